@@ -1,0 +1,132 @@
+//! The lab's inventory and users, from `--config FILE` (JSON) or the built-in demo.
+
+use serde::Deserialize;
+
+pub const PRIV_CONSOLE: &str = "VirtualMachine.Interact.ConsoleInteract";
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LabConfig {
+    pub users: Vec<User>,
+    pub hosts: Vec<Host>,
+    pub vms: Vec<Vm>,
+    /// Adds this many generated powered-on VMs (`load-0001`…), to exercise paging.
+    pub generated_vms: u32,
+    /// `SessionManager.message`, shown after login.
+    pub message: String,
+    /// Sessions end after this much idle time.
+    pub session_idle_seconds: u64,
+    /// Unused webmks tickets expire after this long.
+    pub ticket_lifetime_seconds: u64,
+    /// `about.apiVersion`.
+    pub api_version: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct User {
+    pub name: String,
+    pub password: String,
+    #[serde(default = "all_privileges")]
+    pub privileges: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Host {
+    pub moid: String,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Vm {
+    pub moid: String,
+    pub name: String,
+    /// `poweredOn`, `poweredOff` or `suspended`.
+    pub power_state: String,
+    pub host: String,
+    #[serde(default)]
+    pub guest_os: String,
+    /// Fields to return in this VM's tickets instead of the lab's own.
+    #[serde(default)]
+    pub ticket: TicketOverride,
+}
+
+/// What AcquireTicket returns for a VM. `{ticket}` and `{port}` in strings are replaced
+/// with the ticket and the lab's port. Unset fields take the lab's defaults.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TicketOverride {
+    pub host: Option<String>,
+    pub port: Option<i64>,
+    pub url: Option<String>,
+    pub ssl_thumbprint: Option<String>,
+    pub cert_thumbprints: Option<Vec<String>>,
+    #[serde(default)]
+    pub omit_host: bool,
+    #[serde(default)]
+    pub omit_port: bool,
+    #[serde(default)]
+    pub omit_url: bool,
+}
+
+fn all_privileges() -> Vec<String> {
+    vec!["System.View".into(), PRIV_CONSOLE.into()]
+}
+
+impl Default for LabConfig {
+    fn default() -> Self {
+        let vm = |moid: &str, name: &str, power: &str, host: &str, os: &str| Vm {
+            moid: moid.into(),
+            name: name.into(),
+            power_state: power.into(),
+            host: host.into(),
+            guest_os: os.into(),
+            ticket: TicketOverride::default(),
+        };
+        let mut outside = vm("vm-105", "outside-policy", "poweredOn", "host-11", "Other Linux (64-bit)");
+        outside.ticket.url = Some("wss://esx-untrusted.example.net:443/ticket/{ticket}".into());
+        outside.ticket.host = Some("esx-untrusted.example.net".into());
+        outside.ticket.port = Some(443);
+        LabConfig {
+            users: vec![
+                User { name: "demo@vsphere.local".into(), password: "demo".into(), privileges: all_privileges() },
+                User { name: "viewer@vsphere.local".into(), password: "viewer".into(), privileges: vec!["System.View".into()] },
+            ],
+            hosts: vec![
+                Host { moid: "host-10".into(), name: "esx-01.lab.local".into() },
+                Host { moid: "host-11".into(), name: "esx-02.lab.local".into() },
+            ],
+            vms: vec![
+                vm("vm-101", "web-01", "poweredOn", "host-10", "Ubuntu Linux (64-bit)"),
+                vm("vm-102", "db-01", "poweredOn", "host-11", "Red Hat Enterprise Linux 9 (64-bit)"),
+                vm("vm-103", "build-agent", "poweredOff", "host-10", "Microsoft Windows Server 2022 (64-bit)"),
+                vm("vm-104", "legacy-app", "suspended", "host-11", "Other Linux (64-bit)"),
+                outside,
+            ],
+            generated_vms: 0,
+            message: "Welcome to the vsphere-console lab. Nothing here is a real VM.".into(),
+            session_idle_seconds: 1800,
+            ticket_lifetime_seconds: 60,
+            api_version: "8.0.3.0".into(),
+        }
+    }
+}
+
+impl LabConfig {
+    pub fn all_vms(&self) -> Vec<Vm> {
+        let mut vms = self.vms.clone();
+        for i in 1..=self.generated_vms {
+            vms.push(Vm {
+                moid: format!("vm-{}", 10_000 + i),
+                name: format!("load-{i:05}"),
+                power_state: "poweredOn".into(),
+                host: self.hosts.first().map(|h| h.moid.clone()).unwrap_or_default(),
+                guest_os: "Other Linux (64-bit)".into(),
+                ticket: TicketOverride::default(),
+            });
+        }
+        vms
+    }
+}

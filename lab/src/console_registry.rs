@@ -1,0 +1,48 @@
+//! What each live lab console shows, for `GET /lab/consoles` (the e2e tests' witness).
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsoleView {
+    pub vm: String,
+    pub typed: String,
+    pub pointer: (u16, u16),
+    pub buttons: u8,
+    pub key_events: u64,
+    /// sha256 of the RGBA pixels of the typed-text line, as the lab drew it.
+    pub typed_region_sha256: String,
+    /// Where that line is: x, y, width, height.
+    pub typed_region: (u32, u32, u32, u32),
+}
+
+#[derive(Clone, Default)]
+pub struct ConsoleRegistry {
+    inner: Arc<Mutex<(u64, BTreeMap<u64, ConsoleView>)>>,
+}
+
+impl ConsoleRegistry {
+    pub fn open(&self, vm: &str) -> u64 {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.0 += 1;
+        let id = g.0;
+        g.1.insert(id, ConsoleView { vm: vm.to_owned(), ..Default::default() });
+        id
+    }
+
+    pub fn update(&self, id: u64, view: ConsoleView) {
+        let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        g.1.insert(id, view);
+    }
+
+    pub fn close(&self, id: u64) {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.remove(&id);
+    }
+
+    pub fn list(&self) -> Vec<ConsoleView> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.values().cloned().collect()
+    }
+}

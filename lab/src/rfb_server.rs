@@ -1,0 +1,383 @@
+//! An RFB 3.8 server (security None) for the synthetic desktop, over the ticket websocket.
+//!
+//! It honours SetPixelFormat (any true-colour format), sends only the 64×64 tiles that
+//! changed since the last update, as Raw rectangles, and answers FramebufferUpdateRequests
+//! one update at a time, as a VNC server does.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::ws::{Message, WebSocket};
+use sha2::{Digest, Sha256};
+
+use crate::console_registry::{ConsoleRegistry, ConsoleView};
+use crate::desktop::{self, Desktop, HEIGHT, WIDTH};
+
+const TILE: u32 = 64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct PixelFormat {
+    bpp: u8,
+    big_endian: bool,
+    max: [u16; 3],
+    shift: [u8; 3],
+}
+
+impl PixelFormat {
+    /// ESXi's native format: 32 bpp little-endian, red shift 16.
+    const NATIVE: PixelFormat = PixelFormat { bpp: 32, big_endian: false, max: [255, 255, 255], shift: [16, 8, 0] };
+
+    fn write(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(&[self.bpp, if self.bpp == 32 { 24 } else { self.bpp }, self.big_endian as u8, 1]);
+        for m in self.max {
+            out.extend_from_slice(&m.to_be_bytes());
+        }
+        out.extend_from_slice(&[self.shift[0], self.shift[1], self.shift[2], 0, 0, 0]);
+    }
+
+    fn pack(&self, rgba: &[u8], out: &mut Vec<u8>) {
+        let mut v: u32 = 0;
+        for i in 0..3 {
+            let c = (rgba[i] as u32 * self.max[i] as u32 + 127) / 255;
+            v |= c << self.shift[i];
+        }
+        match (self.bpp, self.big_endian) {
+            (8, _) => out.push(v as u8),
+            (16, false) => out.extend_from_slice(&(v as u16).to_le_bytes()),
+            (16, true) => out.extend_from_slice(&(v as u16).to_be_bytes()),
+            (_, false) => out.extend_from_slice(&v.to_le_bytes()),
+            (_, true) => out.extend_from_slice(&v.to_be_bytes()),
+        }
+    }
+}
+
+/// Why a session ended, for the lab's log (never the ticket).
+#[derive(Debug)]
+enum End {
+    ClientClosed,
+    Protocol(&'static str),
+}
+
+pub async fn serve(mut socket: WebSocket, vm_name: String, registry: ConsoleRegistry) {
+    let id = registry.open(&vm_name);
+    let end = run(&mut socket, &vm_name, &registry, id).await;
+    registry.close(id);
+    if let End::Protocol(why) = end {
+        eprintln!("lab console for {vm_name} ended: {why}");
+        let _ = socket.send(Message::Close(None)).await;
+    }
+}
+
+async fn run(socket: &mut WebSocket, vm_name: &str, registry: &ConsoleRegistry, id: u64) -> End {
+    let mut inbuf: Vec<u8> = Vec::new();
+    if send(socket, b"RFB 003.008\n".to_vec()).await.is_err() {
+        return End::ClientClosed;
+    }
+    // Version, security type choice, ClientInit: 12 + 1 + 1 bytes, with replies between.
+    let Some(version) = read_exact(socket, &mut inbuf, 12).await else { return End::ClientClosed };
+    if !version.starts_with(b"RFB 003.") {
+        return End::Protocol("client did not send an rfb version");
+    }
+    if send(socket, vec![1, 1]).await.is_err() {
+        return End::ClientClosed;
+    }
+    let Some(choice) = read_exact(socket, &mut inbuf, 1).await else { return End::ClientClosed };
+    if choice[0] != 1 {
+        return End::Protocol("client chose a security type we did not offer");
+    }
+    if send(socket, 0u32.to_be_bytes().to_vec()).await.is_err() {
+        return End::ClientClosed;
+    }
+    if read_exact(socket, &mut inbuf, 1).await.is_none() {
+        return End::ClientClosed;
+    }
+    let mut init = Vec::new();
+    init.extend_from_slice(&(WIDTH as u16).to_be_bytes());
+    init.extend_from_slice(&(HEIGHT as u16).to_be_bytes());
+    PixelFormat::NATIVE.write(&mut init);
+    init.extend_from_slice(&(vm_name.len() as u32).to_be_bytes());
+    init.extend_from_slice(vm_name.as_bytes());
+    if send(socket, init).await.is_err() {
+        return End::ClientClosed;
+    }
+
+    let mut desktop = Desktop { vm_name: vm_name.to_owned(), ..Default::default() };
+    let mut pf = PixelFormat::NATIVE;
+    let mut last_sent: Option<Vec<u8>> = None;
+    let mut pending: Option<bool> = None; // Some(incremental) while a request waits
+    let mut key_events = 0u64;
+    let mut tick = tokio::time::interval(Duration::from_millis(250));
+
+    loop {
+        // Parse every complete client message in the buffer.
+        loop {
+            match parse_client_message(&inbuf) {
+                Parsed::NeedMore => break,
+                Parsed::Bad(why) => return End::Protocol(why),
+                Parsed::Msg(len, msg) => {
+                    inbuf.drain(..len);
+                    match msg {
+                        ClientMsg::SetPixelFormat(p) => {
+                            pf = p;
+                            last_sent = None;
+                        }
+                        ClientMsg::Update { incremental } => {
+                            pending = Some(pending.map(|p| p && incremental).unwrap_or(incremental));
+                        }
+                        ClientMsg::Key { down, keysym } => {
+                            key_events += 1;
+                            if down {
+                                apply_key(&mut desktop.typed, keysym);
+                            }
+                        }
+                        ClientMsg::ScanKey { down, scancode } => {
+                            key_events += 1;
+                            if down {
+                                if let Some(keysym) = us_keysym_for_scancode(scancode) {
+                                    apply_key(&mut desktop.typed, keysym);
+                                }
+                            }
+                        }
+                        ClientMsg::Pointer { buttons, x, y } => {
+                            desktop.pointer = (x, y);
+                            desktop.buttons = buttons;
+                        }
+                        ClientMsg::CutText(t) => desktop.clipboard = t,
+                        ClientMsg::Ignored => {}
+                    }
+                }
+            }
+        }
+
+        if let Some(incremental) = pending {
+            let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+            let frame = desktop.render(now);
+            let prev = if incremental { last_sent.as_deref() } else { None };
+            let update = encode_update(&frame, prev, &pf);
+            if let Some(update) = update {
+                publish(registry, id, &desktop, &frame, key_events);
+                if send(socket, update).await.is_err() {
+                    return End::ClientClosed;
+                }
+                last_sent = Some(frame);
+                pending = None;
+            }
+        }
+
+        tokio::select! {
+            msg = socket.recv() => match msg {
+                Some(Ok(Message::Binary(b))) => inbuf.extend_from_slice(&b),
+                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return End::ClientClosed,
+                Some(Ok(_)) => {}
+            },
+            _ = tick.tick() => {}
+        }
+        if inbuf.len() > 1 << 20 {
+            return End::Protocol("client sent more than 1 MiB without a complete message");
+        }
+    }
+}
+
+fn publish(registry: &ConsoleRegistry, id: u64, d: &Desktop, frame: &[u8], key_events: u64) {
+    let region = desktop::region(frame, desktop::TYPED_REGION);
+    let hash = Sha256::digest(&region);
+    registry.update(
+        id,
+        ConsoleView {
+            vm: d.vm_name.clone(),
+            typed: d.typed.clone(),
+            pointer: d.pointer,
+            buttons: d.buttons,
+            key_events,
+            typed_region_sha256: hash.iter().map(|b| format!("{b:02x}")).collect(),
+            typed_region: desktop::TYPED_REGION,
+        },
+    );
+}
+
+fn apply_key(typed: &mut String, keysym: u32) {
+    match keysym {
+        0xff08 => {
+            typed.pop();
+        }
+        0xff0d | 0xff8d => typed.push_str(" | "),
+        0x20..=0x7e | 0xa0..=0xff => typed.push(char::from_u32(keysym).unwrap_or('?')),
+        k if (0x0100_0000..0x0111_0000).contains(&k) => typed.push(char::from_u32(k - 0x0100_0000).unwrap_or('?')),
+        _ => {}
+    }
+    if typed.chars().count() > 200 {
+        let drop = typed.chars().count() - 200;
+        *typed = typed.chars().skip(drop).collect();
+    }
+}
+
+/// Scan codes for the US layout's unshifted keys (enough to echo typed words).
+fn us_keysym_for_scancode(sc: u16) -> Option<u32> {
+    const ROW1: &[u8] = b"1234567890-=";
+    const ROW2: &[u8] = b"qwertyuiop[]";
+    const ROW3: &[u8] = b"asdfghjkl;'`";
+    const ROW4: &[u8] = b"\\zxcvbnm,./";
+    let c = match sc {
+        0x02..=0x0d => ROW1[(sc - 0x02) as usize],
+        0x10..=0x1b => ROW2[(sc - 0x10) as usize],
+        0x1e..=0x29 => ROW3[(sc - 0x1e) as usize],
+        0x2b..=0x35 => ROW4[(sc - 0x2b) as usize],
+        0x39 => b' ',
+        0x0e => return Some(0xff08),
+        0x1c | 0x11c => return Some(0xff0d),
+        _ => return None,
+    };
+    Some(c as u32)
+}
+
+/// A FramebufferUpdate with the changed 64×64 tiles, or `None` when nothing changed.
+fn encode_update(frame: &[u8], prev: Option<&[u8]>, pf: &PixelFormat) -> Option<Vec<u8>> {
+    let mut rects = Vec::new();
+    for ty in (0..HEIGHT).step_by(TILE as usize) {
+        for tx in (0..WIDTH).step_by(TILE as usize) {
+            let (w, h) = (TILE.min(WIDTH - tx), TILE.min(HEIGHT - ty));
+            let changed = match prev {
+                None => true,
+                Some(p) => (ty..ty + h).any(|y| {
+                    let o = ((y * WIDTH + tx) * 4) as usize;
+                    frame[o..o + (w * 4) as usize] != p[o..o + (w * 4) as usize]
+                }),
+            };
+            if changed {
+                rects.push((tx, ty, w, h));
+            }
+        }
+    }
+    if rects.is_empty() {
+        return None;
+    }
+    let mut out = vec![0, 0];
+    out.extend_from_slice(&(rects.len() as u16).to_be_bytes());
+    for (x, y, w, h) in rects {
+        for v in [x, y, w, h] {
+            out.extend_from_slice(&(v as u16).to_be_bytes());
+        }
+        out.extend_from_slice(&0i32.to_be_bytes());
+        for row in y..y + h {
+            let o = ((row * WIDTH + x) * 4) as usize;
+            for px in frame[o..o + (w * 4) as usize].chunks_exact(4) {
+                pf.pack(px, &mut out);
+            }
+        }
+    }
+    Some(out)
+}
+
+enum ClientMsg {
+    SetPixelFormat(PixelFormat),
+    Update { incremental: bool },
+    Key { down: bool, keysym: u32 },
+    ScanKey { down: bool, scancode: u16 },
+    Pointer { buttons: u8, x: u16, y: u16 },
+    CutText(String),
+    Ignored,
+}
+
+enum Parsed {
+    NeedMore,
+    Bad(&'static str),
+    Msg(usize, ClientMsg),
+}
+
+fn parse_client_message(b: &[u8]) -> Parsed {
+    let Some(&kind) = b.first() else { return Parsed::NeedMore };
+    let be16 = |o: usize| u16::from_be_bytes([b[o], b[o + 1]]);
+    let be32 = |o: usize| u32::from_be_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
+    let need = |n: usize| b.len() < n;
+    match kind {
+        0 => {
+            if need(20) {
+                return Parsed::NeedMore;
+            }
+            let p = &b[4..20];
+            if p[3] == 0 || !matches!(p[0], 8 | 16 | 32) {
+                return Parsed::Bad("client asked for a pixel format the lab cannot serve");
+            }
+            let max = [u16::from_be_bytes([p[4], p[5]]), u16::from_be_bytes([p[6], p[7]]), u16::from_be_bytes([p[8], p[9]])];
+            Parsed::Msg(20, ClientMsg::SetPixelFormat(PixelFormat { bpp: p[0], big_endian: p[2] != 0, max, shift: [p[10], p[11], p[12]] }))
+        }
+        2 => {
+            if need(4) {
+                return Parsed::NeedMore;
+            }
+            let n = be16(2) as usize;
+            if need(4 + 4 * n) {
+                return Parsed::NeedMore;
+            }
+            Parsed::Msg(4 + 4 * n, ClientMsg::Ignored)
+        }
+        3 => {
+            if need(10) {
+                return Parsed::NeedMore;
+            }
+            Parsed::Msg(10, ClientMsg::Update { incremental: b[1] != 0 })
+        }
+        4 => {
+            if need(8) {
+                return Parsed::NeedMore;
+            }
+            Parsed::Msg(8, ClientMsg::Key { down: b[1] != 0, keysym: be32(4) })
+        }
+        5 => {
+            if need(6) {
+                return Parsed::NeedMore;
+            }
+            Parsed::Msg(6, ClientMsg::Pointer { buttons: b[1], x: be16(2), y: be16(4) })
+        }
+        6 => {
+            if need(8) {
+                return Parsed::NeedMore;
+            }
+            let n = be32(4) as usize;
+            if n > 1 << 20 {
+                return Parsed::Bad("client cut text too long");
+            }
+            if need(8 + n) {
+                return Parsed::NeedMore;
+            }
+            Parsed::Msg(8 + n, ClientMsg::CutText(b[8..8 + n].iter().map(|&c| c as char).collect()))
+        }
+        127 => {
+            if need(4) {
+                return Parsed::NeedMore;
+            }
+            let len = be16(2) as usize;
+            if len < 4 {
+                return Parsed::Bad("vmware message shorter than its header");
+            }
+            if need(len) {
+                return Parsed::NeedMore;
+            }
+            if b[1] == 0 && len >= 8 {
+                return Parsed::Msg(len, ClientMsg::ScanKey { down: b[6] != 0, scancode: be16(4) });
+            }
+            Parsed::Msg(len, ClientMsg::Ignored)
+        }
+        255 => {
+            if need(12) {
+                return Parsed::NeedMore;
+            }
+            Parsed::Msg(12, ClientMsg::Key { down: be16(2) != 0, keysym: be32(4) })
+        }
+        _ => Parsed::Bad("unknown client message type"),
+    }
+}
+
+async fn send(socket: &mut WebSocket, bytes: Vec<u8>) -> Result<(), axum::Error> {
+    socket.send(Message::Binary(bytes.into())).await
+}
+
+async fn read_exact(socket: &mut WebSocket, buf: &mut Vec<u8>, n: usize) -> Option<Vec<u8>> {
+    while buf.len() < n {
+        match tokio::time::timeout(Duration::from_secs(30), socket.recv()).await {
+            Ok(Some(Ok(Message::Binary(b)))) => buf.extend_from_slice(&b),
+            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) | Err(_) => return None,
+            Ok(Some(Ok(_))) => {}
+        }
+    }
+    Some(buf.drain(..n).collect())
+}

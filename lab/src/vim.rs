@@ -1,0 +1,317 @@
+//! VI/JSON under `/sdk/vim25/{release}/{MoType}/{moId}/{method-or-property}`.
+//!
+//! Shapes follow `shared/seeds/` and `shared/reference/vsphere-api.md`: ServiceContent
+//! without a session, Login answering `UserSession` plus the `vmware-api-session-id`
+//! header, faults as HTTP 500 JSON with `_typeName`, `faultMessage` and `faultstring`.
+
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::config::PRIV_CONSOLE;
+use crate::state::{random_hex, Lab, Session, Ticket};
+
+pub const SESSION_HEADER: &str = "vmware-api-session-id";
+
+/// A VI/JSON fault: HTTP 500 with a `MethodFault` body.
+pub fn fault(type_name: &str, message: &str, extra: Value) -> Response {
+    let mut body = json!({
+        "_typeName": type_name,
+        "faultMessage": [{"_typeName": "LocalizableMessage", "key": format!("vim.fault.{type_name}"), "message": message}],
+        "faultstring": message,
+    });
+    if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
+        b.extend(extra);
+    }
+    json_response(StatusCode::INTERNAL_SERVER_ERROR, &body)
+}
+
+fn json_response(status: StatusCode, body: &Value) -> Response {
+    (status, [("content-type", "application/json")], body.to_string()).into_response()
+}
+
+fn ok(body: Value) -> Response {
+    json_response(StatusCode::OK, &body)
+}
+
+fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn moref(kind: &str, value: &str) -> Value {
+    json!({"_typeName": "ManagedObjectReference", "type": kind, "value": value})
+}
+
+fn not_authenticated() -> Response {
+    fault("NotAuthenticated", "The session is not authenticated.", json!({}))
+}
+
+pub async fn handle(
+    State(lab): State<Lab>,
+    Path((_release, mo_type, moid, method)): Path<(String, String, String, String)>,
+    http_method: Method,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let body: Value = if body.is_empty() {
+        json!({})
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(v) => v,
+            Err(_) => return fault("InvalidRequest", "The request body is not valid JSON.", json!({})),
+        }
+    };
+    let session_id = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+
+    // Calls that need no session.
+    match (http_method.as_str(), mo_type.as_str(), method.as_str()) {
+        ("GET", "ServiceInstance", "content") if moid == "ServiceInstance" => return service_content(&lab),
+        ("POST", "SessionManager", "Login") if moid == "SessionManager" => return login(&lab, &body),
+        _ => {}
+    }
+
+    let Some(session) = session_id.as_deref().and_then(|id| touch_session(&lab, id)) else {
+        return not_authenticated();
+    };
+    let sid = session_id.unwrap_or_default();
+
+    match (http_method.as_str(), mo_type.as_str(), method.as_str()) {
+        ("POST", "SessionManager", "Logout") => {
+            lab.lock().sessions.remove(&sid);
+            no_content()
+        }
+        ("GET", "SessionManager", "currentSession") => ok(user_session(&session)),
+        ("POST", "ViewManager", "CreateContainerView") => create_view(&lab, &sid, &body),
+        ("POST", "ContainerView", "DestroyView") => {
+            lab.lock().views.remove(&moid);
+            no_content()
+        }
+        ("POST", "PropertyCollector", "RetrievePropertiesEx") => retrieve(&lab, &body),
+        ("POST", "PropertyCollector", "ContinueRetrievePropertiesEx") => {
+            let token = body.get("token").and_then(Value::as_str).unwrap_or_default().to_owned();
+            let pending = lab.lock().pages.remove(&token);
+            match pending {
+                Some(objs) => page(&lab, objs, 0),
+                None => fault("InvalidArgument", "The token is not valid.", json!({"invalidProperty": "token"})),
+            }
+        }
+        ("POST", "VirtualMachine", "AcquireTicket") => acquire_ticket(&lab, &session, &moid, &body),
+        _ => fault(
+            "NotSupported",
+            &format!("The lab does not implement {mo_type}.{method}."),
+            json!({}),
+        ),
+    }
+}
+
+/// The session for an id, refreshed; `None` when unknown or idle too long.
+fn touch_session(lab: &Lab, id: &str) -> Option<Session> {
+    let mut inner = lab.lock();
+    let limit = lab.idle_limit();
+    let s = inner.sessions.get_mut(id)?;
+    if s.last_active.elapsed() > limit {
+        inner.sessions.remove(id);
+        return None;
+    }
+    s.last_active = Instant::now();
+    Some(s.clone())
+}
+
+fn service_content(lab: &Lab) -> Response {
+    ok(json!({
+        "_typeName": "ServiceContent",
+        "rootFolder": moref("Folder", "group-d1"),
+        "propertyCollector": moref("PropertyCollector", "propertyCollector"),
+        "viewManager": moref("ViewManager", "ViewManager"),
+        "sessionManager": moref("SessionManager", "SessionManager"),
+        "about": {
+            "_typeName": "AboutInfo",
+            "name": "VMware vCenter Server",
+            "fullName": format!("VMware vCenter Server {} (vsphere-console lab)", lab.config.api_version),
+            "vendor": "vsphere-console lab",
+            "version": lab.config.api_version,
+            "build": "0",
+            "apiType": "VirtualCenter",
+            "apiVersion": lab.config.api_version,
+            "instanceUuid": "00000000-0000-4000-8000-000000000001",
+        }
+    }))
+}
+
+fn user_session(s: &Session) -> Value {
+    json!({
+        "_typeName": "UserSession",
+        "key": s.key,
+        "userName": s.user,
+        "fullName": s.user,
+        "loginTime": s.login_time,
+        "lastActiveTime": s.login_time,
+        "locale": s.locale,
+        "messageLocale": s.locale,
+        "extensionSession": false,
+        "ipAddress": "127.0.0.1",
+        "userAgent": "",
+        "callCount": 0
+    })
+}
+
+fn login(lab: &Lab, body: &Value) -> Response {
+    let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
+    let password = body.get("password").and_then(Value::as_str).unwrap_or_default();
+    let locale = body.get("locale").and_then(Value::as_str).unwrap_or("en").to_owned();
+    let known = lab.config.users.iter().find(|u| u.name == user && u.password == password);
+    if known.is_none() {
+        return fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({}));
+    }
+    let id = random_hex(20);
+    let session = Session {
+        user: user.to_owned(),
+        key: format!("{}-{}", &random_hex(4), &random_hex(12)),
+        login_time: now_rfc3339(),
+        last_active: Instant::now(),
+        locale,
+    };
+    let body = user_session(&session);
+    lab.lock().sessions.insert(id.clone(), session);
+    let mut resp = ok(body);
+    if let Ok(v) = HeaderValue::from_str(&id) {
+        resp.headers_mut().insert(SESSION_HEADER, v);
+    }
+    resp
+}
+
+fn create_view(lab: &Lab, sid: &str, body: &Value) -> Response {
+    let types: Vec<String> = body
+        .get("type")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect())
+        .unwrap_or_default();
+    let mut objs = Vec::new();
+    if types.iter().any(|t| t == "HostSystem") {
+        objs.extend(lab.config.hosts.iter().map(|h| ("HostSystem".to_owned(), h.moid.clone())));
+    }
+    if types.iter().any(|t| t == "VirtualMachine") {
+        objs.extend(lab.vms.iter().map(|v| ("VirtualMachine".to_owned(), v.moid.clone())));
+    }
+    let mut inner = lab.lock();
+    inner.counter += 1;
+    let id = format!("session[{}]{}", &sid[..8.min(sid.len())], inner.counter);
+    inner.views.insert(id.clone(), objs);
+    ok(moref("ContainerView", &id))
+}
+
+fn retrieve(lab: &Lab, body: &Value) -> Response {
+    let spec = &body["specSet"][0];
+    let view = spec["objectSet"][0]["obj"]["value"].as_str().unwrap_or_default();
+    let max = body["options"]["maxObjects"].as_u64().unwrap_or(100).clamp(1, 1000) as usize;
+    let Some(objs) = lab.lock().views.get(view).cloned() else {
+        return fault("ManagedObjectNotFound", "The container view does not exist.", json!({"obj": moref("ContainerView", view)}));
+    };
+    page(lab, objs, max)
+}
+
+/// One page of ObjectContent; a token when more remain. `max == 0`: the remembered page size.
+fn page(lab: &Lab, mut objs: Vec<(String, String)>, max: usize) -> Response {
+    let max = if max == 0 { 500 } else { max };
+    let rest = if objs.len() > max { objs.split_off(max) } else { Vec::new() };
+    let objects: Vec<Value> = objs.iter().filter_map(|(kind, moid)| object_content(lab, kind, moid)).collect();
+    let mut result = json!({"_typeName": "RetrieveResult", "objects": objects});
+    if !rest.is_empty() {
+        let token = random_hex(8);
+        lab.lock().pages.insert(token.clone(), rest);
+        result["token"] = json!(token);
+    }
+    ok(result)
+}
+
+fn object_content(lab: &Lab, kind: &str, moid: &str) -> Option<Value> {
+    let prop = |name: &str, val: Value| json!({"_typeName": "DynamicProperty", "name": name, "val": val});
+    let props = match kind {
+        "HostSystem" => {
+            let h = lab.config.hosts.iter().find(|h| h.moid == moid)?;
+            vec![prop("name", json!({"_typeName": "string", "_value": h.name}))]
+        }
+        _ => {
+            let v = lab.vm(moid)?;
+            vec![
+                prop("config.guestFullName", json!({"_typeName": "string", "_value": v.guest_os})),
+                prop("name", json!({"_typeName": "string", "_value": v.name})),
+                prop("runtime.host", moref("HostSystem", &v.host)),
+                prop("runtime.powerState", json!({"_typeName": "VirtualMachinePowerState", "_value": v.power_state})),
+            ]
+        }
+    };
+    Some(json!({"_typeName": "ObjectContent", "obj": moref(kind, moid), "propSet": props}))
+}
+
+fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value) -> Response {
+    let Some(vm) = lab.vm(moid).cloned() else {
+        return fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.",
+            json!({"obj": moref("VirtualMachine", moid)}));
+    };
+    let ticket_type = body.get("ticketType").and_then(Value::as_str).unwrap_or_default();
+    if ticket_type != "webmks" {
+        return fault("InvalidArgument", "A specified parameter was not correct: ticketType", json!({"invalidProperty": "ticketType"}));
+    }
+    let user = lab.config.users.iter().find(|u| u.name == session.user);
+    if !user.is_some_and(|u| u.privileges.iter().any(|p| p == PRIV_CONSOLE)) {
+        return fault("NoPermission", &format!("Permission to perform this operation was denied. Required privilege '{PRIV_CONSOLE}' on managed object with id 'VirtualMachine-{moid}'."),
+            json!({"object": moref("VirtualMachine", moid), "privilegeId": PRIV_CONSOLE}));
+    }
+    if vm.power_state != "poweredOn" {
+        return fault("InvalidState", "The operation is not allowed in the current state.", json!({}));
+    }
+    let ticket = random_hex(16);
+    lab.lock().tickets.insert(ticket.clone(), Ticket { vm: vm.clone(), issued: Instant::now() });
+    let fill = |s: &str| s.replace("{ticket}", &ticket).replace("{port}", &lab.port.to_string());
+    let o = &vm.ticket;
+    let mut t = json!({
+        "_typeName": "VirtualMachineTicket",
+        "ticket": ticket,
+        "cfgFile": format!("[datastore1] {0}/{0}.vmx", vm.name),
+    });
+    if !o.omit_host {
+        t["host"] = json!(o.host.as_deref().map(fill).unwrap_or_else(|| "127.0.0.1".into()));
+    }
+    if !o.omit_port {
+        t["port"] = json!(o.port.unwrap_or(lab.port as i64));
+    }
+    t["sslThumbprint"] = json!(o.ssl_thumbprint.clone().unwrap_or_else(|| thumbprint(&random_hex(20))));
+    let sha256 = o.cert_thumbprints.clone().unwrap_or_else(|| vec![thumbprint(&random_hex(32))]);
+    t["certThumbprintList"] = json!(sha256
+        .iter()
+        .map(|tp| json!({"_typeName": "VirtualMachineCertThumbprint", "thumbprint": tp, "hashAlgorithm": "sha256"}))
+        .collect::<Vec<_>>());
+    if !o.omit_url {
+        t["url"] = json!(o.url.as_deref().map(fill).unwrap_or_else(|| format!("ws://127.0.0.1:{}/ticket/{}", lab.port, ticket)));
+    }
+    ok(t)
+}
+
+fn thumbprint(hex: &str) -> String {
+    hex.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).to_uppercase()).collect::<Vec<_>>().join(":")
+}
+
+fn now_rfc3339() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let (days, rem) = (secs / 86_400, secs % 86_400);
+    let (y, m, d) = civil_from_days(days as i64);
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + (m <= 2) as i64, m, d)
+}

@@ -1,0 +1,54 @@
+//! Secrets that must never reach a log, the DOM, a URL or web storage.
+//!
+//! `Debug` and `Display` print a fixed placeholder, so a secret inside any struct
+//! that derives `Debug` stays hidden. The value is reachable only through
+//! [`Secret::expose`], which makes every use greppable.
+
+use std::fmt;
+
+/// A string that prints as `<redacted>`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The secret itself: only for the header, body or websocket path that needs it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// The `vmware-api-session-id` value of a logged-in session.
+pub type SessionId = Secret;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_hide_the_value() {
+        let s = Secret::new("hunter2-session");
+        assert_eq!(format!("{s:?}"), "<redacted>");
+        assert_eq!(format!("{s}"), "<redacted>");
+        assert_eq!(s.expose(), "hunter2-session");
+    }
+}

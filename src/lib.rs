@@ -1,0 +1,17 @@
+//! vsphere-console: a browser console for vSphere virtual machines.
+//!
+//! The pure layers ([`api`], [`ticket`], [`rfb`], [`input`]) never touch the browser
+//! and are tested natively; the adapters ([`web`]), the Yew UI ([`ui`]) and the
+//! host-page API ([`embed`]) exist only in the wasm build. See `docs/architecture.md`.
+
+pub mod api;
+pub mod input;
+pub mod rfb;
+pub mod ticket;
+
+#[cfg(target_arch = "wasm32")]
+pub mod embed;
+#[cfg(target_arch = "wasm32")]
+pub mod ui;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

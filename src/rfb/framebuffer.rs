@@ -1,0 +1,194 @@
+//! The RGBA framebuffer and the damage since the last draw.
+
+use super::error::RfbError;
+
+/// Largest desktop side we accept; a 100000×100000 desktop is an error, not an allocation.
+pub const MAX_SIDE: u32 = 8192;
+/// Largest desktop area (pixels): 8192×4096 is 128 MiB of RGBA.
+pub const MAX_AREA: u64 = 8192 * 4096;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub w: u32,
+    pub h: u32,
+}
+
+impl Rect {
+    pub fn new(x: u32, y: u32, w: u32, h: u32) -> Self {
+        Rect { x, y, w, h }
+    }
+
+    pub fn union(&self, o: &Rect) -> Rect {
+        let x0 = self.x.min(o.x);
+        let y0 = self.y.min(o.y);
+        let x1 = (self.x + self.w).max(o.x + o.w);
+        let y1 = (self.y + self.h).max(o.y + o.h);
+        Rect::new(x0, y0, x1 - x0, y1 - y0)
+    }
+
+    pub fn area(&self) -> u64 {
+        self.w as u64 * self.h as u64
+    }
+}
+
+/// More damaged rectangles than this collapse into their bounding box.
+const MAX_DAMAGE_RECTS: usize = 64;
+
+#[derive(Clone, Debug)]
+pub struct Framebuffer {
+    width: u32,
+    height: u32,
+    /// Row-major RGBA, alpha always 255.
+    pixels: Vec<u8>,
+    damage: Vec<Rect>,
+}
+
+impl Framebuffer {
+    pub fn new(width: u32, height: u32) -> Result<Self, RfbError> {
+        check_size(width, height)?;
+        let mut pixels = vec![0u8; (width * height * 4) as usize];
+        for px in pixels.chunks_exact_mut(4) {
+            px[3] = 255;
+        }
+        Ok(Framebuffer { width, height, pixels, damage: vec![Rect::new(0, 0, width, height)] })
+    }
+
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// Resizes, keeping the overlapping pixels (DesktopSize / ExtendedDesktopSize).
+    pub fn resize(&mut self, width: u32, height: u32) -> Result<(), RfbError> {
+        let mut next = Framebuffer::new(width, height)?;
+        let w = self.width.min(width) as usize;
+        for y in 0..self.height.min(height) as usize {
+            let src = y * self.width as usize * 4;
+            let dst = y * width as usize * 4;
+            next.pixels[dst..dst + w * 4].copy_from_slice(&self.pixels[src..src + w * 4]);
+        }
+        *self = next;
+        Ok(())
+    }
+
+    /// Fails unless the rectangle lies inside the framebuffer.
+    pub fn check(&self, x: u16, y: u16, w: u16, h: u16) -> Result<Rect, RfbError> {
+        let r = Rect::new(x as u32, y as u32, w as u32, h as u32);
+        if r.x + r.w > self.width || r.y + r.h > self.height {
+            return Err(RfbError::RectOutside { x, y, w, h, fb_w: self.width, fb_h: self.height });
+        }
+        Ok(r)
+    }
+
+    pub fn add_damage(&mut self, r: Rect) {
+        if r.w == 0 || r.h == 0 {
+            return;
+        }
+        self.damage.push(r);
+        if self.damage.len() > MAX_DAMAGE_RECTS {
+            let all = self.damage.iter().skip(1).fold(self.damage[0], |a, b| a.union(b));
+            self.damage.clear();
+            self.damage.push(all);
+        }
+    }
+
+    /// The damaged rectangles since the last call, for the renderer.
+    pub fn take_damage(&mut self) -> Vec<Rect> {
+        std::mem::take(&mut self.damage)
+    }
+
+    pub fn has_damage(&self) -> bool {
+        !self.damage.is_empty()
+    }
+
+    /// Writes RGBA rows into `r` (already checked). `rgba` is `r.w * r.h * 4` bytes.
+    pub fn put_rgba(&mut self, r: Rect, rgba: &[u8]) {
+        let row = r.w as usize * 4;
+        for (i, src) in rgba.chunks_exact(row).take(r.h as usize).enumerate() {
+            let off = ((r.y as usize + i) * self.width as usize + r.x as usize) * 4;
+            self.pixels[off..off + row].copy_from_slice(src);
+        }
+        self.add_damage(r);
+    }
+
+    /// A mutable row slice of `r` (already checked), for decoders that convert in place.
+    pub fn row_mut(&mut self, r: Rect, row: u32) -> &mut [u8] {
+        let off = (((r.y + row) * self.width + r.x) * 4) as usize;
+        &mut self.pixels[off..off + r.w as usize * 4]
+    }
+
+    pub fn fill(&mut self, r: Rect, rgba: [u8; 4]) {
+        for row in 0..r.h {
+            for px in self.row_mut(r, row).chunks_exact_mut(4) {
+                px.copy_from_slice(&rgba);
+            }
+        }
+        self.add_damage(r);
+    }
+
+    /// CopyRect: copies `src` (top-left) to `dst`, overlapping allowed.
+    pub fn copy_within(&mut self, src_x: u32, src_y: u32, dst: Rect) {
+        let row = dst.w as usize * 4;
+        let stride = self.width as usize * 4;
+        let rows: Box<dyn Iterator<Item = u32>> =
+            if src_y < dst.y { Box::new((0..dst.h).rev()) } else { Box::new(0..dst.h) };
+        for i in rows {
+            let s = (src_y + i) as usize * stride + src_x as usize * 4;
+            let d = (dst.y + i) as usize * stride + dst.x as usize * 4;
+            self.pixels.copy_within(s..s + row, d);
+        }
+        self.add_damage(dst);
+    }
+
+    /// The pixels of a rectangle as tightly packed RGBA (for tests and screenshots).
+    pub fn read_rect(&self, r: Rect) -> Vec<u8> {
+        let mut out = Vec::with_capacity(r.area() as usize * 4);
+        for row in 0..r.h {
+            let off = (((r.y + row) * self.width + r.x) * 4) as usize;
+            out.extend_from_slice(&self.pixels[off..off + r.w as usize * 4]);
+        }
+        out
+    }
+}
+
+pub fn check_size(width: u32, height: u32) -> Result<(), RfbError> {
+    if width > MAX_SIDE || height > MAX_SIDE || (width as u64 * height as u64) > MAX_AREA {
+        return Err(RfbError::TooLarge(width, height));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absurd_size_is_an_error() {
+        assert!(matches!(Framebuffer::new(100_000, 100_000), Err(RfbError::TooLarge(..))));
+    }
+
+    #[test]
+    fn overlapping_copy_down() {
+        let mut fb = Framebuffer::new(1, 3).unwrap();
+        fb.fill(Rect::new(0, 0, 1, 1), [1, 2, 3, 255]);
+        fb.fill(Rect::new(0, 1, 1, 1), [4, 5, 6, 255]);
+        fb.copy_within(0, 0, Rect::new(0, 1, 1, 2));
+        assert_eq!(fb.read_rect(Rect::new(0, 0, 1, 3)), vec![1, 2, 3, 255, 1, 2, 3, 255, 4, 5, 6, 255]);
+    }
+
+    #[test]
+    fn rect_outside_is_an_error() {
+        let fb = Framebuffer::new(10, 10).unwrap();
+        assert!(fb.check(5, 5, 6, 1).is_err());
+        assert!(fb.check(0, 0, 10, 10).is_ok());
+    }
+}

@@ -1,0 +1,705 @@
+//! The RFB client state machine: handshake, server messages, rectangles, input.
+//!
+//! Phases are named after what they expect next (rustls style). Each step consumes
+//! one unit (a handshake message, an FBU header, one rectangle, one server message)
+//! or nothing; partial input waits in the buffer for the next [`Session::receive`].
+
+use std::collections::VecDeque;
+
+use super::cursor::CursorImage;
+use super::decoders::{self, Progress, Target};
+use super::encoding as enc;
+use super::error::RfbError;
+use super::framebuffer::{check_size, Framebuffer, Rect};
+use super::messages::{self, vmware};
+use super::pixel_format::PixelFormat;
+use super::reader::{Incomplete, Reader};
+use crate::api::Secret;
+
+/// Largest ServerCutText / desktop name / VMware message we accept.
+pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// VMware ServerCaps bits (webmks-console.md §1.7).
+pub mod caps {
+    pub const KEY_EVENT: u32 = 0x2;
+    pub const CLIENT_CAPS_WANTED: u32 = 0x8;
+    pub const UPDATE_ACK: u32 = 0x20;
+    pub const REQUEST_RESOLUTION: u32 = 0x80;
+    pub const SESSION_CLOSE: u32 = 0x20000;
+    /// ClientCaps we announce: SessionClose.
+    pub const CLIENT_SESSION_CLOSE: u32 = 0x8000;
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    /// Encodings to advertise, most preferred first.
+    pub encodings: Vec<i32>,
+    /// ClientInit shared flag.
+    pub shared: bool,
+    /// Password for VNC Authentication on plain VNC servers.
+    pub password: Option<Secret>,
+    /// Ask for 32-bpp RGBX with SetPixelFormat (never on the WebMKS variant).
+    pub set_pixel_format: bool,
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        SessionConfig { encodings: enc::default_encodings(), shared: true, password: None, set_pixel_format: true }
+    }
+}
+
+/// Key input: the keysym for plain RFB and, when known, the PC scan code
+/// (set 1, 0x100 added for E0-prefixed keys) for VMware and QEMU servers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeyInput {
+    pub keysym: u32,
+    pub scancode: Option<u16>,
+    pub down: bool,
+}
+
+/// How key events go out; decided by what the server announced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyMode {
+    Keysym,
+    QemuExtended,
+    VmwareScancode,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Event {
+    /// ServerInit arrived: the desktop exists.
+    Connected { width: u32, height: u32, name: String },
+    Resized { width: u32, height: u32 },
+    /// A FramebufferUpdate is complete; the damage is ready to draw.
+    FrameComplete,
+    Bell,
+    ServerCutText(String),
+    Cursor(CursorImage),
+    /// VMware cursor state: visible, and whether the guest uses an absolute pointer.
+    CursorState { visible: bool, absolute: bool },
+    /// Keyboard LEDs: scroll, num, caps.
+    Leds { scroll: bool, num: bool, caps: bool },
+    /// VMware typematic info: the client generates repeats (period and delay in µs).
+    Typematic { enabled: bool, period_us: u32, delay_us: u32 },
+    ServerCaps(u32),
+    KeyMode(KeyMode),
+    /// The server closed the session (VMware SessionClose) with its reason code.
+    ServerClosed(u32),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Phase {
+    ExpectFirstBytes,
+    ExpectSecurityTypes,
+    ExpectSecurityType33,
+    ExpectSecurityResult,
+    ExpectServerInit,
+    Normal,
+    InUpdate { remaining: u16 },
+    Failed,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Version {
+    V3_3,
+    V3_7,
+    V3_8,
+}
+
+pub struct Session {
+    config: SessionConfig,
+    phase: Phase,
+    version: Version,
+    /// The WebMKS variant that starts at ServerInit.
+    webmks_short: bool,
+    inbuf: Vec<u8>,
+    out: Vec<u8>,
+    events: VecDeque<Event>,
+    fb: Option<Framebuffer>,
+    pf: PixelFormat,
+    name: String,
+    server_caps: u32,
+    key_mode: KeyMode,
+    update_id: u8,
+    buttons: u8,
+    last_pointer: (u16, u16),
+}
+
+impl Session {
+    pub fn new(config: SessionConfig) -> Self {
+        Session {
+            config,
+            phase: Phase::ExpectFirstBytes,
+            version: Version::V3_8,
+            webmks_short: false,
+            inbuf: Vec::new(),
+            out: Vec::new(),
+            events: VecDeque::new(),
+            fb: None,
+            pf: PixelFormat::RGBX8888,
+            name: String::new(),
+            server_caps: 0,
+            key_mode: KeyMode::Keysym,
+            update_id: 0,
+            buttons: 0,
+            last_pointer: (0, 0),
+        }
+    }
+
+    pub fn framebuffer(&self) -> Option<&Framebuffer> {
+        self.fb.as_ref()
+    }
+
+    pub fn framebuffer_mut(&mut self) -> Option<&mut Framebuffer> {
+        self.fb.as_mut()
+    }
+
+    pub fn desktop_name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn pixel_format(&self) -> PixelFormat {
+        self.pf
+    }
+
+    pub fn key_mode(&self) -> KeyMode {
+        self.key_mode
+    }
+
+    pub fn server_caps(&self) -> u32 {
+        self.server_caps
+    }
+
+    pub fn is_connected(&self) -> bool {
+        matches!(self.phase, Phase::Normal | Phase::InUpdate { .. })
+    }
+
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Bytes to send to the server, in order.
+    pub fn take_transmit(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// Feeds bytes from the server and processes every complete unit.
+    pub fn receive(&mut self, bytes: &[u8]) -> Result<(), RfbError> {
+        if self.phase == Phase::Failed {
+            return Err(RfbError::AlreadyFailed);
+        }
+        self.inbuf.extend_from_slice(bytes);
+        let buf = std::mem::take(&mut self.inbuf);
+        let mut pos = 0;
+        let result = loop {
+            let mut r = Reader::new(&buf[pos..]);
+            match self.step(&mut r) {
+                Ok(true) => pos += r.pos(),
+                Ok(false) => break Ok(()),
+                Err(e) => break Err(e),
+            }
+        };
+        self.inbuf = buf;
+        self.inbuf.drain(..pos);
+        if result.is_err() {
+            self.phase = Phase::Failed;
+            self.inbuf.clear();
+        } else if self.inbuf.len() > MAX_MESSAGE + 64 * 1024 * 1024 {
+            // More buffered than any legal unit can need: the stream is hostile.
+            self.phase = Phase::Failed;
+            self.inbuf.clear();
+            return Err(RfbError::MessageTooLarge(MAX_MESSAGE));
+        }
+        result
+    }
+
+    /// One unit. `Ok(false)`: not enough bytes yet (nothing consumed).
+    fn step(&mut self, r: &mut Reader) -> Result<bool, RfbError> {
+        let res = match self.phase {
+            Phase::ExpectFirstBytes => self.first_bytes(r),
+            Phase::ExpectSecurityTypes => self.security_types(r),
+            Phase::ExpectSecurityType33 => self.security_type_33(r),
+            Phase::ExpectSecurityResult => self.security_result(r),
+            Phase::ExpectServerInit => self.server_init(r),
+            Phase::Normal => self.server_message(r),
+            Phase::InUpdate { remaining } => self.rectangle(r, remaining),
+            Phase::Failed => return Err(RfbError::AlreadyFailed),
+        };
+        match res {
+            Ok(Ok(())) => Ok(true),
+            Ok(Err(Incomplete)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    // --- Handshake -----------------------------------------------------------------
+
+    fn first_bytes(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
+        let Ok(head) = r.peek(4) else { return Ok(Err(Incomplete)) };
+        if head != b"RFB " {
+            // WebMKS short variant: the stream starts at ServerInit.
+            self.webmks_short = true;
+            self.phase = Phase::ExpectServerInit;
+            return Ok(Ok(()));
+        }
+        let Ok(v) = r.bytes(12) else { return Ok(Err(Incomplete)) };
+        let text = String::from_utf8_lossy(v).into_owned();
+        if v[11] != b'\n' || v[7] != b'.' {
+            return Err(RfbError::NotRfb(text.trim_end().to_owned()));
+        }
+        let num = |s: &[u8]| std::str::from_utf8(s).ok().and_then(|s| s.parse::<u32>().ok());
+        let (Some(major), Some(minor)) = (num(&v[4..7]), num(&v[8..11])) else {
+            return Err(RfbError::NotRfb(text.trim_end().to_owned()));
+        };
+        let version = match (major, minor) {
+            (3, m) if m >= 8 => Version::V3_8,
+            (3, 7) => Version::V3_7,
+            (3, 3..=6) => Version::V3_3,
+            (4 | 5, _) => Version::V3_8,
+            _ => return Err(RfbError::UnsupportedVersion(text.trim_end().to_owned())),
+        };
+        self.version = version;
+        self.out.extend_from_slice(match version {
+            Version::V3_3 => b"RFB 003.003\n",
+            Version::V3_7 => b"RFB 003.007\n",
+            Version::V3_8 => b"RFB 003.008\n",
+        });
+        self.phase = if version == Version::V3_3 { Phase::ExpectSecurityType33 } else { Phase::ExpectSecurityTypes };
+        Ok(Ok(()))
+    }
+
+    fn security_types(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
+        let Ok(n) = r.u8() else { return Ok(Err(Incomplete)) };
+        if n == 0 {
+            return match read_reason(r)? {
+                Ok(reason) => Err(RfbError::ServerRefused(reason)),
+                Err(i) => Ok(Err(i)),
+            };
+        }
+        let Ok(types) = r.bytes(n as usize) else { return Ok(Err(Incomplete)) };
+        let chosen = if types.contains(&1) {
+            1
+        } else if types.contains(&2) {
+            if self.config.password.is_none() {
+                return Err(RfbError::PasswordRequired);
+            }
+            return Err(RfbError::NoSupportedSecurity(types.to_vec()));
+        } else {
+            return Err(RfbError::NoSupportedSecurity(types.to_vec()));
+        };
+        self.out.push(chosen);
+        self.after_none_security();
+        Ok(Ok(()))
+    }
+
+    fn security_type_33(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
+        let Ok(t) = r.u32() else { return Ok(Err(Incomplete)) };
+        match t {
+            0 => match read_reason(r)? {
+                Ok(reason) => Err(RfbError::ServerRefused(reason)),
+                Err(i) => Ok(Err(i)),
+            },
+            1 => {
+                self.after_none_security();
+                Ok(Ok(()))
+            }
+            2 if self.config.password.is_none() => Err(RfbError::PasswordRequired),
+            other => Err(RfbError::NoSupportedSecurity(vec![other.min(255) as u8])),
+        }
+    }
+
+    /// None security: 3.8 sends a SecurityResult, older versions go straight to ClientInit.
+    fn after_none_security(&mut self) {
+        if self.version == Version::V3_8 {
+            self.phase = Phase::ExpectSecurityResult;
+        } else {
+            self.client_init();
+        }
+    }
+
+    fn security_result(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
+        let Ok(status) = r.u32() else { return Ok(Err(Incomplete)) };
+        match status {
+            0 => {
+                self.client_init();
+                Ok(Ok(()))
+            }
+            _ if self.version == Version::V3_8 => match read_reason(r)? {
+                Ok(reason) => Err(RfbError::AuthFailed(reason)),
+                Err(i) => Ok(Err(i)),
+            },
+            2 => Err(RfbError::AuthFailed("too many attempts".into())),
+            _ => Err(RfbError::AuthFailed("refused".into())),
+        }
+    }
+
+    fn client_init(&mut self) {
+        self.out.push(self.config.shared as u8);
+        self.phase = Phase::ExpectServerInit;
+    }
+
+    fn server_init(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
+        let (Ok(w), Ok(h)) = (r.u16(), r.u16()) else { return Ok(Err(Incomplete)) };
+        let Ok(pf) = PixelFormat::read(r) else { return Ok(Err(Incomplete)) };
+        let Ok(name_len) = r.u32() else { return Ok(Err(Incomplete)) };
+        if name_len as usize > MAX_MESSAGE {
+            return Err(RfbError::MessageTooLarge(name_len as usize));
+        }
+        let Ok(name) = r.bytes(name_len as usize) else { return Ok(Err(Incomplete)) };
+        check_size(w as u32, h as u32)?;
+        self.name = String::from_utf8_lossy(name).into_owned();
+        let ask_rgbx = self.config.set_pixel_format && !self.webmks_short;
+        if ask_rgbx {
+            self.pf = PixelFormat::RGBX8888;
+            messages::set_pixel_format(&mut self.out, &self.pf);
+        } else {
+            pf.validate()?;
+            self.pf = pf;
+        }
+        self.fb = Some(Framebuffer::new(w as u32, h as u32)?);
+        messages::set_encodings(&mut self.out, &self.config.encodings);
+        messages::framebuffer_update_request(&mut self.out, false, 0, 0, w, h);
+        self.events.push_back(Event::Connected { width: w as u32, height: h as u32, name: self.name.clone() });
+        self.phase = Phase::Normal;
+        Ok(Ok(()))
+    }
+
+    // --- Server messages ---------------------------------------------------------
+
+    fn server_message(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
+        let Ok(kind) = r.u8() else { return Ok(Err(Incomplete)) };
+        match kind {
+            0 => {
+                let (Ok(id), Ok(n)) = (r.u8(), r.u16()) else { return Ok(Err(Incomplete)) };
+                self.update_id = id;
+                self.phase = Phase::InUpdate { remaining: n };
+                if n == 0 {
+                    self.finish_update();
+                }
+            }
+            1 => {
+                let (Ok(_), Ok(_first), Ok(n)) = (r.u8(), r.u16(), r.u16()) else { return Ok(Err(Incomplete)) };
+                if r.skip(n as usize * 6).is_err() {
+                    return Ok(Err(Incomplete));
+                }
+            }
+            2 => self.events.push_back(Event::Bell),
+            3 => {
+                let (Ok(_), Ok(len)) = (r.skip(3), r.i32()) else { return Ok(Err(Incomplete)) };
+                let extended = len < 0;
+                let len = len.unsigned_abs() as usize;
+                if len > MAX_MESSAGE {
+                    return Err(RfbError::MessageTooLarge(len));
+                }
+                let Ok(text) = r.bytes(len) else { return Ok(Err(Incomplete)) };
+                if !extended {
+                    // Latin-1 by the spec.
+                    self.events.push_back(Event::ServerCutText(text.iter().map(|&b| b as char).collect()));
+                }
+            }
+            127 => return self.vmware_message(r),
+            other => return Err(RfbError::UnknownMessage(other)),
+        }
+        Ok(Ok(()))
+    }
+
+    fn vmware_message(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
+        let (Ok(sub), Ok(len)) = (r.u8(), r.u16()) else { return Ok(Err(Incomplete)) };
+        if len < 4 {
+            return Err(RfbError::Malformed("vmware message length"));
+        }
+        let Ok(payload) = r.bytes(len as usize - 4) else { return Ok(Err(Incomplete)) };
+        let mut p = Reader::new(payload);
+        match sub {
+            0 => {
+                let caps = p.u32().map_err(|_| RfbError::Malformed("vmware server caps"))?;
+                self.server_caps = caps;
+                self.events.push_back(Event::ServerCaps(caps));
+                if caps & caps::CLIENT_CAPS_WANTED != 0 {
+                    vmware::client_caps(&mut self.out, caps::CLIENT_SESSION_CLOSE);
+                }
+                if caps & caps::KEY_EVENT != 0 {
+                    self.set_key_mode(KeyMode::VmwareScancode);
+                }
+            }
+            3 => {
+                // Audio: `dataLen` bytes follow beyond the declared length.
+                let data_len = p.u32().map_err(|_| RfbError::Malformed("vmware audio"))? as usize;
+                if data_len > MAX_MESSAGE {
+                    return Err(RfbError::MessageTooLarge(data_len));
+                }
+                if r.skip(data_len).is_err() {
+                    return Ok(Err(Incomplete));
+                }
+            }
+            7 => {
+                let reason = p.u32().unwrap_or(0);
+                self.events.push_back(Event::ServerClosed(reason));
+            }
+            // Heartbeat, reconnect token, mixer and anything newer: skipped by length.
+            _ => {}
+        }
+        Ok(Ok(()))
+    }
+
+    fn set_key_mode(&mut self, mode: KeyMode) {
+        // VMware scan codes win over QEMU's when both are offered.
+        if self.key_mode == KeyMode::VmwareScancode || self.key_mode == mode {
+            return;
+        }
+        self.key_mode = mode;
+        self.events.push_back(Event::KeyMode(mode));
+    }
+
+    fn finish_update(&mut self) {
+        self.phase = Phase::Normal;
+        self.events.push_back(Event::FrameComplete);
+        if let Some(fb) = &self.fb {
+            let (w, h) = (fb.width() as u16, fb.height() as u16);
+            messages::framebuffer_update_request(&mut self.out, true, 0, 0, w, h);
+        }
+    }
+
+    // --- Rectangles ----------------------------------------------------------------
+
+    fn rectangle(&mut self, r: &mut Reader, remaining: u16) -> Result<Result<(), Incomplete>, RfbError> {
+        let (Ok(x), Ok(y), Ok(w), Ok(h), Ok(encoding)) = (r.u16(), r.u16(), r.u16(), r.u16(), r.i32()) else {
+            return Ok(Err(Incomplete));
+        };
+        let mut last = false;
+        let progress = match encoding {
+            enc::LAST_RECT => {
+                last = true;
+                Progress::Done
+            }
+            enc::DESKTOP_SIZE => {
+                self.resize(w as u32, h as u32)?;
+                Progress::Done
+            }
+            enc::EXTENDED_DESKTOP_SIZE => {
+                let Ok(n) = r.u8() else { return Ok(Err(Incomplete)) };
+                if r.skip(3 + n as usize * 16).is_err() {
+                    return Ok(Err(Incomplete));
+                }
+                // y is the status; only a successful change resizes.
+                if y == 0 {
+                    self.resize(w as u32, h as u32)?;
+                }
+                Progress::Done
+            }
+            enc::CURSOR => self.rich_cursor(r, x, y, w, h)?,
+            enc::VMW_DEFINE_CURSOR => self.vmware_cursor(r, x, y, w, h)?,
+            enc::VMW_CURSOR_STATE => {
+                let Ok(flags) = r.u16() else { return Ok(Err(Incomplete)) };
+                self.events.push_back(Event::CursorState { visible: flags & 1 != 0, absolute: flags & 2 != 0 });
+                Progress::Done
+            }
+            enc::VMW_CURSOR_POSITION => Progress::Done,
+            enc::VMW_TYPEMATIC_INFO => {
+                let (Ok(on), Ok(period), Ok(delay)) = (r.u16(), r.u32(), r.u32()) else { return Ok(Err(Incomplete)) };
+                self.events.push_back(Event::Typematic { enabled: on != 0, period_us: period, delay_us: delay });
+                Progress::Done
+            }
+            enc::VMW_LED_STATE => {
+                let Ok(f) = r.u32() else { return Ok(Err(Incomplete)) };
+                self.events.push_back(Event::Leds { scroll: f & 1 != 0, num: f & 2 != 0, caps: f & 4 != 0 });
+                Progress::Done
+            }
+            enc::QEMU_LED_STATE => {
+                let Ok(f) = r.u8() else { return Ok(Err(Incomplete)) };
+                self.events.push_back(Event::Leds { scroll: f & 1 != 0, num: f & 2 != 0, caps: f & 4 != 0 });
+                Progress::Done
+            }
+            enc::QEMU_EXTENDED_KEY_EVENT => {
+                self.set_key_mode(KeyMode::QemuExtended);
+                Progress::Done
+            }
+            _ => {
+                let fb = self.fb.as_mut().ok_or(RfbError::Malformed("rectangle before ServerInit"))?;
+                let rect = fb.check(x, y, w, h)?;
+                let t = Target { fb, pf: &self.pf, rect };
+                match encoding {
+                    enc::RAW => decoders::raw::decode(r, t)?,
+                    enc::COPY_RECT => decoders::copyrect::decode(r, t)?,
+                    other => return Err(RfbError::UnknownEncoding(other)),
+                }
+            }
+        };
+        if progress == Progress::NeedMore {
+            return Ok(Err(Incomplete));
+        }
+        // 0xFFFF rectangles means "until LastRect".
+        let remaining = if remaining == u16::MAX { remaining } else { remaining - 1 };
+        if last || remaining == 0 {
+            self.finish_update();
+        } else {
+            self.phase = Phase::InUpdate { remaining };
+        }
+        Ok(Ok(()))
+    }
+
+    fn resize(&mut self, w: u32, h: u32) -> Result<(), RfbError> {
+        match &mut self.fb {
+            Some(fb) => fb.resize(w, h)?,
+            None => self.fb = Some(Framebuffer::new(w, h)?),
+        }
+        self.events.push_back(Event::Resized { width: w, height: h });
+        Ok(())
+    }
+
+    /// Cursor pseudo-encoding (-239): pixels, then a 1-bpp mask.
+    fn rich_cursor(&mut self, r: &mut Reader, x: u16, y: u16, w: u16, h: u16) -> Result<Progress, RfbError> {
+        let (w32, h32) = (w as u32, h as u32);
+        check_size(w32, h32)?;
+        let bpp = self.pf.bytes_per_pixel();
+        let mask_row = (w as usize).div_ceil(8);
+        let Ok(pixels) = r.bytes(w as usize * h as usize * bpp) else { return Ok(Progress::NeedMore) };
+        let Ok(mask) = r.bytes(mask_row * h as usize) else { return Ok(Progress::NeedMore) };
+        let mut rgba = vec![0u8; w as usize * h as usize * 4];
+        self.pf.to_rgba(pixels, &mut rgba);
+        for row in 0..h as usize {
+            for col in 0..w as usize {
+                let bit = mask[row * mask_row + col / 8] & (0x80 >> (col % 8));
+                rgba[(row * w as usize + col) * 4 + 3] = if bit != 0 { 255 } else { 0 };
+            }
+        }
+        self.push_cursor(w32, h32, x as u32, y as u32, rgba);
+        Ok(Progress::Done)
+    }
+
+    /// VMware DefineCursor: type 0 is AND/XOR masks in the pixel format, type 1 is RGBA.
+    fn vmware_cursor(&mut self, r: &mut Reader, x: u16, y: u16, w: u16, h: u16) -> Result<Progress, RfbError> {
+        let (w32, h32) = (w as u32, h as u32);
+        check_size(w32, h32)?;
+        let n = w as usize * h as usize;
+        let (Ok(kind), Ok(_)) = (r.u8(), r.u8()) else { return Ok(Progress::NeedMore) };
+        let rgba = match kind {
+            0 => {
+                let bpp = self.pf.bytes_per_pixel();
+                let Ok(and) = r.bytes(n * bpp) else { return Ok(Progress::NeedMore) };
+                let Ok(xor) = r.bytes(n * bpp) else { return Ok(Progress::NeedMore) };
+                let mut out = vec![0u8; n * 4];
+                for i in 0..n {
+                    let a = self.pf.value(&and[i * bpp..(i + 1) * bpp]);
+                    let xv = self.pf.value(&xor[i * bpp..(i + 1) * bpp]);
+                    let px = self.pf.rgba(xv);
+                    // AND all ones keeps the screen: transparent (inverting pixels shown black).
+                    let transparent = a != 0 && xv == 0;
+                    out[i * 4..i * 4 + 4].copy_from_slice(&[px[0], px[1], px[2], if transparent { 0 } else { 255 }]);
+                }
+                out
+            }
+            1 => {
+                let Ok(data) = r.bytes(n * 4) else { return Ok(Progress::NeedMore) };
+                data.to_vec()
+            }
+            _ => return Err(RfbError::Malformed("vmware cursor type")),
+        };
+        self.push_cursor(w32, h32, x as u32, y as u32, rgba);
+        Ok(Progress::Done)
+    }
+
+    fn push_cursor(&mut self, width: u32, height: u32, hotspot_x: u32, hotspot_y: u32, rgba: Vec<u8>) {
+        self.events.push_back(Event::Cursor(CursorImage {
+            width,
+            height,
+            hotspot_x: hotspot_x.min(width.saturating_sub(1)),
+            hotspot_y: hotspot_y.min(height.saturating_sub(1)),
+            rgba,
+        }));
+    }
+
+    // --- Input ---------------------------------------------------------------------
+
+    /// Sends a key the way the server understands best.
+    pub fn send_key(&mut self, key: KeyInput) {
+        if !self.is_connected() {
+            return;
+        }
+        match (self.key_mode, key.scancode) {
+            (KeyMode::VmwareScancode, Some(sc)) => vmware::key_event(&mut self.out, sc, key.down),
+            (KeyMode::QemuExtended, Some(sc)) => {
+                let xt = if sc & 0x100 != 0 { (sc as u32 & 0x7f) | 0x80 } else { sc as u32 };
+                messages::qemu_extended_key_event(&mut self.out, key.down, key.keysym, xt)
+            }
+            _ if key.keysym != 0 => messages::key_event(&mut self.out, key.down, key.keysym),
+            _ => {}
+        }
+    }
+
+    /// Pointer position in framebuffer pixels and the buttons held (bit 0 left, 1 middle, 2 right).
+    pub fn send_pointer(&mut self, x: i32, y: i32, buttons: u8) {
+        let Some(fb) = &self.fb else { return };
+        if !self.is_connected() {
+            return;
+        }
+        let x = x.clamp(0, fb.width() as i32 - 1) as u16;
+        let y = y.clamp(0, fb.height() as i32 - 1) as u16;
+        self.buttons = buttons & 0x07;
+        self.last_pointer = (x, y);
+        messages::pointer_event(&mut self.out, self.buttons, x, y);
+    }
+
+    /// Wheel steps: negative is up. Sent as button 4/5 (up/down) or 6/7 (left/right) clicks.
+    pub fn send_wheel(&mut self, dy: i32, dx: i32) {
+        if !self.is_connected() {
+            return;
+        }
+        let (x, y) = self.last_pointer;
+        let clicks = [(dy < 0, 0x08u8, dy), (dy > 0, 0x10, dy), (dx < 0, 0x20, dx), (dx > 0, 0x40, dx)];
+        for (active, bit, n) in clicks {
+            if !active {
+                continue;
+            }
+            for _ in 0..n.unsigned_abs().min(10) {
+                messages::pointer_event(&mut self.out, self.buttons | bit, x, y);
+                messages::pointer_event(&mut self.out, self.buttons, x, y);
+            }
+        }
+    }
+
+    pub fn send_clipboard(&mut self, text: &str) {
+        if self.is_connected() {
+            messages::client_cut_text(&mut self.out, text);
+        }
+    }
+
+    /// Asks the guest for a new resolution (VMware RequestResolution) when it can.
+    pub fn request_resolution(&mut self, w: u16, h: u16) -> bool {
+        if self.is_connected() && self.server_caps & caps::REQUEST_RESOLUTION != 0 {
+            vmware::request_resolution(&mut self.out, w, h);
+            return true;
+        }
+        false
+    }
+
+    /// Says goodbye: VMware SessionClose where the server takes it, so the slot is freed.
+    pub fn close(&mut self) {
+        if self.is_connected() && self.server_caps & caps::SESSION_CLOSE != 0 {
+            vmware::session_close(&mut self.out, 23);
+        }
+    }
+
+    /// A full (non-incremental) update request, e.g. after the canvas was lost.
+    pub fn refresh(&mut self) {
+        if let (true, Some(fb)) = (self.is_connected(), &self.fb) {
+            let (w, h) = (fb.width() as u16, fb.height() as u16);
+            messages::framebuffer_update_request(&mut self.out, false, 0, 0, w, h);
+        }
+    }
+
+    /// The damage of the framebuffer, for the renderer.
+    pub fn take_damage(&mut self) -> Vec<Rect> {
+        self.fb.as_mut().map(Framebuffer::take_damage).unwrap_or_default()
+    }
+}
+
+/// `u32 length` + reason string; Incomplete inside Ok when more bytes are needed.
+fn read_reason(r: &mut Reader) -> Result<Result<String, Incomplete>, RfbError> {
+    let Ok(len) = r.u32() else { return Ok(Err(Incomplete)) };
+    if len as usize > 64 * 1024 {
+        return Err(RfbError::MessageTooLarge(len as usize));
+    }
+    let Ok(b) = r.bytes(len as usize) else { return Ok(Err(Incomplete)) };
+    Ok(Ok(String::from_utf8_lossy(b).into_owned()))
+}

@@ -1,0 +1,200 @@
+//! The top component: loads config, bootstraps the API, and switches screens.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use wasm_bindgen_futures::spawn_local;
+use yew::prelude::*;
+
+use crate::api::{Secret, ViClient};
+use crate::web::config::{self, AppConfig};
+
+use super::console::Console;
+use super::login::Login;
+use super::ops;
+use super::state::{AppAction, AppState, Screen};
+use super::vm_list::VmList;
+use super::ClientRef;
+
+#[derive(Properties, PartialEq, Clone)]
+pub struct AppProps {
+    /// Where `config.json` is.
+    #[prop_or_else(|| AttrValue::from("www/config.json"))]
+    pub config_url: AttrValue,
+}
+
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    let state = use_reducer(AppState::default);
+    let client = use_mut_ref(|| ViClient::new(crate::api::client::DEFAULT_RELEASE));
+    let client = ClientRef(client);
+
+    // Effect: load config and ServiceContent once.
+    {
+        let state = state.clone();
+        let client = client.clone();
+        let url = props.config_url.to_string();
+        use_effect_with((), move |_| {
+            spawn_local(async move {
+                let (cfg, cfg_error) = match config::load(&url).await {
+                    Ok(c) => (c, None),
+                    Err(e) => (AppConfig::default(), Some(e)),
+                };
+                *client.0.borrow_mut() = ViClient::new(cfg.release.clone());
+                let (api_version, error) = match ops::bootstrap(&client, &cfg.api_base).await {
+                    Ok(v) => (Some(v), cfg_error),
+                    Err(e) => (None, Some(cfg_error.unwrap_or_else(|| e.sentence()))),
+                };
+                state.dispatch(AppAction::Ready { config: cfg, api_version, error });
+            });
+        });
+    }
+
+    // Effect: best-effort Logout when the page goes away.
+    {
+        let client = client.clone();
+        let base = state.config.as_ref().map(|c| c.api_base.clone()).unwrap_or_default();
+        use_effect_with(base, move |base| {
+            let base = base.clone();
+            let listener = gloo_logout_on_pagehide(client, base);
+            move || drop(listener)
+        });
+    }
+
+    let base = state.config.as_ref().map(|c| c.api_base.clone()).unwrap_or_default();
+
+    // Callbacks
+    let on_login = {
+        let state = state.clone();
+        let client = client.clone();
+        let base = base.clone();
+        Callback::from(move |(user, password): (String, Secret)| {
+            let state = state.clone();
+            let client = client.clone();
+            let base = base.clone();
+            state.dispatch(AppAction::LoginStarted);
+            spawn_local(async move {
+                if client.0.borrow().content().is_none() {
+                    if let Err(e) = ops::bootstrap(&client, &base).await {
+                        state.dispatch(AppAction::LoginFailed(e.sentence()));
+                        return;
+                    }
+                }
+                match ops::login(&client, &base, &user, &password).await {
+                    Ok(session) => {
+                        state.dispatch(AppAction::LoggedIn { user: session.user_name.clone() });
+                        load_vms(&state, &client, &base).await;
+                    }
+                    Err(e) => state.dispatch(AppAction::LoginFailed(e.sentence())),
+                }
+            });
+        })
+    };
+    let on_open = {
+        let state = state.clone();
+        Callback::from(move |vm| state.dispatch(AppAction::OpenConsole(vm)))
+    };
+    let on_refresh = {
+        let state = state.clone();
+        let client = client.clone();
+        let base = base.clone();
+        Callback::from(move |()| {
+            let (state, client, base) = (state.clone(), client.clone(), base.clone());
+            spawn_local(async move { load_vms(&state, &client, &base).await });
+        })
+    };
+    let on_logout = {
+        let state = state.clone();
+        let client = client.clone();
+        let base = base.clone();
+        Callback::from(move |()| {
+            let (state, client, base) = (state.clone(), client.clone(), base.clone());
+            spawn_local(async move {
+                let _ = ops::logout(&client, &base).await;
+                state.dispatch(AppAction::LoggedOut);
+            });
+        })
+    };
+    let on_back = {
+        let state = state.clone();
+        Callback::from(move |()| state.dispatch(AppAction::CloseConsole))
+    };
+    let on_session_lost = {
+        let state = state.clone();
+        Callback::from(move |msg| state.dispatch(AppAction::SessionLost(msg)))
+    };
+
+    let body = match (&state.screen, &state.config) {
+        (Screen::Loading, _) | (_, None) => html! { <p class="status" role="status">{ "Loading…" }</p> },
+        (Screen::Login, Some(cfg)) => html! {
+            <Login on_submit={on_login} busy={state.busy} error={state.error.clone()}
+                   hint={cfg.login_hint.clone()} resume={state.resume.as_ref().map(|v| v.name.clone())} />
+        },
+        (Screen::Vms, Some(_)) => html! {
+            <VmList vms={state.vms.clone()} on_open={on_open} on_refresh={on_refresh} on_logout={on_logout.clone()}
+                    error={state.error.clone()} busy={state.busy} />
+        },
+        (Screen::Console(vm), Some(cfg)) => html! {
+            <Console key={vm.vm.value.clone()} vm={vm.clone()} client={client.clone()} config={cfg.clone()}
+                     on_back={on_back} on_session_lost={on_session_lost} />
+        },
+    };
+
+    html! {
+        <div class="vc-app">
+            <header class="vc-header">
+                <h1>{ "vSphere console" }</h1>
+                if let Some(v) = &state.api_version {
+                    <span class="vc-api">{ format!("vCenter API {v}") }</span>
+                }
+                if let Some(u) = &state.user {
+                    <span class="vc-user">{ u.clone() }</span>
+                    <button class="vc-logout" onclick={on_logout.reform(|_| ())}>{ "Log out" }</button>
+                }
+            </header>
+            <main>{ body }</main>
+        </div>
+    }
+}
+
+async fn load_vms(state: &UseReducerHandle<AppState>, client: &ClientRef, base: &str) {
+    match ops::list_vms(client, base).await {
+        Ok(vms) => state.dispatch(AppAction::VmsLoaded(vms)),
+        Err(e) if e.is_not_authenticated() => state.dispatch(AppAction::SessionLost(e.sentence())),
+        Err(e) => state.dispatch(AppAction::VmsFailed(e.sentence())),
+    }
+}
+
+/// Sends Logout with `keepalive` on `pagehide`, so a closed tab frees its session.
+fn gloo_logout_on_pagehide(client: ClientRef, base: String) -> Option<PagehideListener> {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+    let window = web_sys::window()?;
+    let cb = Closure::<dyn FnMut()>::new(move || {
+        let req = {
+            let mut c = client.0.borrow_mut();
+            if !c.is_logged_in() {
+                return;
+            }
+            c.logout_request()
+        };
+        if let Ok(req) = req {
+            crate::web::http::fire_keepalive(&base, &req);
+        }
+    });
+    window.add_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref()).ok()?;
+    Some(PagehideListener { cb: Rc::new(RefCell::new(Some(cb))) })
+}
+
+struct PagehideListener {
+    cb: Rc<RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>,
+}
+
+impl Drop for PagehideListener {
+    fn drop(&mut self) {
+        use wasm_bindgen::JsCast;
+        if let (Some(w), Some(cb)) = (web_sys::window(), self.cb.borrow_mut().take()) {
+            let _ = w.remove_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref());
+        }
+    }
+}

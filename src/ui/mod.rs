@@ -1,0 +1,24 @@
+//! Yew function components. Coarse state lives in reducers; the API client, the
+//! ticket and the console engine live outside Yew state (`use_mut_ref`).
+
+pub mod app;
+pub mod console;
+pub mod login;
+pub mod ops;
+pub mod state;
+pub mod vm_list;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::api::ViClient;
+
+/// The shared API client, compared by identity so it can be a prop.
+#[derive(Clone)]
+pub struct ClientRef(pub Rc<RefCell<ViClient>>);
+
+impl PartialEq for ClientRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}

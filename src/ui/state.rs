@@ -1,0 +1,126 @@
+//! The app's screens as a reducer: Loading → Login → VM list → Console.
+
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use crate::api::inventory::VmSummary;
+use crate::web::config::AppConfig;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Screen {
+    Loading,
+    Login,
+    Vms,
+    Console(VmSummary),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub screen: Screen,
+    pub config: Option<Rc<AppConfig>>,
+    pub busy: bool,
+    /// A failure to show, as a sentence.
+    pub error: Option<String>,
+    pub user: Option<String>,
+    pub api_version: Option<String>,
+    pub server_message: Option<String>,
+    pub vms: Vec<VmSummary>,
+    /// Where to go back to after a new login (kept when the session is lost).
+    pub resume: Option<VmSummary>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState {
+            screen: Screen::Loading,
+            config: None,
+            busy: false,
+            error: None,
+            user: None,
+            api_version: None,
+            server_message: None,
+            vms: Vec::new(),
+            resume: None,
+        }
+    }
+}
+
+pub enum AppAction {
+    Ready { config: AppConfig, api_version: Option<String>, error: Option<String> },
+    LoginStarted,
+    LoginFailed(String),
+    LoggedIn { user: String },
+    VmsLoaded(Vec<VmSummary>),
+    VmsFailed(String),
+    OpenConsole(VmSummary),
+    CloseConsole,
+    /// The server says the session is gone: back to login, remembering the console.
+    SessionLost(String),
+    LoggedOut,
+}
+
+impl Reducible for AppState {
+    type Action = AppAction;
+
+    fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            AppAction::Ready { config, api_version, error } => {
+                s.config = Some(Rc::new(config));
+                s.api_version = api_version;
+                s.error = error;
+                s.screen = Screen::Login;
+            }
+            AppAction::LoginStarted => {
+                s.busy = true;
+                s.error = None;
+            }
+            AppAction::LoginFailed(e) => {
+                s.busy = false;
+                s.error = Some(e);
+                s.screen = Screen::Login;
+            }
+            AppAction::LoggedIn { user } => {
+                s.user = Some(user);
+            }
+            AppAction::VmsLoaded(vms) => {
+                s.busy = false;
+                s.error = None;
+                s.vms = vms;
+                s.screen = match s.resume.take() {
+                    Some(vm) => Screen::Console(vm),
+                    None => Screen::Vms,
+                };
+            }
+            AppAction::VmsFailed(e) => {
+                s.busy = false;
+                s.error = Some(e);
+                s.screen = Screen::Vms;
+            }
+            AppAction::OpenConsole(vm) => {
+                s.error = None;
+                s.screen = Screen::Console(vm);
+            }
+            AppAction::CloseConsole => s.screen = Screen::Vms,
+            AppAction::SessionLost(msg) => {
+                if let Screen::Console(vm) = &s.screen {
+                    s.resume = Some(vm.clone());
+                }
+                s.busy = false;
+                s.error = Some(msg);
+                s.user = None;
+                s.screen = Screen::Login;
+            }
+            AppAction::LoggedOut => {
+                s.busy = false;
+                s.user = None;
+                s.vms.clear();
+                s.resume = None;
+                s.error = None;
+                s.screen = Screen::Login;
+            }
+        }
+        Rc::new(s)
+    }
+}

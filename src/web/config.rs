@@ -1,0 +1,37 @@
+//! `www/config.json`: where the API is and the console policy.
+
+use serde::Deserialize;
+
+use crate::api::client::DEFAULT_RELEASE;
+use crate::api::ApiError;
+use crate::ticket::ConsolePolicy;
+
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AppConfig {
+    /// Origin of the VI/JSON API; empty means the page's own origin (a reverse proxy).
+    pub api_base: String,
+    /// The `/sdk/vim25/{release}` segment to start with.
+    pub release: String,
+    pub console_policy: ConsolePolicy,
+    /// Shown on the login page, e.g. "Lab demo: demo@vsphere.local / demo".
+    pub login_hint: Option<String>,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig { api_base: String::new(), release: DEFAULT_RELEASE.into(), console_policy: ConsolePolicy::default(), login_hint: None }
+    }
+}
+
+pub async fn load(url: &str) -> Result<AppConfig, String> {
+    let resp = gloo_net::http::Request::get(url)
+        .send()
+        .await
+        .map_err(|e| ApiError::Transport(e.to_string()).sentence())?;
+    if !resp.ok() {
+        return Err(format!("The configuration file {url} could not be loaded (HTTP {}).", resp.status()));
+    }
+    let text = resp.text().await.map_err(|e| e.to_string())?;
+    serde_json::from_str(&text).map_err(|e| format!("The configuration file {url} is not valid: {e}."))
+}

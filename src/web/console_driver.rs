@@ -1,0 +1,305 @@
+//! Drives one console: the websocket (subprotocol `binary`) feeds the sans-IO
+//! [`Session`]; its bytes go back out; damage is drawn at most once per animation
+//! frame with `putImageData` straight from wasm memory.
+
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+
+use js_sys::{ArrayBuffer, Uint8Array};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{BinaryType, CanvasRenderingContext2d, CloseEvent, HtmlCanvasElement, ImageData, MessageEvent, WebSocket};
+
+use crate::api::Secret;
+use crate::rfb::session::KeyMode;
+use crate::rfb::{Event, KeyInput, Session, SessionConfig};
+
+/// What the console reports to the UI. Carries no secrets.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DriverEvent {
+    SocketOpen,
+    Connected { width: u32, height: u32, name: String },
+    Resized { width: u32, height: u32 },
+    FirstFrame,
+    /// The socket closed; `was_open` tells a refused connection from a dropped one.
+    Closed { code: u16, reason: String, was_open: bool },
+    /// The server sent bytes the engine could not accept; the socket is closed.
+    ProtocolError(String),
+    Bell,
+    ServerCutText(String),
+    KeyMode(KeyMode),
+    Leds { scroll: bool, num: bool, caps: bool },
+    ServerClosed(u32),
+}
+
+type Listener = Rc<dyn Fn(DriverEvent)>;
+
+struct Inner {
+    session: Session,
+    ws: WebSocket,
+    canvas: HtmlCanvasElement,
+    ctx: CanvasRenderingContext2d,
+    on_event: Listener,
+    opened: bool,
+    finished: bool,
+    first_frame: bool,
+    raf_pending: bool,
+    raf: Option<Closure<dyn FnMut(f64)>>,
+    handlers: Vec<Closure<dyn FnMut(JsValue)>>,
+    buttons: u8,
+}
+
+/// A running console. Dropping it says goodbye to the server and closes the socket.
+pub struct ConsoleDriver {
+    inner: Rc<RefCell<Inner>>,
+}
+
+impl ConsoleDriver {
+    /// Opens `url` (already checked by the ticket policy) and draws into `canvas`.
+    pub fn connect(url: &Secret, canvas: HtmlCanvasElement, on_event: Listener) -> Result<Self, String> {
+        let ctx = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+            .ok_or("This browser cannot draw on a canvas.")?;
+        let protocols = js_sys::Array::of1(&JsValue::from_str("binary"));
+        let ws = WebSocket::new_with_str_sequence(url.expose(), &protocols)
+            .map_err(|_| "The browser refused to open the console connection.".to_string())?;
+        ws.set_binary_type(BinaryType::Arraybuffer);
+        let inner = Rc::new(RefCell::new(Inner {
+            session: Session::new(SessionConfig::default()),
+            ws: ws.clone(),
+            canvas,
+            ctx,
+            on_event,
+            opened: false,
+            finished: false,
+            first_frame: false,
+            raf_pending: false,
+            raf: None,
+            handlers: Vec::new(),
+            buttons: 0,
+        }));
+        install_handlers(&inner, &ws);
+        Ok(ConsoleDriver { inner })
+    }
+
+    /// A key from the page (`KeyboardEvent.code` / `.key`), already translated.
+    pub fn key(&self, key: KeyInput) {
+        self.with(|i| i.session.send_key(key));
+    }
+
+    /// Several keys in order, e.g. Ctrl+Alt+Del.
+    pub fn keys(&self, keys: &[KeyInput]) {
+        self.with(|i| keys.iter().for_each(|k| i.session.send_key(*k)));
+    }
+
+    /// Pointer at client coordinates with the DOM `buttons` mask (1 left, 2 right, 4 middle).
+    pub fn pointer(&self, client_x: f64, client_y: f64, dom_buttons: u16) {
+        self.with(|i| {
+            let Some((x, y)) = i.to_framebuffer(client_x, client_y) else { return };
+            // DOM: 1 left, 2 right, 4 middle. RFB: bit 0 left, 1 middle, 2 right.
+            let b = (dom_buttons & 1) as u8 | (((dom_buttons & 4) >> 1) as u8) | (((dom_buttons & 2) << 1) as u8);
+            i.buttons = b;
+            i.session.send_pointer(x, y, b);
+        });
+    }
+
+    pub fn wheel(&self, client_x: f64, client_y: f64, dy: f64, dx: f64) {
+        self.with(|i| {
+            if let Some((x, y)) = i.to_framebuffer(client_x, client_y) {
+                let b = i.buttons;
+                i.session.send_pointer(x, y, b);
+            }
+            i.session.send_wheel(dy.signum() as i32, dx.signum() as i32);
+        });
+    }
+
+    pub fn clipboard(&self, text: &str) {
+        self.with(|i| i.session.send_clipboard(text));
+    }
+
+    /// Ends the session now (also done on drop).
+    pub fn disconnect(&self) {
+        let mut i = self.inner.borrow_mut();
+        i.shutdown();
+    }
+
+    fn with(&self, f: impl FnOnce(&mut Inner)) {
+        let Ok(mut i) = self.inner.try_borrow_mut() else { return };
+        if i.finished {
+            return;
+        }
+        f(&mut i);
+        i.flush();
+    }
+}
+
+impl Drop for ConsoleDriver {
+    fn drop(&mut self) {
+        if let Ok(mut i) = self.inner.try_borrow_mut() {
+            i.shutdown();
+        }
+    }
+}
+
+impl Inner {
+    fn flush(&mut self) {
+        let out = self.session.take_transmit();
+        if !out.is_empty() && self.ws.ready_state() == WebSocket::OPEN {
+            let _ = self.ws.send_with_u8_array(&out);
+        }
+    }
+
+    fn shutdown(&mut self) {
+        if self.finished {
+            return;
+        }
+        self.finished = true;
+        self.session.close();
+        self.flush();
+        self.ws.set_onopen(None);
+        self.ws.set_onmessage(None);
+        self.ws.set_onclose(None);
+        self.ws.set_onerror(None);
+        let _ = self.ws.close();
+    }
+
+    fn to_framebuffer(&self, client_x: f64, client_y: f64) -> Option<(i32, i32)> {
+        let fb = self.session.framebuffer()?;
+        let r = self.canvas.get_bounding_client_rect();
+        if r.width() <= 0.0 || r.height() <= 0.0 {
+            return None;
+        }
+        let x = ((client_x - r.left()) * fb.width() as f64 / r.width()).floor() as i32;
+        let y = ((client_y - r.top()) * fb.height() as f64 / r.height()).floor() as i32;
+        Some((x, y))
+    }
+
+    /// Puts the damaged rectangles; returns true when something was drawn.
+    fn draw(&mut self) -> bool {
+        let damage = self.session.take_damage();
+        let Some(fb) = self.session.framebuffer() else { return false };
+        if damage.is_empty() {
+            return false;
+        }
+        let (w, h) = (fb.width(), fb.height());
+        // A view of wasm memory, built right before use (memory growth detaches old views).
+        let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(fb.pixels()), w, h) else { return false };
+        for r in damage {
+            let _ = self.ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
+                &image, 0.0, 0.0, r.x as f64, r.y as f64, r.w as f64, r.h as f64,
+            );
+        }
+        true
+    }
+}
+
+fn emit(inner: &Rc<RefCell<Inner>>, events: Vec<DriverEvent>) {
+    if events.is_empty() {
+        return;
+    }
+    let listener = inner.borrow().on_event.clone();
+    for e in events {
+        listener(e);
+    }
+}
+
+fn install_handlers(inner: &Rc<RefCell<Inner>>, ws: &WebSocket) {
+    let weak = Rc::downgrade(inner);
+    let on_open = handler(&weak, |i, _| {
+        i.opened = true;
+        vec![DriverEvent::SocketOpen]
+    });
+    let on_message = handler(&weak, |i, ev| {
+        let Ok(msg) = ev.dyn_into::<MessageEvent>() else { return vec![] };
+        let Ok(buf) = msg.data().dyn_into::<ArrayBuffer>() else { return vec![] };
+        let bytes = Uint8Array::new(&buf).to_vec();
+        receive(i, &bytes)
+    });
+    let on_close = handler(&weak, |i, ev| {
+        let (code, reason) = ev.dyn_into::<CloseEvent>().map(|c| (c.code(), c.reason())).unwrap_or((1006, String::new()));
+        let was_open = i.opened;
+        i.finished = true;
+        vec![DriverEvent::Closed { code, reason, was_open }]
+    });
+    ws.set_onopen(Some(on_open.as_ref().unchecked_ref()));
+    ws.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    ws.set_onclose(Some(on_close.as_ref().unchecked_ref()));
+    let weak_raf = weak.clone();
+    let raf = Closure::<dyn FnMut(f64)>::new(move |_t: f64| {
+        let Some(inner) = weak_raf.upgrade() else { return };
+        let first = {
+            let mut i = inner.borrow_mut();
+            i.raf_pending = false;
+            let drew = i.draw();
+            let first = drew && !i.first_frame;
+            if first {
+                i.first_frame = true;
+            }
+            first
+        };
+        if first {
+            emit(&inner, vec![DriverEvent::FirstFrame]);
+        }
+    });
+    let mut i = inner.borrow_mut();
+    i.handlers = vec![on_open, on_message, on_close];
+    i.raf = Some(raf);
+}
+
+fn handler(
+    weak: &Weak<RefCell<Inner>>,
+    f: impl Fn(&mut Inner, JsValue) -> Vec<DriverEvent> + 'static,
+) -> Closure<dyn FnMut(JsValue)> {
+    let weak = weak.clone();
+    Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+        let Some(inner) = weak.upgrade() else { return };
+        let events = {
+            let Ok(mut i) = inner.try_borrow_mut() else { return };
+            f(&mut i, ev)
+        };
+        emit(&inner, events);
+    })
+}
+
+fn receive(i: &mut Inner, bytes: &[u8]) -> Vec<DriverEvent> {
+    let mut out = Vec::new();
+    if let Err(e) = i.session.receive(bytes) {
+        out.push(DriverEvent::ProtocolError(e.sentence()));
+        i.shutdown();
+        return out;
+    }
+    let mut frame = false;
+    while let Some(ev) = i.session.poll_event() {
+        match ev {
+            Event::Connected { width, height, name } => {
+                i.canvas.set_width(width);
+                i.canvas.set_height(height);
+                out.push(DriverEvent::Connected { width, height, name });
+            }
+            Event::Resized { width, height } => {
+                i.canvas.set_width(width);
+                i.canvas.set_height(height);
+                out.push(DriverEvent::Resized { width, height });
+            }
+            Event::FrameComplete => frame = true,
+            Event::Bell => out.push(DriverEvent::Bell),
+            Event::ServerCutText(t) => out.push(DriverEvent::ServerCutText(t)),
+            Event::KeyMode(m) => out.push(DriverEvent::KeyMode(m)),
+            Event::Leds { scroll, num, caps } => out.push(DriverEvent::Leds { scroll, num, caps }),
+            Event::ServerClosed(r) => out.push(DriverEvent::ServerClosed(r)),
+            Event::Cursor(_) | Event::CursorState { .. } | Event::Typematic { .. } | Event::ServerCaps(_) => {}
+        }
+    }
+    i.flush();
+    if frame && !i.raf_pending {
+        if let (Some(w), Some(raf)) = (web_sys::window(), i.raf.as_ref()) {
+            if w.request_animation_frame(raf.as_ref().unchecked_ref()).is_ok() {
+                i.raf_pending = true;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,120 @@
+// Shared helpers for the end-to-end tests: start the lab, start Chromium, assert.
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import { createInterface } from "node:readline";
+
+const require = createRequire(new URL("../../tools/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+
+export const ARTIFACTS = process.env.ARTIFACTS || "target/e2e-artifacts";
+mkdirSync(ARTIFACTS, { recursive: true });
+
+/** Starts `vsphere-lab` on a free loopback port; resolves to { url, stop }. */
+export async function startLab(extraArgs = []) {
+  const bin = process.env.LAB_BIN || "target/release/vsphere-lab";
+  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--app-dir", process.env.APP_DIR || ".", ...extraArgs], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  const rl = createInterface({ input: child.stdout });
+  const url = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error("the lab did not print its URL within 20 s")), 20000);
+    rl.once("line", (line) => { clearTimeout(timer); resolve(line.trim()); });
+    child.once("exit", (code) => reject(new Error(`the lab exited early (${code})`)));
+  });
+  return { url, stop: () => child.kill("SIGTERM") };
+}
+
+/** Debian's Chromium, headless, with the flags this machine needs. */
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+}
+
+export function assert(cond, message) {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+}
+
+/** Polls `fn` until it returns a truthy value, or fails with `what`. */
+export async function eventually(what, fn, timeoutMs = 15000) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+/** A page that records errors, console lines, websockets and secrets seen on the wire. */
+export async function openPage(browser, url) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+  const page = await context.newPage();
+  const seen = { errors: [], console: [], sockets: [], secrets: new Set() };
+  page.on("pageerror", (e) => seen.errors.push(String(e)));
+  page.on("console", (m) => seen.console.push(m.text()));
+  page.on("websocket", (ws) => seen.sockets.push(ws.url()));
+  page.on("response", async (resp) => {
+    const sid = resp.headers()["vmware-api-session-id"];
+    if (sid) seen.secrets.add(sid);
+    if (resp.url().endsWith("/AcquireTicket") && resp.status() === 200) {
+      try {
+        const t = await resp.json();
+        if (t.ticket) seen.secrets.add(t.ticket);
+      } catch { /* not json: nothing to record */ }
+    }
+  });
+  await page.goto(url);
+  return { context, page, seen };
+}
+
+export async function login(page, user, password) {
+  await page.getByLabel("User name").fill(user);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** RGBA pixels of a canvas region, read in the page. */
+export async function canvasPixels(page, x, y, w, h) {
+  return page.evaluate(([x, y, w, h]) => {
+    const c = document.querySelector("canvas");
+    const d = c.getContext("2d").getImageData(x, y, w, h).data;
+    return Array.from(d);
+  }, [x, y, w, h]);
+}
+
+export async function canvasRegionSha256(page, [x, y, w, h]) {
+  return page.evaluate(async ([x, y, w, h]) => {
+    const c = document.querySelector("canvas");
+    const d = c.getContext("2d").getImageData(x, y, w, h).data;
+    const digest = await crypto.subtle.digest("SHA-256", d);
+    return Array.from(new Uint8Array(digest)).map((b) => b.toString(16).padStart(2, "0")).join("");
+  }, [x, y, w, h]);
+}
+
+/** Fails when a secret seen on the wire shows up in the DOM, storage, URL or console. */
+export async function assertNoSecretsLeak(page, seen) {
+  const where = await page.evaluate(() => ({
+    dom: document.documentElement.outerHTML,
+    local: JSON.stringify(Object.entries(localStorage)),
+    session: JSON.stringify(Object.entries(sessionStorage)),
+    url: location.href,
+    cookies: document.cookie,
+  }));
+  assert(seen.secrets.size > 0, "the test saw a session id or ticket on the wire");
+  for (const secret of seen.secrets) {
+    for (const [name, text] of Object.entries(where)) {
+      assert(!text.includes(secret), `a secret appeared in ${name}`);
+    }
+    assert(!seen.console.some((l) => l.includes(secret)), "a secret appeared in the console log");
+  }
+}

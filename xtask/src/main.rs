@@ -1,0 +1,48 @@
+//! `cargo xtask <command>`: the project's set-up, build, demo and test commands.
+
+mod build;
+mod demo;
+mod setup;
+mod test;
+mod util;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  demo [--listen ADDR]   install what is missing, build in release mode, run the app against the lab
+  test                   install what is missing, run every test (native, browser, end to end)
+  build [--dev]          build the app into pkg/
+  setup [--test]         install the build tools (and the test packages with --test)";
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("demo") => {
+            let listen = flag_value(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
+            demo::run(&listen)
+        }
+        Some("test") => test::run_all(),
+        Some("build") => {
+            let profile = if args.iter().any(|a| a == "--dev") { build::Profile::Dev } else { build::Profile::Release };
+            setup::build_tools().and_then(|_| build::app(profile))
+        }
+        Some("setup") => {
+            if args.iter().any(|a| a == "--test") {
+                setup::test_tools()
+            } else {
+                setup::build_tools()
+            }
+        }
+        _ => {
+            eprintln!("{USAGE}");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
+        eprintln!("xtask: error: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn flag_value(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1).cloned())
+}

@@ -1,0 +1,72 @@
+//! `cargo xtask test`: every test, after installing what they need.
+//!
+//! Suites: native (`cargo test --workspace`), wasm-bindgen-test in headless Chromium,
+//! then the release app built and driven end to end through real Chromium.
+
+use std::process::Command;
+use std::time::Instant;
+
+use crate::build::{self, Profile};
+use crate::setup;
+use crate::util::{root, run, tool_path, Result};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+pub fn run_all() -> Result {
+    let started = Instant::now();
+    setup::test_tools()?;
+    let suites: Vec<(&str, fn() -> Result)> = vec![
+        ("native tests (cargo test --workspace)", native),
+        ("browser tests (wasm-bindgen-test, headless Chromium)", browser),
+        ("end-to-end tests (release app + lab + Chromium)", e2e),
+    ];
+    let mut passed = 0;
+    let mut failed = Vec::new();
+    for (name, suite) in suites {
+        let t = Instant::now();
+        eprintln!("\nxtask: ==== {name}");
+        match suite() {
+            Ok(()) => {
+                passed += 1;
+                eprintln!("xtask: ok: {name} ({:.0?})", t.elapsed());
+            }
+            Err(e) => {
+                eprintln!("xtask: FAILED: {name}: {e}");
+                failed.push(name);
+            }
+        }
+    }
+    eprintln!("\nxtask: all suites took {:.0?}", started.elapsed());
+    for f in &failed {
+        eprintln!("xtask: failed suite: {f}");
+    }
+    println!("suites: {passed} passed, {} failed", failed.len());
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} suite(s) failed", failed.len()))
+    }
+}
+
+fn native() -> Result {
+    run(Command::new("cargo").args(["test", "--workspace"]).current_dir(root()))
+}
+
+fn browser() -> Result {
+    run(Command::new("wasm-pack")
+        .args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER])
+        .current_dir(root())
+        .env("PATH", tool_path())
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))
+}
+
+fn e2e() -> Result {
+    build::app(Profile::Release)?;
+    build::lab()?;
+    run(Command::new("node")
+        .arg(root().join("tests/e2e/run.mjs"))
+        .current_dir(root())
+        .env("LAB_BIN", build::lab_binary())
+        .env("APP_DIR", root())
+        .env("ARTIFACTS", root().join("target/e2e-artifacts")))
+}
