@@ -1,0 +1,110 @@
+//! The app's RFB engine against the lab's console, over a real websocket:
+//! one-time tickets, the `binary` subprotocol, pixels and typed keys.
+
+mod support;
+
+use std::net::TcpStream;
+
+use support::Lab;
+use tungstenite::client::IntoClientRequest;
+use tungstenite::{Message, WebSocket};
+use vsphere_console::input;
+use vsphere_console::rfb::{Event, Session, SessionConfig};
+
+fn ticket(lab: &Lab, session: &str) -> String {
+    let r = lab.vim("POST", "VirtualMachine/vm-101/AcquireTicket", Some(session), Some(r#"{"ticketType":"webmks"}"#));
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["ticket"].as_str().unwrap().to_owned()
+}
+
+fn connect(lab: &Lab, ticket: &str) -> WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>> {
+    let mut req = format!("ws://{}/ticket/{ticket}", lab.addr).into_client_request().unwrap();
+    req.headers_mut().insert("Sec-WebSocket-Protocol", "binary".parse().unwrap());
+    let (ws, resp) = tungstenite::connect(req).expect("websocket");
+    assert_eq!(resp.headers().get("sec-websocket-protocol").unwrap(), "binary");
+    ws
+}
+
+/// Pumps socket bytes into the engine until `done` says stop; sends what the engine queues.
+fn pump(ws: &mut WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>, s: &mut Session, mut done: impl FnMut(&Event, &Session) -> bool) {
+    for _ in 0..500 {
+        let out = s.take_transmit();
+        if !out.is_empty() {
+            ws.send(Message::Binary(out.into())).unwrap();
+        }
+        match ws.read().expect("read") {
+            Message::Binary(b) => s.receive(&b).expect("engine accepts the lab's bytes"),
+            Message::Close(f) => panic!("closed: {f:?}"),
+            _ => continue,
+        }
+        while let Some(ev) = s.poll_event() {
+            if done(&ev, s) {
+                let out = s.take_transmit();
+                if !out.is_empty() {
+                    ws.send(Message::Binary(out.into())).unwrap();
+                }
+                return;
+            }
+        }
+    }
+    panic!("the expected event never came");
+}
+
+#[test]
+fn engine_draws_the_lab_desktop_and_types_into_it() {
+    let lab = Lab::start();
+    let sid = lab.login("demo@vsphere.local", "demo");
+    let t = ticket(&lab, &sid);
+    let mut ws = connect(&lab, &t);
+    let mut s = Session::new(SessionConfig::default());
+    let mut name = String::new();
+    pump(&mut ws, &mut s, |ev, _| {
+        if let Event::Connected { name: n, width, height } = ev {
+            assert_eq!((*width, *height), (1024, 768));
+            name = n.clone();
+        }
+        matches!(ev, Event::FrameComplete)
+    });
+    assert_eq!(name, "web-01");
+    let fb = s.framebuffer().unwrap();
+    assert_eq!(&fb.pixels()[..4], &[0x0b, 0x5c, 0xad, 255], "title bar colour");
+
+    for c in "ok1".chars() {
+        let k = input::key_input("", &c.to_string(), true);
+        s.send_key(k);
+        s.send_key(vsphere_console::rfb::KeyInput { down: false, ..k });
+    }
+    pump(&mut ws, &mut s, |ev, _| matches!(ev, Event::FrameComplete));
+    let mut typed = String::new();
+    for _ in 0..50 {
+        typed = lab.consoles()[0]["typed"].as_str().unwrap_or_default().to_owned();
+        if typed == "ok1" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert_eq!(typed, "ok1");
+}
+
+#[test]
+fn a_ticket_works_once() {
+    let lab = Lab::start();
+    let sid = lab.login("demo@vsphere.local", "demo");
+    let t = ticket(&lab, &sid);
+    let mut first = connect(&lab, &t);
+    assert!(matches!(first.read().unwrap(), Message::Binary(b) if &b[..] == b"RFB 003.008\n"));
+    let mut second = connect(&lab, &t);
+    match second.read() {
+        Ok(Message::Close(Some(f))) => assert!(f.reason.contains("already used"), "{f:?}"),
+        other => panic!("a reused ticket must be refused, got {other:?}"),
+    }
+}
+
+#[test]
+fn without_the_binary_subprotocol_the_socket_is_refused() {
+    let lab = Lab::start();
+    let sid = lab.login("demo@vsphere.local", "demo");
+    let t = ticket(&lab, &sid);
+    let req = format!("ws://{}/ticket/{t}", lab.addr).into_client_request().unwrap();
+    assert!(tungstenite::connect(req).is_err());
+}

@@ -1,0 +1,113 @@
+//! Starts the real `vsphere-lab` binary and talks to it over real sockets.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+pub struct Lab {
+    child: Child,
+    pub addr: String,
+}
+
+impl Lab {
+    pub fn start() -> Lab {
+        Lab::start_with(&[])
+    }
+
+    pub fn start_with(args: &[&str]) -> Lab {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_vsphere-lab"))
+            .args(["--listen", "127.0.0.1:0"])
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start vsphere-lab");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("read url");
+        let addr = line.trim().trim_start_matches("http://").trim_end_matches('/').to_owned();
+        Lab { child, addr }
+    }
+
+    /// One HTTP/1.1 request; returns status, headers (lowercase names) and body.
+    pub fn http(&self, method: &str, path: &str, session: Option<&str>, body: Option<&str>) -> Response {
+        let mut s = TcpStream::connect(&self.addr).expect("connect");
+        let body = body.unwrap_or("");
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", self.addr, body.len());
+        if !body.is_empty() {
+            req.push_str("Content-Type: application/json\r\n");
+        }
+        if let Some(id) = session {
+            req.push_str(&format!("vmware-api-session-id: {id}\r\n"));
+        }
+        req.push_str("\r\n");
+        req.push_str(body);
+        s.write_all(req.as_bytes()).expect("write");
+        let mut raw = Vec::new();
+        s.read_to_end(&mut raw).expect("read");
+        let text = String::from_utf8_lossy(&raw).into_owned();
+        let (head, body) = text.split_once("\r\n\r\n").expect("http response");
+        let mut lines = head.lines();
+        let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
+        let headers = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
+            .collect();
+        Response { status, headers, body: body.to_owned() }
+    }
+
+    pub fn vim(&self, method: &str, tail: &str, session: Option<&str>, body: Option<&str>) -> Response {
+        self.http(method, &format!("/sdk/vim25/8.0.1.0/{tail}"), session, body)
+    }
+
+    pub fn login(&self, user: &str, password: &str) -> String {
+        let r = self.vim(
+            "POST",
+            "SessionManager/SessionManager/Login",
+            None,
+            Some(&serde_json::json!({"userName": user, "password": password}).to_string()),
+        );
+        assert_eq!(r.status, 200, "login: {}", r.body);
+        r.header("vmware-api-session-id").expect("session header").to_owned()
+    }
+
+    pub fn consoles(&self) -> Value {
+        self.http("GET", "/lab/consoles", None, None).json()
+    }
+}
+
+impl Drop for Lab {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Response {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("json body ({e}): {}", self.body))
+    }
+
+    /// As the app's transport would hand it to the sans-IO client.
+    pub fn to_client(&self) -> vsphere_console::api::http::HttpResponse {
+        vsphere_console::api::http::HttpResponse {
+            status: self.status,
+            content_type: self.header("content-type").map(str::to_owned),
+            session: self.header("vmware-api-session-id").map(vsphere_console::api::Secret::new),
+            body: self.body.clone(),
+        }
+    }
+}

@@ -1,0 +1,169 @@
+//! The lab answers as the documented fixtures say, and the app's client understands it:
+//! every request is built by the sans-IO client and every answer parsed by it.
+
+mod support;
+
+use serde_json::Value;
+use support::Lab;
+use vsphere_console::api::fault::FaultKind;
+use vsphere_console::api::http::{HttpRequest, HttpResponse, Method};
+use vsphere_console::api::inventory::{InventoryBuilder, PowerState};
+use vsphere_console::api::{ApiError, Secret, ViClient};
+
+fn fixture(name: &str) -> Value {
+    let path = format!("{}/../tests/fixtures/vi-json/{name}", env!("CARGO_MANIFEST_DIR"));
+    serde_json::from_str(&std::fs::read_to_string(&path).expect(&path)).expect("fixture json")
+}
+
+/// Every key of the fixture is in `actual`, with the same JSON kind; `_typeName`s equal.
+fn assert_same_shape(fixture: &Value, actual: &Value, at: &str) {
+    match (fixture, actual) {
+        (Value::Object(f), Value::Object(a)) => {
+            for (k, fv) in f {
+                let av = a.get(k).unwrap_or_else(|| panic!("{at}.{k} missing in the lab's answer: {actual}"));
+                if k == "_typeName" {
+                    assert_eq!(fv, av, "{at}._typeName");
+                }
+                assert_same_shape(fv, av, &format!("{at}.{k}"));
+            }
+        }
+        (Value::Array(f), Value::Array(a)) => {
+            if let (Some(f0), Some(a0)) = (f.first(), a.first()) {
+                assert_same_shape(f0, a0, &format!("{at}[0]"));
+            }
+        }
+        (Value::String(_), Value::String(_)) | (Value::Number(_), Value::Number(_)) | (Value::Bool(_), Value::Bool(_)) => {}
+        (f, a) => panic!("{at}: fixture has {f}, lab has {a}"),
+    }
+}
+
+fn send(lab: &Lab, req: &HttpRequest) -> HttpResponse {
+    let method = match req.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Delete => "DELETE",
+    };
+    let session = req.session.as_ref().map(|s| s.expose().to_owned());
+    lab.http(method, &req.path, session.as_deref(), req.body.as_deref()).to_client()
+}
+
+fn logged_in(lab: &Lab, user: &str, password: &str) -> ViClient {
+    let mut c = ViClient::new("8.0.1.0");
+    let r = send(lab, &c.content_request());
+    c.parse_content(&r).expect("service content");
+    let r = send(lab, &c.login_request(user, &Secret::new(password), None).unwrap());
+    c.parse_login(&r).expect("login");
+    c
+}
+
+#[test]
+fn service_content_matches_fixture_and_parses() {
+    let lab = Lab::start();
+    let r = lab.vim("GET", "ServiceInstance/ServiceInstance/content", None, None);
+    assert_eq!(r.status, 200);
+    assert_same_shape(&fixture("service_content.json"), &r.json(), "ServiceContent");
+    let mut c = ViClient::new("8.0.1.0");
+    let sc = c.parse_content(&r.to_client()).unwrap();
+    assert_eq!(sc.session_manager.as_ref().unwrap().value, "SessionManager");
+    assert_eq!(sc.about.api_version, "8.0.3.0");
+}
+
+#[test]
+fn login_returns_user_session_and_header() {
+    let lab = Lab::start();
+    let r = lab.vim("POST", "SessionManager/SessionManager/Login", None, Some(r#"{"userName":"demo@vsphere.local","password":"demo"}"#));
+    assert_eq!(r.status, 200);
+    assert!(r.header("vmware-api-session-id").is_some_and(|h| h.len() >= 20));
+    assert_same_shape(&fixture("user_session.json"), &r.json(), "UserSession");
+}
+
+#[test]
+fn wrong_password_is_invalid_login_fault() {
+    let lab = Lab::start();
+    let mut c = ViClient::new("8.0.1.0");
+    c.parse_content(&send(&lab, &c.content_request())).unwrap();
+    let r = send(&lab, &c.login_request("demo@vsphere.local", &Secret::new("nope"), None).unwrap());
+    assert_eq!(r.status, 500);
+    assert_same_shape(&fixture("fault_invalid_login.json"), &serde_json::from_str(&r.body).unwrap(), "InvalidLogin");
+    match c.parse_login(&r) {
+        Err(ApiError::Fault(f)) => assert_eq!(f.kind, FaultKind::InvalidLogin),
+        other => panic!("expected InvalidLogin, got {other:?}"),
+    }
+    assert!(!c.is_logged_in());
+}
+
+#[test]
+fn calls_without_a_session_are_not_authenticated() {
+    let lab = Lab::start();
+    let r = lab.vim("POST", "VirtualMachine/vm-101/AcquireTicket", None, Some(r#"{"ticketType":"webmks"}"#));
+    assert_eq!(r.status, 500);
+    assert_eq!(r.json()["_typeName"], "NotAuthenticated");
+    let err = vsphere_console::api::client::decode::<Value>(&r.to_client()).unwrap_err();
+    assert!(err.is_not_authenticated());
+}
+
+#[test]
+fn vm_list_pages_through_container_view() {
+    let lab = Lab::start();
+    let c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let view = c.parse_moref(&send(&lab, &c.create_vm_view_request().unwrap())).unwrap();
+    assert_eq!(view.kind, "ContainerView");
+    let r = send(&lab, &c.retrieve_vms_request(&view).unwrap());
+    assert_same_shape(&fixture("retrieve_result.json")["objects"][0]["propSet"][0], &serde_json::from_str::<Value>(&r.body).unwrap()["objects"][2]["propSet"][0], "DynamicProperty");
+    let page = c.parse_retrieve_result(&r).unwrap();
+    let mut inv = InventoryBuilder::default();
+    inv.add_page(&page.objects);
+    assert!(page.token.is_none(), "the demo inventory fits one page");
+    let vms = inv.finish();
+    let web = vms.iter().find(|v| v.name == "web-01").expect("web-01");
+    assert_eq!(web.power, PowerState::PoweredOn);
+    assert_eq!(web.host_name.as_deref(), Some("esx-01.lab.local"));
+    let off = vms.iter().find(|v| v.name == "build-agent").unwrap();
+    assert!(off.console_unavailable_reason().is_some());
+    c.parse_void(&send(&lab, &c.destroy_view_request(&view).unwrap())).unwrap();
+}
+
+#[test]
+fn webmks_ticket_has_every_documented_field() {
+    let lab = Lab::start();
+    let mut c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let vm = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-101");
+    let r = send(&lab, &c.acquire_webmks_ticket_request(&vm).unwrap());
+    assert_same_shape(&fixture("virtual_machine_ticket.json"), &serde_json::from_str(&r.body).unwrap(), "VirtualMachineTicket");
+    let t = c.parse_ticket(&r).unwrap();
+    assert_eq!(t.url.as_ref().unwrap().expose(), format!("ws://{}/ticket/{}", lab.addr, t.ticket.expose()));
+    assert_eq!(t.cert_thumbprint_list[0].hash_algorithm.as_deref(), Some("sha256"));
+}
+
+#[test]
+fn powered_off_vm_gives_invalid_state_and_viewer_gets_no_permission() {
+    let lab = Lab::start();
+    let mut c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let off = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-103");
+    let r = send(&lab, &c.acquire_webmks_ticket_request(&off).unwrap());
+    assert_same_shape(&fixture("fault_invalid_state.json"), &serde_json::from_str(&r.body).unwrap(), "InvalidState");
+    assert!(matches!(c.parse_ticket(&r), Err(ApiError::Fault(f)) if f.kind == FaultKind::InvalidState));
+
+    let mut viewer = logged_in(&lab, "viewer@vsphere.local", "viewer");
+    let on = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-101");
+    let r = send(&lab, &viewer.acquire_webmks_ticket_request(&on).unwrap());
+    match viewer.parse_ticket(&r) {
+        Err(ApiError::Fault(f)) => assert_eq!(
+            f.kind,
+            FaultKind::NoPermission { privilege: Some("VirtualMachine.Interact.ConsoleInteract".into()) }
+        ),
+        other => panic!("expected NoPermission, got {other:?}"),
+    }
+}
+
+#[test]
+fn logout_ends_the_session() {
+    let lab = Lab::start();
+    let mut c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let stale = c.clone();
+    let req = c.logout_request().unwrap();
+    c.parse_void(&send(&lab, &req)).unwrap();
+    assert!(!c.is_logged_in());
+    let r = send(&lab, &stale.create_vm_view_request().unwrap());
+    assert!(stale.parse_moref(&r).unwrap_err().is_not_authenticated());
+}

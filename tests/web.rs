@@ -1,0 +1,87 @@
+//! Browser tests (wasm-bindgen-test in headless Chromium): the pieces that depend on
+//! the browser itself, chiefly its URL parser, which the console policy relies on.
+
+#![cfg(target_arch = "wasm32")]
+
+use vsphere_console::api::wire::VirtualMachineTicket;
+use vsphere_console::ticket::{resolve, ConsolePolicy, Rejection, RequestedFrom, UrlParser};
+use vsphere_console::web::url_parser::BrowserUrlParser;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn ticket(json: &str) -> VirtualMachineTicket {
+    serde_json::from_str(json).unwrap()
+}
+
+fn policy() -> ConsolePolicy {
+    ConsolePolicy { allowed_hosts: vec!["*.example.com".into(), "10.0.0.0/8".into()], ..ConsolePolicy::default() }
+}
+
+fn from() -> RequestedFrom {
+    RequestedFrom { scheme: "https".into(), host: "vc.example.com".into(), port: 443 }
+}
+
+#[wasm_bindgen_test]
+fn browser_parser_normalises_like_whatwg() {
+    let p = BrowserUrlParser;
+    let u = p.parse("WSS://ESX01.Example.COM:443/ticket/abc").unwrap();
+    assert_eq!(u.scheme, "wss");
+    assert_eq!(u.host, "esx01.example.com");
+    assert_eq!(u.port, None, "the default port is dropped");
+    let idn = p.parse("wss://bücher.example.com/ticket/a").unwrap();
+    assert_eq!(idn.host, "xn--bcher-kva.example.com");
+    let v4 = p.parse("wss://0x0a.1/ticket/a").unwrap();
+    assert_eq!(v4.host, "10.0.0.1");
+    assert_eq!(p.parse("wss://h/p?").unwrap().query.as_deref(), Some(""));
+    assert_eq!(p.parse("wss://h/p").unwrap().query, None);
+    assert!(p.parse("not a url").is_none());
+}
+
+#[wasm_bindgen_test]
+fn policy_with_browser_parser_accepts_and_rejects() {
+    let ok = ticket(r#"{"ticket":"abc-123","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://esx01.example.com:443/ticket/abc-123"}"#);
+    let url = resolve(&ok, &from(), &policy(), &BrowserUrlParser).expect("accepted");
+    assert_eq!(url.url.expose(), "wss://esx01.example.com/ticket/abc-123");
+    assert!(!url.redacted.contains("abc-123"));
+
+    let userinfo = ticket(r#"{"ticket":"abc","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://evil@esx01.example.com/ticket/abc"}"#);
+    assert_eq!(resolve(&userinfo, &from(), &policy(), &BrowserUrlParser).unwrap_err(), Rejection::UserInfo);
+
+    let outside = ticket(r#"{"ticket":"abc","cfgFile":"x","host":"esx.evil.net","port":443}"#);
+    assert!(matches!(resolve(&outside, &from(), &policy(), &BrowserUrlParser), Err(Rejection::Host(_))));
+
+    let backslash = ticket(r#"{"ticket":"abc","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://esx01.example.com\\ticket\\abc"}"#);
+    assert_eq!(resolve(&backslash, &from(), &policy(), &BrowserUrlParser).unwrap_err(), Rejection::UnsafeCharacters);
+}
+
+#[wasm_bindgen_test]
+async fn app_mounts_and_explains_a_missing_config() {
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let opts = js_sys::Object::new();
+    js_sys::Reflect::set(&opts, &"configUrl".into(), &"no-such-config.json".into()).unwrap();
+    let mut app = vsphere_console::embed::mount(root.clone(), opts.into());
+    let mut text = String::new();
+    for _ in 0..100 {
+        gloo_timers_sleep(50).await;
+        text = root.text_content().unwrap_or_default();
+        if text.contains("could not be loaded") || text.contains("could not be reached") {
+            break;
+        }
+    }
+    assert!(text.contains("User name"), "the login form shows: {text}");
+    assert!(text.contains("no-such-config.json"), "the failure names the file: {text}");
+    app.destroy();
+}
+
+async fn gloo_timers_sleep(ms: i32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
+    });
+    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
