@@ -25,7 +25,7 @@ fn from() -> RequestedFrom {
 #[wasm_bindgen_test]
 fn browser_parser_normalises_like_whatwg() {
     let p = BrowserUrlParser;
-    let u = p.parse("WSS://ESX01.Example.COM:443/ticket/abc").unwrap();
+    let u = p.parse("WSS://ESX01.Example.COM:443/ticket/abcd1234").unwrap();
     assert_eq!(u.scheme, "wss");
     assert_eq!(u.host, "esx01.example.com");
     assert_eq!(u.port, None, "the default port is dropped");
@@ -40,21 +40,21 @@ fn browser_parser_normalises_like_whatwg() {
 
 #[wasm_bindgen_test]
 fn policy_with_browser_parser_accepts_and_rejects() {
-    let ok = ticket(r#"{"ticket":"abc-123","cfgFile":"x","host":"esx01.example.com","port":443,
-        "url":"wss://esx01.example.com:443/ticket/abc-123"}"#);
+    let ok = ticket(r#"{"ticket":"abc-12345","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://esx01.example.com:443/ticket/abc-12345"}"#);
     let url = resolve(&ok, &from(), &policy(), &BrowserUrlParser).expect("accepted");
-    assert_eq!(url.url.expose(), "wss://esx01.example.com/ticket/abc-123");
-    assert!(!url.redacted.contains("abc-123"));
+    assert_eq!(url.url.expose(), "wss://esx01.example.com/ticket/abc-12345");
+    assert!(!url.redacted.contains("abc-12345"));
 
-    let userinfo = ticket(r#"{"ticket":"abc","cfgFile":"x","host":"esx01.example.com","port":443,
-        "url":"wss://evil@esx01.example.com/ticket/abc"}"#);
+    let userinfo = ticket(r#"{"ticket":"abcd1234","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://evil@esx01.example.com/ticket/abcd1234"}"#);
     assert_eq!(resolve(&userinfo, &from(), &policy(), &BrowserUrlParser).unwrap_err(), Rejection::UserInfo);
 
-    let outside = ticket(r#"{"ticket":"abc","cfgFile":"x","host":"esx.evil.net","port":443}"#);
+    let outside = ticket(r#"{"ticket":"abcd1234","cfgFile":"x","host":"esx.evil.net","port":443}"#);
     assert!(matches!(resolve(&outside, &from(), &policy(), &BrowserUrlParser), Err(Rejection::Host(_))));
 
-    let backslash = ticket(r#"{"ticket":"abc","cfgFile":"x","host":"esx01.example.com","port":443,
-        "url":"wss://esx01.example.com\\ticket\\abc"}"#);
+    let backslash = ticket(r#"{"ticket":"abcd1234","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://esx01.example.com\\ticket\\abcd1234"}"#);
     assert_eq!(resolve(&backslash, &from(), &policy(), &BrowserUrlParser).unwrap_err(), Rejection::UnsafeCharacters);
 }
 
@@ -84,4 +84,27 @@ async fn gloo_timers_sleep(ms: i32) {
         web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
     });
     wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+}
+
+#[wasm_bindgen_test]
+fn validate_console_url_from_javascript() {
+    let get = |o: &wasm_bindgen::JsValue, k: &str| js_sys::Reflect::get(o, &k.into()).unwrap();
+    let ticket = js_sys::JSON::parse(
+        r#"{"_typeName":"VirtualMachineTicket","ticket":"abcd1234efgh","cfgFile":"[ds] a/a.vmx","host":"esx01.example.com","port":443,"newField":1}"#,
+    )
+    .unwrap();
+    let policy = js_sys::JSON::parse(r#"{"allowedHosts":["*.example.com"],"allowedPorts":[443]}"#).unwrap();
+    let ok = vsphere_console::embed::validate_console_url(ticket.clone(), "https://vc.example.com", policy);
+    assert_eq!(get(&ok, "ok"), true);
+    assert_eq!(get(&ok, "url").as_string().unwrap(), "wss://esx01.example.com/ticket/abcd1234efgh");
+    assert_eq!(get(&ok, "redacted").as_string().unwrap(), "wss://esx01.example.com/ticket/<ticket>");
+
+    let strict = js_sys::JSON::parse(r#"{"allowedHosts":["other.example.net"]}"#).unwrap();
+    let no = vsphere_console::embed::validate_console_url(ticket, "https://vc.example.com", strict);
+    assert_eq!(get(&no, "ok"), false);
+    assert_eq!(get(&no, "code").as_string().unwrap(), "host");
+    assert!(get(&no, "reason").as_string().unwrap().contains("not on this site's list"));
+
+    let bad = vsphere_console::embed::validate_console_url("nonsense".into(), "https://vc.example.com", wasm_bindgen::JsValue::NULL);
+    assert_eq!(get(&bad, "code").as_string().unwrap(), "bad-input");
 }

@@ -19,6 +19,9 @@ use super::url_parts::{UrlParser, UrlParts};
 
 /// Longest ticket we accept; real ones are well under 100 characters.
 pub const MAX_TICKET_LEN: usize = 256;
+/// Shortest ticket we accept. Real ones are 32+ random characters; shorter ones could
+/// collide with the rest of the URL, which redaction relies on not happening.
+pub const MIN_TICKET_LEN: usize = 8;
 
 /// Which URL wins when the ticket's `url` disagrees with its host/port fields.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -85,7 +88,7 @@ impl RequestedFrom {
 /// Why a console URL was refused. Each has a sentence for the person.
 #[derive(Clone, Debug, PartialEq, Eq, Error)]
 pub enum Rejection {
-    #[error("ticket is empty, too long or has characters outside [A-Za-z0-9._-]")]
+    #[error("ticket is shorter than 8, longer than 256, or has characters outside [A-Za-z0-9._-]")]
     BadTicket,
     #[error("port {0} is not a valid port")]
     BadPort(i64),
@@ -111,6 +114,8 @@ pub enum Rejection {
     Mismatch,
     #[error("the proxy template is not valid")]
     ProxyTemplate,
+    #[error("the host or port is written in an unusual form")]
+    OddForm,
 }
 
 impl Rejection {
@@ -130,6 +135,7 @@ impl Rejection {
             Rejection::Path => "path",
             Rejection::Mismatch => "mismatch",
             Rejection::ProxyTemplate => "proxy-template",
+            Rejection::OddForm => "odd-form",
         }
     }
 
@@ -148,6 +154,7 @@ impl Rejection {
             Rejection::Path => "its address does not have the form /ticket/<ticket>".into(),
             Rejection::Mismatch => "its url field points somewhere other than its host and port fields".into(),
             Rejection::ProxyTemplate => "the console proxy setting is not valid".into(),
+            Rejection::OddForm => "its host or port is written in an unusual form (encoded, padded or abbreviated)".into(),
         };
         format!("The console was not opened because {what}. Ask your administrator to check the console policy.")
     }
@@ -255,12 +262,10 @@ pub fn resolve(
     })
 }
 
-/// The ticket alphabet: letters, digits, `.`, `_`, `-`; not `.` or `..`.
+/// The ticket alphabet: letters, digits, `.`, `_`, `-`; 8 to 256 characters, not all dots.
 pub fn is_ticket_shaped(t: &str) -> bool {
-    !t.is_empty()
-        && t.len() <= MAX_TICKET_LEN
-        && t != "."
-        && t != ".."
+    (MIN_TICKET_LEN..=MAX_TICKET_LEN).contains(&t.len())
+        && !t.bytes().all(|b| b == b'.')
         && t.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
@@ -320,6 +325,7 @@ fn check_url(
     if p.query.is_some() || p.fragment.is_some() || raw.contains('?') || raw.contains('#') {
         return Err(Rejection::QueryOrFragment);
     }
+    check_written_form(raw, &p)?;
     let port = p.port.or_else(|| default_port(&p.scheme)).unwrap_or(0);
     let from_origin = policy.allow_request_origin && p.host == from.host;
     if !from_origin && !host_allowed(&p.host, &policy.allowed_hosts, parser) {
@@ -333,6 +339,40 @@ fn check_url(
         return Err(Rejection::Path);
     }
     Ok(p)
+}
+
+/// The host, port and path must be written as the parser writes them: no hex or short IPv4,
+/// no percent-encoding, no leading zeros, no missing `//`. Parsers accept all of these
+/// silently, and each has been used to make a URL look like it goes elsewhere.
+fn check_written_form(raw: &str, p: &UrlParts) -> Result<(), Rejection> {
+    let after_scheme = raw.get(p.scheme.len()..).unwrap_or("");
+    let Some(rest) = after_scheme.strip_prefix("://") else { return Err(Rejection::OddForm) };
+    let authority = rest.split('/').next().unwrap_or("");
+    let (host, port) = if authority.starts_with('[') {
+        match authority.split_once(']') {
+            Some((h, tail)) => (format!("{h}]"), tail.strip_prefix(':')),
+            None => return Err(Rejection::OddForm),
+        }
+    } else {
+        match authority.rsplit_once(':') {
+            Some((h, port)) => (h.to_owned(), Some(port)),
+            None => (authority.to_owned(), None),
+        }
+    };
+    if host.to_ascii_lowercase() != p.host {
+        return Err(Rejection::OddForm);
+    }
+    if let Some(port) = port {
+        let digits_ok = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        if !digits_ok || port.starts_with('0') {
+            return Err(Rejection::OddForm);
+        }
+    }
+    // The path as written: dot segments and encodings the parser would rewrite are refused.
+    if &rest[authority.len()..] != p.path {
+        return Err(Rejection::Path);
+    }
+    Ok(())
 }
 
 /// Is a parsed (normalised) host matched by one of the patterns?

@@ -47,10 +47,12 @@ mod native {
                 scheme: u.scheme().to_owned(),
                 username: u.username().to_owned(),
                 password: u.password().unwrap_or("").to_owned(),
-                host: match u.host()? {
-                    url::Host::Domain(d) => d.to_owned(),
-                    url::Host::Ipv4(a) => a.to_string(),
-                    url::Host::Ipv6(a) => format!("[{a}]"),
+                host: match u.host() {
+                    Some(url::Host::Domain(d)) => d.to_owned(),
+                    Some(url::Host::Ipv4(a)) => a.to_string(),
+                    Some(url::Host::Ipv6(a)) => format!("[{a}]"),
+                    // `javascript:` and friends have no host; the scheme check refuses them.
+                    None => String::new(),
                 },
                 port: u.port(),
                 path: u.path().to_owned(),
