@@ -9,6 +9,9 @@ pub mod input;
 pub mod rfb;
 pub mod ticket;
 
+#[doc(hidden)]
+pub mod fuzzing;
+
 #[cfg(target_arch = "wasm32")]
 pub mod embed;
 #[cfg(target_arch = "wasm32")]

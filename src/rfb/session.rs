@@ -630,7 +630,8 @@ impl Session {
     /// Pointer position in framebuffer pixels and the buttons held (bit 0 left, 1 middle, 2 right).
     pub fn send_pointer(&mut self, x: i32, y: i32, buttons: u8) {
         let Some(fb) = &self.fb else { return };
-        if !self.is_connected() {
+        // A 0×0 desktop (legal in ServerInit) has nowhere to point.
+        if !self.is_connected() || fb.width() == 0 || fb.height() == 0 {
             return;
         }
         let x = x.clamp(0, fb.width() as i32 - 1) as u16;

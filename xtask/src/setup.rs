@@ -28,7 +28,21 @@ pub fn build_tools() -> Result {
 /// Everything the tests need on top of the build tools.
 pub fn test_tools() -> Result {
     build_tools()?;
-    debian_packages(TEST_PACKAGES)
+    debian_packages(TEST_PACKAGES)?;
+    fuzz_tools()
+}
+
+/// cargo-fuzz, and the nightly toolchain libFuzzer builds need (shipped with this
+/// machine image; rustup cannot fetch another here).
+fn fuzz_tools() -> Result {
+    let toolchains = output(Command::new("rustup").args(["toolchain", "list"])).unwrap_or_default();
+    if !toolchains.lines().any(|l| l.starts_with("nightly")) {
+        run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))?;
+    }
+    if output(Command::new("cargo").args(["fuzz", "--version"])).is_some() {
+        return Ok(());
+    }
+    run(Command::new("cargo").args(["install", "cargo-fuzz"]))
 }
 
 fn wasm_target() -> Result {

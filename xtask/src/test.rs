@@ -19,6 +19,7 @@ pub fn run_all() -> Result {
         ("native tests (cargo test --workspace)", native),
         ("browser tests (wasm-bindgen-test, headless Chromium)", browser),
         ("end-to-end tests (release app + lab + Chromium)", e2e),
+        ("fuzzing (cargo fuzz, 20 s per target)", fuzz),
     ];
     let mut passed = 0;
     let mut failed = Vec::new();
@@ -69,4 +70,15 @@ fn e2e() -> Result {
         .env("LAB_BIN", build::lab_binary())
         .env("APP_DIR", root())
         .env("ARTIFACTS", root().join("target/e2e-artifacts")))
+}
+
+/// Each fuzz target for a bounded time; memory is capped so a runaway allocation fails.
+/// A crash leaves its input in `fuzz/artifacts/`: add it to `tests/fuzz-regressions/`.
+fn fuzz() -> Result {
+    for target in ["rfb_stream", "api_response", "ticket_policy"] {
+        run(Command::new("cargo")
+            .args(["+nightly", "fuzz", "run", target, "--", "-max_total_time=20", "-rss_limit_mb=1024", "-malloc_limit_mb=512"])
+            .current_dir(root().join("fuzz")))?;
+    }
+    Ok(())
 }
