@@ -26,12 +26,27 @@ pub const VMW_TYPEMATIC_INFO: i32 = 0x574d_5667;
 pub const VMW_LED_STATE: i32 = 0x574d_5668;
 pub const VMW_SERVER_CAPS: i32 = 0x574d_567a;
 
-/// What we advertise by default, most preferred first.
+/// JPEG quality 6 of 0–9, as noVNC; the server may send JPEG only after this.
+pub const JPEG_QUALITY_DEFAULT: i32 = JPEG_QUALITY_LOWEST + 6;
+/// zlib compression level 2 of 0–9, as noVNC.
+pub const COMPRESS_LEVEL_DEFAULT: i32 = COMPRESS_LEVEL_0 + 2;
+
+/// What we advertise by default, most preferred first. TightPNG first is what ESXi's
+/// own client does; plain VNC servers fall through to Tight, ZRLE and the rest.
 pub fn default_encodings() -> Vec<i32> {
     vec![
         COPY_RECT,
+        TIGHT_PNG,
+        TIGHT,
+        ZRLE,
+        HEXTILE,
+        ZLIB,
+        RRE,
         RAW,
+        JPEG_QUALITY_DEFAULT,
+        COMPRESS_LEVEL_DEFAULT,
         DESKTOP_SIZE,
+        EXTENDED_DESKTOP_SIZE,
         LAST_RECT,
         CURSOR,
         VMW_DEFINE_CURSOR,
@@ -40,5 +55,18 @@ pub fn default_encodings() -> Vec<i32> {
         VMW_TYPEMATIC_INFO,
         VMW_LED_STATE,
         VMW_SERVER_CAPS,
+        QEMU_EXTENDED_KEY_EVENT,
+        QEMU_LED_STATE,
     ]
+}
+
+/// Only the given encoding (and Raw, which every server may use) plus the pseudo-encodings:
+/// how tests force a server to use one encoding.
+pub fn only(encoding: i32) -> Vec<i32> {
+    let mut v = vec![encoding];
+    if encoding != RAW {
+        v.push(RAW);
+    }
+    v.extend(default_encodings().into_iter().filter(|e| *e < -1 || *e > 0x1000));
+    v
 }

@@ -32,6 +32,8 @@ pub enum RfbError {
     Zlib(String),
     #[error("a message is larger than the limit ({0} bytes)")]
     MessageTooLarge(usize),
+    #[error("an image rectangle could not be decoded: {0}")]
+    Image(String),
     #[error("the session has already failed")]
     AlreadyFailed,
 }

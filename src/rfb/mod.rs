@@ -15,8 +15,14 @@ pub mod messages;
 pub mod pixel_format;
 pub mod reader;
 pub mod session;
+pub mod vnc_auth;
+pub mod zlib;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native_images;
 
 pub use error::RfbError;
 pub use framebuffer::{Framebuffer, Rect};
 pub use pixel_format::PixelFormat;
+pub use decoders::ImageFormat;
 pub use session::{Event, KeyInput, Session, SessionConfig};

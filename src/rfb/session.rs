@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 
 use super::cursor::CursorImage;
-use super::decoders::{self, Progress, Target};
+use super::decoders::{self, ImageFormat, Progress, RectState, Streams, Target};
 use super::encoding as enc;
 use super::error::RfbError;
 use super::framebuffer::{check_size, Framebuffer, Rect};
@@ -40,11 +40,23 @@ pub struct SessionConfig {
     pub password: Option<Secret>,
     /// Ask for 32-bpp RGBX with SetPixelFormat (never on the WebMKS variant).
     pub set_pixel_format: bool,
+    /// Decodes JPEG/PNG rectangles in place (natively). `None`: the engine emits
+    /// [`Event::DecodeImage`] and waits for [`Session::image_decoded`] (the browser).
+    pub image_decoder: Option<ImageDecoder>,
 }
+
+/// A synchronous image decoder: format, bytes, expected size → RGBA.
+pub type ImageDecoder = fn(ImageFormat, &[u8], u32, u32) -> Result<Vec<u8>, String>;
 
 impl Default for SessionConfig {
     fn default() -> Self {
-        SessionConfig { encodings: enc::default_encodings(), shared: true, password: None, set_pixel_format: true }
+        SessionConfig {
+            encodings: enc::default_encodings(),
+            shared: true,
+            password: None,
+            set_pixel_format: true,
+            image_decoder: None,
+        }
     }
 }
 
@@ -85,6 +97,9 @@ pub enum Event {
     KeyMode(KeyMode),
     /// The server closed the session (VMware SessionClose) with its reason code.
     ServerClosed(u32),
+    /// Decode this image and call [`Session::image_decoded`] with `width*height` RGBA
+    /// pixels; nothing after it is processed until then.
+    DecodeImage { format: ImageFormat, data: Vec<u8>, width: u32, height: u32 },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,6 +108,7 @@ enum Phase {
     ExpectSecurityTypes,
     ExpectSecurityType33,
     ExpectSecurityResult,
+    ExpectVncChallenge,
     ExpectServerInit,
     Normal,
     InUpdate { remaining: u16 },
@@ -123,6 +139,21 @@ pub struct Session {
     update_id: u8,
     buttons: u8,
     last_pointer: (u16, u16),
+    /// The rectangle being decoded: header read, body in progress.
+    current: Option<CurrentRect>,
+    streams: Streams,
+    /// An image handed to the host, waiting for its pixels.
+    pending_image: Option<Rect>,
+}
+
+#[derive(Clone, Debug)]
+struct CurrentRect {
+    x: u16,
+    y: u16,
+    w: u16,
+    h: u16,
+    encoding: i32,
+    state: RectState,
 }
 
 impl Session {
@@ -143,6 +174,38 @@ impl Session {
             update_id: 0,
             buttons: 0,
             last_pointer: (0, 0),
+            current: None,
+            streams: Streams::default(),
+            pending_image: None,
+        }
+    }
+
+    /// True while an image handed out with [`Event::DecodeImage`] has not come back.
+    pub fn is_waiting_for_image(&self) -> bool {
+        self.pending_image.is_some()
+    }
+
+    /// The pixels of the image last handed out, then everything that waited behind it.
+    pub fn image_decoded(&mut self, rgba: Result<Vec<u8>, String>) -> Result<(), RfbError> {
+        let Some(rect) = self.pending_image.take() else { return Ok(()) };
+        let result = match rgba {
+            Ok(px) if px.len() as u64 == rect.area() * 4 => {
+                if let Some(fb) = self.fb.as_mut() {
+                    fb.put_rgba(rect, &px);
+                }
+                self.after_rect();
+                Ok(())
+            }
+            Ok(_) => Err(RfbError::Malformed("image: decoded size differs from its rectangle")),
+            Err(e) => Err(RfbError::Image(e)),
+        };
+        match result {
+            Ok(()) => self.receive(&[]),
+            Err(e) => {
+                self.phase = Phase::Failed;
+                self.inbuf.clear();
+                Err(e)
+            }
         }
     }
 
@@ -215,11 +278,15 @@ impl Session {
 
     /// One unit. `Ok(false)`: not enough bytes yet (nothing consumed).
     fn step(&mut self, r: &mut Reader) -> Result<bool, RfbError> {
+        if self.pending_image.is_some() {
+            return Ok(false);
+        }
         let res = match self.phase {
             Phase::ExpectFirstBytes => self.first_bytes(r),
             Phase::ExpectSecurityTypes => self.security_types(r),
             Phase::ExpectSecurityType33 => self.security_type_33(r),
             Phase::ExpectSecurityResult => self.security_result(r),
+            Phase::ExpectVncChallenge => self.vnc_challenge(r),
             Phase::ExpectServerInit => self.server_init(r),
             Phase::Normal => self.server_message(r),
             Phase::InUpdate { remaining } => self.rectangle(r, remaining),
@@ -277,18 +344,18 @@ impl Session {
             };
         }
         let Ok(types) = r.bytes(n as usize) else { return Ok(Err(Incomplete)) };
-        let chosen = if types.contains(&1) {
-            1
+        if types.contains(&1) {
+            self.out.push(1);
+            self.after_none_security();
         } else if types.contains(&2) {
             if self.config.password.is_none() {
                 return Err(RfbError::PasswordRequired);
             }
-            return Err(RfbError::NoSupportedSecurity(types.to_vec()));
+            self.out.push(2);
+            self.phase = Phase::ExpectVncChallenge;
         } else {
             return Err(RfbError::NoSupportedSecurity(types.to_vec()));
-        };
-        self.out.push(chosen);
-        self.after_none_security();
+        }
         Ok(Ok(()))
     }
 
@@ -304,6 +371,10 @@ impl Session {
                 Ok(Ok(()))
             }
             2 if self.config.password.is_none() => Err(RfbError::PasswordRequired),
+            2 => {
+                self.phase = Phase::ExpectVncChallenge;
+                Ok(Ok(()))
+            }
             other => Err(RfbError::NoSupportedSecurity(vec![other.min(255) as u8])),
         }
     }
@@ -315,6 +386,18 @@ impl Session {
         } else {
             self.client_init();
         }
+    }
+
+    /// VNC Authentication: DES-encrypt the 16-byte challenge with the password.
+    fn vnc_challenge(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
+        let Ok(challenge) = r.bytes(16) else { return Ok(Err(Incomplete)) };
+        let password = self.config.password.as_ref().ok_or(RfbError::PasswordRequired)?;
+        let mut c = [0u8; 16];
+        c.copy_from_slice(challenge);
+        self.out.extend_from_slice(&super::vnc_auth::response(password.expose(), &c));
+        // VNC auth always ends with a SecurityResult, in every version.
+        self.phase = Phase::ExpectSecurityResult;
+        Ok(Ok(()))
     }
 
     fn security_result(&mut self, r: &mut Reader) -> Result<Result<(), Incomplete>, RfbError> {
@@ -462,15 +545,20 @@ impl Session {
 
     // --- Rectangles ----------------------------------------------------------------
 
-    fn rectangle(&mut self, r: &mut Reader, remaining: u16) -> Result<Result<(), Incomplete>, RfbError> {
-        let (Ok(x), Ok(y), Ok(w), Ok(h), Ok(encoding)) = (r.u16(), r.u16(), r.u16(), r.u16(), r.i32()) else {
-            return Ok(Err(Incomplete));
+    fn rectangle(&mut self, r: &mut Reader, _remaining: u16) -> Result<Result<(), Incomplete>, RfbError> {
+        let Some(cur) = self.current.clone() else {
+            let (Ok(x), Ok(y), Ok(w), Ok(h), Ok(encoding)) = (r.u16(), r.u16(), r.u16(), r.u16(), r.i32()) else {
+                return Ok(Err(Incomplete));
+            };
+            self.current = Some(CurrentRect { x, y, w, h, encoding, state: RectState::Fresh });
+            return Ok(Ok(()));
         };
-        let mut last = false;
+        let CurrentRect { x, y, w, h, encoding, mut state } = cur;
         let progress = match encoding {
             enc::LAST_RECT => {
-                last = true;
-                Progress::Done
+                self.current = None;
+                self.finish_update();
+                return Ok(Ok(()));
             }
             enc::DESKTOP_SIZE => {
                 self.resize(w as u32, h as u32)?;
@@ -519,23 +607,60 @@ impl Session {
                 let rect = fb.check(x, y, w, h)?;
                 let t = Target { fb, pf: &self.pf, rect };
                 match encoding {
-                    enc::RAW => decoders::raw::decode(r, t)?,
+                    enc::RAW => decoders::raw::decode(r, t, &mut state)?,
                     enc::COPY_RECT => decoders::copyrect::decode(r, t)?,
+                    enc::RRE => decoders::rre::decode(r, t)?,
+                    enc::HEXTILE => decoders::hextile::decode(r, t, &mut state)?,
+                    enc::ZLIB => decoders::zlib::decode(r, t, &mut self.streams)?,
+                    enc::ZRLE => decoders::zrle::decode(r, t, &mut self.streams)?,
+                    enc::TIGHT => decoders::tight::decode(r, t, &mut self.streams, false)?,
+                    enc::TIGHT_PNG => decoders::tight::decode(r, t, &mut self.streams, true)?,
                     other => return Err(RfbError::UnknownEncoding(other)),
                 }
             }
         };
-        if progress == Progress::NeedMore {
-            return Ok(Err(Incomplete));
+        match progress {
+            Progress::NeedMore => return Ok(Err(Incomplete)),
+            Progress::Partial => {
+                self.current = Some(CurrentRect { x, y, w, h, encoding, state });
+                return Ok(Ok(()));
+            }
+            Progress::Image(format, data) => {
+                let rect = Rect::new(x as u32, y as u32, w as u32, h as u32);
+                self.current = None;
+                match self.config.image_decoder {
+                    Some(decode) => {
+                        let rgba = decode(format, &data, rect.w, rect.h).map_err(RfbError::Image)?;
+                        if rgba.len() as u64 != rect.area() * 4 {
+                            return Err(RfbError::Malformed("image: decoded size differs from its rectangle"));
+                        }
+                        if let Some(fb) = self.fb.as_mut() {
+                            fb.put_rgba(rect, &rgba);
+                        }
+                    }
+                    None => {
+                        self.pending_image = Some(rect);
+                        self.events.push_back(Event::DecodeImage { format, data, width: rect.w, height: rect.h });
+                        return Ok(Ok(()));
+                    }
+                }
+            }
+            Progress::Done => self.current = None,
         }
+        self.after_rect();
+        Ok(Ok(()))
+    }
+
+    /// One rectangle is complete: count it, and end the update after the last one.
+    fn after_rect(&mut self) {
+        let Phase::InUpdate { remaining } = self.phase else { return };
         // 0xFFFF rectangles means "until LastRect".
         let remaining = if remaining == u16::MAX { remaining } else { remaining - 1 };
-        if last || remaining == 0 {
+        if remaining == 0 {
             self.finish_update();
         } else {
             self.phase = Phase::InUpdate { remaining };
         }
-        Ok(Ok(()))
     }
 
     fn resize(&mut self, w: u32, h: u32) -> Result<(), RfbError> {

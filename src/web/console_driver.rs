@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{BinaryType, CanvasRenderingContext2d, CloseEvent, HtmlCanvasElement, ImageData, MessageEvent, WebSocket};
 
+use crate::rfb::ImageFormat;
+
 use crate::api::Secret;
 use crate::rfb::session::KeyMode;
 use crate::rfb::{Event, KeyInput, Session, SessionConfig};
@@ -47,6 +49,8 @@ struct Inner {
     raf: Option<Closure<dyn FnMut(f64)>>,
     handlers: Vec<Closure<dyn FnMut(JsValue)>>,
     buttons: u8,
+    /// Itself, for the image decoder's continuation.
+    me: Weak<RefCell<Inner>>,
 }
 
 /// A running console. Dropping it says goodbye to the server and closes the socket.
@@ -80,7 +84,9 @@ impl ConsoleDriver {
             raf: None,
             handlers: Vec::new(),
             buttons: 0,
+            me: Weak::new(),
         }));
+        inner.borrow_mut().me = Rc::downgrade(&inner);
         install_handlers(&inner, &ws);
         Ok(ConsoleDriver { inner })
     }
@@ -265,8 +271,15 @@ fn handler(
 }
 
 fn receive(i: &mut Inner, bytes: &[u8]) -> Vec<DriverEvent> {
+    let result = i.session.receive(bytes);
+    after_engine(i, result)
+}
+
+/// Turns what the engine did into events, sends its bytes, schedules a draw, and starts
+/// the browser's decoder for an image the engine is waiting on.
+fn after_engine(i: &mut Inner, result: Result<(), crate::rfb::RfbError>) -> Vec<DriverEvent> {
     let mut out = Vec::new();
-    if let Err(e) = i.session.receive(bytes) {
+    if let Err(e) = result {
         out.push(DriverEvent::ProtocolError(e.sentence()));
         i.shutdown();
         return out;
@@ -290,6 +303,11 @@ fn receive(i: &mut Inner, bytes: &[u8]) -> Vec<DriverEvent> {
             Event::KeyMode(m) => out.push(DriverEvent::KeyMode(m)),
             Event::Leds { scroll, num, caps } => out.push(DriverEvent::Leds { scroll, num, caps }),
             Event::ServerClosed(r) => out.push(DriverEvent::ServerClosed(r)),
+            Event::DecodeImage { format, data, width, height } => {
+                if let Some(me) = i.me.upgrade() {
+                    wasm_bindgen_futures::spawn_local(decode_image(me, format, data, width, height));
+                }
+            }
             Event::Cursor(_) | Event::CursorState { .. } | Event::Typematic { .. } | Event::ServerCaps(_) => {}
         }
     }
@@ -302,4 +320,50 @@ fn receive(i: &mut Inner, bytes: &[u8]) -> Vec<DriverEvent> {
         }
     }
     out
+}
+
+/// Decodes a JPEG/PNG rectangle with the browser (`createImageBitmap`), reads its pixels
+/// back, and lets the engine continue with everything that waited behind it.
+async fn decode_image(inner: Rc<RefCell<Inner>>, format: ImageFormat, data: Vec<u8>, width: u32, height: u32) {
+    let rgba = browser_decode(format, &data, width, height).await;
+    let events = {
+        let Ok(mut i) = inner.try_borrow_mut() else { return };
+        if i.finished {
+            return;
+        }
+        let result = i.session.image_decoded(rgba);
+        after_engine(&mut i, result)
+    };
+    emit(&inner, events);
+}
+
+async fn browser_decode(format: ImageFormat, data: &[u8], width: u32, height: u32) -> Result<Vec<u8>, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let parts = js_sys::Array::of1(&Uint8Array::from(data).into());
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(format.mime());
+    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &opts).map_err(|_| "blob")?;
+    let promise = window.create_image_bitmap_with_blob(&blob).map_err(|_| "createImageBitmap")?;
+    let bitmap: web_sys::ImageBitmap = wasm_bindgen_futures::JsFuture::from(promise)
+        .await
+        .map_err(|_| format!("the browser could not decode a {} rectangle", format.mime()))?
+        .dyn_into()
+        .map_err(|_| "not an ImageBitmap")?;
+    if (bitmap.width(), bitmap.height()) != (width, height) {
+        return Err(format!("image is {}x{}, its rectangle {width}x{height}", bitmap.width(), bitmap.height()));
+    }
+    let document = window.document().ok_or("no document")?;
+    let scratch: HtmlCanvasElement = document.create_element("canvas").map_err(|_| "canvas")?.dyn_into().map_err(|_| "canvas")?;
+    scratch.set_width(width);
+    scratch.set_height(height);
+    let ctx: CanvasRenderingContext2d = scratch
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into().ok())
+        .ok_or("no 2d context")?;
+    ctx.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0).map_err(|_| "drawImage")?;
+    bitmap.close();
+    let image = ctx.get_image_data(0.0, 0.0, width as f64, height as f64).map_err(|_| "getImageData")?;
+    Ok(image.data().0)
 }

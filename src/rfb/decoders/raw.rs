@@ -1,19 +1,33 @@
-//! Raw encoding (0): `w*h` pixels in the session's pixel format.
+//! Raw encoding (0): `w*h` pixels in the session's pixel format, drawn row by row as
+//! they arrive so a large rectangle needs no large buffer.
 
-use super::{need, DecodeResult, Progress, Target};
+use super::{DecodeResult, Progress, RectState, Target};
 use crate::rfb::reader::Reader;
 
-pub fn decode(r: &mut Reader, t: Target) -> DecodeResult {
+pub fn decode(r: &mut Reader, t: Target, state: &mut RectState) -> DecodeResult {
     let bpp = t.pf.bytes_per_pixel();
     let row_bytes = t.rect.w as usize * bpp;
-    let Some(data) = need(r, row_bytes * t.rect.h as usize) else { return Ok(Progress::NeedMore) };
-    if row_bytes == 0 {
+    let start = match state {
+        RectState::Raw { row } => *row,
+        _ => 0,
+    };
+    if row_bytes == 0 || t.rect.h == 0 {
         return Ok(Progress::Done);
     }
-    for (i, src) in data.chunks_exact(row_bytes).enumerate() {
-        let dst = t.fb.row_mut(t.rect, i as u32);
+    let rows = ((r.remaining() / row_bytes) as u32).min(t.rect.h - start);
+    if rows == 0 {
+        return Ok(Progress::NeedMore);
+    }
+    for i in 0..rows {
+        let Ok(src) = r.bytes(row_bytes) else { return Ok(Progress::NeedMore) };
+        let dst = t.fb.row_mut(t.rect, start + i);
         t.pf.to_rgba(src, dst);
     }
-    t.fb.add_damage(t.rect);
-    Ok(Progress::Done)
+    t.fb.add_damage(crate::rfb::Rect::new(t.rect.x, t.rect.y + start, t.rect.w, rows));
+    if start + rows == t.rect.h {
+        Ok(Progress::Done)
+    } else {
+        *state = RectState::Raw { row: start + rows };
+        Ok(Progress::Partial)
+    }
 }

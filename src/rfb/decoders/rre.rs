@@ -1,0 +1,28 @@
+//! RRE (2): a background pixel and solid sub-rectangles.
+
+use super::{need, pixel, DecodeResult, Progress, Target};
+use crate::rfb::error::RfbError;
+use crate::rfb::framebuffer::Rect;
+use crate::rfb::reader::Reader;
+
+/// More sub-rectangles than pixels cannot be honest.
+pub fn decode(r: &mut Reader, t: Target) -> DecodeResult {
+    let bpp = t.pf.bytes_per_pixel();
+    let Ok(n) = r.u32() else { return Ok(Progress::NeedMore) };
+    if n as u64 > t.rect.area().max(1) {
+        return Err(RfbError::Malformed("rre: more sub-rectangles than pixels"));
+    }
+    let Some(body) = need(r, bpp + n as usize * (bpp + 8)) else { return Ok(Progress::NeedMore) };
+    let bg = pixel(t.pf, &body[..bpp]);
+    t.fb.fill(t.rect, bg);
+    for sub in body[bpp..].chunks_exact(bpp + 8) {
+        let colour = pixel(t.pf, &sub[..bpp]);
+        let v = |i: usize| u16::from_be_bytes([sub[bpp + i], sub[bpp + i + 1]]) as u32;
+        let (x, y, w, h) = (v(0), v(2), v(4), v(6));
+        if x + w > t.rect.w || y + h > t.rect.h {
+            return Err(RfbError::Malformed("rre: sub-rectangle outside its rectangle"));
+        }
+        t.fb.fill(Rect::new(t.rect.x + x, t.rect.y + y, w, h), colour);
+    }
+    Ok(Progress::Done)
+}
