@@ -144,6 +144,29 @@ pub struct Session {
     streams: Streams,
     /// An image handed to the host, waiting for its pixels.
     pending_image: Option<Rect>,
+    stats: Stats,
+}
+
+/// What the engine has seen, for tests and benchmarks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    pub updates: u64,
+    /// Rectangles per encoding (pseudo-encodings included).
+    pub rects: Vec<(i32, u64)>,
+    pub bytes: u64,
+}
+
+impl Stats {
+    pub fn rects_of(&self, encoding: i32) -> u64 {
+        self.rects.iter().find(|(e, _)| *e == encoding).map(|(_, n)| *n).unwrap_or(0)
+    }
+
+    fn count(&mut self, encoding: i32) {
+        match self.rects.iter_mut().find(|(e, _)| *e == encoding) {
+            Some((_, n)) => *n += 1,
+            None => self.rects.push((encoding, 1)),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -177,7 +200,12 @@ impl Session {
             current: None,
             streams: Streams::default(),
             pending_image: None,
+            stats: Stats::default(),
         }
+    }
+
+    pub fn stats(&self) -> &Stats {
+        &self.stats
     }
 
     /// True while an image handed out with [`Event::DecodeImage`] has not come back.
@@ -252,6 +280,7 @@ impl Session {
             return Err(RfbError::AlreadyFailed);
         }
         self.inbuf.extend_from_slice(bytes);
+        self.stats.bytes += bytes.len() as u64;
         let buf = std::mem::take(&mut self.inbuf);
         let mut pos = 0;
         let result = loop {
@@ -535,6 +564,7 @@ impl Session {
     }
 
     fn finish_update(&mut self) {
+        self.stats.updates += 1;
         self.phase = Phase::Normal;
         self.events.push_back(Event::FrameComplete);
         if let Some(fb) = &self.fb {
@@ -551,6 +581,7 @@ impl Session {
                 return Ok(Err(Incomplete));
             };
             self.current = Some(CurrentRect { x, y, w, h, encoding, state: RectState::Fresh });
+            self.stats.count(encoding);
             return Ok(Ok(()));
         };
         let CurrentRect { x, y, w, h, encoding, mut state } = cur;
