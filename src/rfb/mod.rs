@@ -14,6 +14,7 @@ pub mod framebuffer;
 pub mod messages;
 pub mod pixel_format;
 pub mod reader;
+pub mod replay;
 pub mod session;
 pub mod vnc_auth;
 pub mod zlib;

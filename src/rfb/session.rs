@@ -830,6 +830,49 @@ impl Session {
         false
     }
 
+    /// Replay: takes the recorded client's messages as if this engine had sent them,
+    /// so a SetPixelFormat changes how later pixels are read.
+    pub fn assume_client_messages(&mut self, bytes: &[u8]) -> Result<(), RfbError> {
+        if !self.is_connected() {
+            return Ok(());
+        }
+        let mut r = Reader::new(bytes);
+        while r.remaining() > 0 {
+            let Ok(kind) = r.u8() else { break };
+            let len = match kind {
+                0 => {
+                    let Ok(_) = r.skip(3) else { break };
+                    let Ok(pf) = PixelFormat::read(&mut r) else { break };
+                    pf.validate()?;
+                    self.pf = pf;
+                    continue;
+                }
+                2 => {
+                    let (Ok(_), Ok(n)) = (r.u8(), r.u16()) else { break };
+                    n as usize * 4
+                }
+                3 => 9,
+                4 => 7,
+                5 => 5,
+                6 => {
+                    let (Ok(_), Ok(n)) = (r.skip(3), r.u32()) else { break };
+                    n as usize
+                }
+                127 => {
+                    let (Ok(_), Ok(n)) = (r.u8(), r.u16()) else { break };
+                    (n as usize).saturating_sub(4)
+                }
+                255 => 11,
+                // Anything else: its length is unknown, the rest of the frame is skipped.
+                _ => break,
+            };
+            if r.skip(len).is_err() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
     /// Says goodbye: VMware SessionClose where the server takes it, so the slot is freed.
     pub fn close(&mut self) {
         if self.is_connected() && self.server_caps & caps::SESSION_CLOSE != 0 {

@@ -2,6 +2,8 @@
 
 mod build;
 mod demo;
+mod record;
+mod replay;
 mod setup;
 mod test;
 mod util;
@@ -11,7 +13,10 @@ const USAGE: &str = "usage: cargo xtask <command>
   demo [--listen ADDR]   install what is missing, build in release mode, run the app against the lab
   test                   install what is missing, run every test (native, browser, end to end)
   build [--dev]          build the app into pkg/
-  setup [--test]         install the build tools (and the test packages with --test)";
+  setup [--test]         install the build tools (and the test packages with --test)
+  replay FILE            a websockify recording through the engine: prints WxH sha256=... and the decode time
+  record --server xvnc|qemu --encoding NAME --out FILE [--seconds N]
+                         make a recording from a real server (for replay tests and benchmarks)";
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -24,6 +29,19 @@ fn main() {
         Some("build") => {
             let profile = if args.iter().any(|a| a == "--dev") { build::Profile::Dev } else { build::Profile::Release };
             setup::build_tools().and_then(|_| build::app(profile))
+        }
+        Some("replay") => match args.get(1) {
+            Some(f) => replay::run(f),
+            None => Err("replay needs a FILE".into()),
+        },
+        Some("record") => {
+            let server = flag_value(&args, "--server").unwrap_or_else(|| "xvnc".into());
+            let encoding = flag_value(&args, "--encoding").unwrap_or_else(|| "tight".into());
+            let seconds = flag_value(&args, "--seconds").and_then(|s| s.parse().ok()).unwrap_or(4);
+            match flag_value(&args, "--out") {
+                Some(out) => record::run(&server, &encoding, &out, seconds),
+                None => Err("record needs --out FILE".into()),
+            }
         }
         Some("setup") => {
             if args.iter().any(|a| a == "--test") {

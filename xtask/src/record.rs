@@ -1,0 +1,135 @@
+//! `cargo xtask record`: makes a websockify `--record` file from a real server, with the
+//! engine as the client, for replay tests and benchmarks.
+//!
+//! ```text
+//! cargo xtask record --server xvnc|qemu --encoding raw|hextile|zrle|tight|tightpng|zlib|rre --out FILE [--seconds N]
+//! ```
+
+use std::net::{TcpListener, TcpStream};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use tungstenite::client::IntoClientRequest;
+use tungstenite::stream::MaybeTlsStream;
+use vsphere_console::rfb::encoding::{self as enc, only};
+use vsphere_console::rfb::{Session, SessionConfig};
+
+use crate::util::Result;
+
+struct Kill(Child);
+
+impl Drop for Kill {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(cmd: &mut Command) -> Result<Kill> {
+    cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().map(Kill).map_err(|e| format!("{cmd:?}: {e}"))
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+fn wait_port(port: u16) -> Result {
+    let end = Instant::now() + Duration::from_secs(20);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > end {
+            return Err(format!("nothing listens on {port}"));
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
+}
+
+fn encoding(name: &str) -> Result<Vec<i32>> {
+    let e = match name {
+        "raw" => enc::RAW,
+        "rre" => enc::RRE,
+        "hextile" => enc::HEXTILE,
+        "zlib" => enc::ZLIB,
+        "zrle" => enc::ZRLE,
+        "tight" => enc::TIGHT,
+        "tightpng" => enc::TIGHT_PNG,
+        other => return Err(format!("unknown encoding {other}")),
+    };
+    // Lossless, so a replay is exact; and no pseudo-encodings noVNC cannot decode.
+    Ok(only(e)
+        .into_iter()
+        .filter(|p| !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p))
+        .filter(|p| *p < 0x574d_5600 && *p != enc::QEMU_LED_STATE)
+        .collect())
+}
+
+pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64) -> Result {
+    let encodings = encoding(encoding_name)?;
+    let vnc_port;
+    let _server: Vec<Kill> = match server {
+        "xvnc" => {
+            let display = (70..200).find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).ok_or("no free display")?;
+            vnc_port = free_port()?;
+            let x = spawn(Command::new("Xvnc").arg(format!(":{display}")).args([
+                "-rfbport", &vnc_port.to_string(), "-localhost", "-geometry", "640x400", "-depth", "24",
+                "-SecurityTypes", "None", "-ac", "-nolisten", "tcp",
+            ]))?;
+            wait_port(vnc_port)?;
+            let t = spawn(Command::new("xterm").env("DISPLAY", format!(":{display}")).args([
+                "-geometry", "80x22+8+8", "-bg", "#102030", "-fg", "#e0e0c0", "-e", "sh", "-c",
+                "ls -l /usr/bin | head -30; for i in $(seq 1 80); do echo \"line $i of a scrolling terminal, recorded for replay\"; sleep 0.02; done; sleep 600",
+            ]))?;
+            vec![x, t]
+        }
+        "qemu" => {
+            let n = (30..99).find(|n| TcpListener::bind(("127.0.0.1", 5900 + n)).is_ok()).ok_or("no free vnc display")?;
+            vnc_port = 5900 + n;
+            let q = spawn(Command::new("qemu-system-x86_64").args([
+                "-display", "none", "-nodefaults", "-vga", "std", "-m", "64", "-boot", "menu=off", "-vnc", &format!("127.0.0.1:{n}"),
+            ]))?;
+            wait_port(vnc_port)?;
+            vec![q]
+        }
+        other => return Err(format!("unknown server {other}")),
+    };
+    let dir = std::env::temp_dir().join(format!("vsc-record-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let ws_port = free_port()?;
+    let ws = spawn(Command::new("websockify").arg("--record").arg(dir.join("rec")).arg(format!("127.0.0.1:{ws_port}")).arg(format!("127.0.0.1:{vnc_port}")))?;
+    wait_port(ws_port)?;
+    let mut req = format!("ws://127.0.0.1:{ws_port}/").into_client_request().map_err(|e| e.to_string())?;
+    req.headers_mut().insert("Sec-WebSocket-Protocol", "binary".parse().map_err(|_| "header")?);
+    let (mut sock, _) = tungstenite::connect(req).map_err(|e| format!("websocket: {e}"))?;
+    if let MaybeTlsStream::Plain(s) = sock.get_mut() {
+        let _ = s.set_read_timeout(Some(Duration::from_millis(100)));
+    }
+    let mut s = Session::new(SessionConfig { encodings, image_decoder: Some(vsphere_console::rfb::native_images::decode), ..SessionConfig::default() });
+    let end = Instant::now() + Duration::from_secs(seconds);
+    while Instant::now() < end {
+        let out = s.take_transmit();
+        if !out.is_empty() {
+            sock.send(tungstenite::Message::Binary(out.into())).map_err(|e| e.to_string())?;
+        }
+        match sock.read() {
+            Ok(tungstenite::Message::Binary(b)) => s.receive(&b).map_err(|e| e.to_string())?,
+            Ok(_) => {}
+            Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        while s.poll_event().is_some() {}
+    }
+    let _ = sock.close(None);
+    std::thread::sleep(Duration::from_millis(500));
+    drop(ws);
+    let rec = std::fs::read_dir(&dir).map_err(|e| e.to_string())?.filter_map(|e| e.ok()).map(|e| e.path()).next().ok_or("websockify wrote no recording")?;
+    std::fs::copy(&rec, out).map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&dir);
+    eprintln!("xtask: recorded {} updates ({} server bytes) to {out}", s.stats().updates, s.stats().bytes);
+    if let Some(fb) = s.framebuffer() {
+        use sha2::Digest;
+        let hash: String = sha2::Sha256::digest(fb.pixels()).iter().map(|b| format!("{b:02x}")).collect();
+        // The live client's final picture: a replay of the file must end on the same one.
+        println!("{}x{} sha256={hash}", fb.width(), fb.height());
+    }
+    Ok(())
+}
