@@ -18,8 +18,21 @@ pub struct LabConfig {
     pub session_idle_seconds: u64,
     /// Unused webmks tickets expire after this long.
     pub ticket_lifetime_seconds: u64,
-    /// `about.apiVersion`.
+    /// `about.apiVersion`. From 8.0.2.0 the lab also answers `/api/vcenter/system?action=hello`.
     pub api_version: String,
+    /// `supportedLocaleList`; the first is `defaultLocale`.
+    pub locales: Vec<String>,
+    /// SAML tokens LoginByToken accepts, sent as `Authorization: Bearer <token>`.
+    pub tokens: Vec<TokenUser>,
+    /// Client addresses that count as local for AcquireLocalTicket.
+    pub local_ticket_clients: Vec<String>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenUser {
+    pub token: String,
+    pub user: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -71,8 +84,11 @@ pub struct TicketOverride {
     pub omit_url: bool,
 }
 
+pub const PRIV_VALIDATE: &str = "Sessions.ValidateSession";
+pub const PRIV_TERMINATE: &str = "Sessions.TerminateSession";
+
 fn all_privileges() -> Vec<String> {
-    vec!["System.View".into(), PRIV_CONSOLE.into()]
+    vec!["System.View".into(), PRIV_CONSOLE.into(), PRIV_VALIDATE.into(), PRIV_TERMINATE.into()]
 }
 
 impl Default for LabConfig {
@@ -110,6 +126,9 @@ impl Default for LabConfig {
             session_idle_seconds: 1800,
             ticket_lifetime_seconds: 60,
             api_version: "8.0.3.0".into(),
+            locales: vec!["en".into(), "de".into(), "fr".into(), "ja".into(), "zh_CN".into()],
+            tokens: vec![TokenUser { token: "lab-saml-token".into(), user: "demo@vsphere.local".into() }],
+            local_ticket_clients: vec!["127.0.0.1".into(), "::1".into()],
         }
     }
 }

@@ -8,6 +8,7 @@
 mod config;
 mod console_registry;
 mod desktop;
+mod rest;
 mod rfb_server;
 mod state;
 mod vim;
@@ -99,7 +100,7 @@ async fn main() {
     let app = router(lab, &args.app_dir);
     println!("http://{addr}/");
     eprintln!("vsphere-lab: serving the app from {} and VI/JSON under /sdk", args.app_dir.display());
-    if let Err(e) = axum::serve(listener, app).await {
+    if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {
         eprintln!("vsphere-lab: {e}");
         std::process::exit(1);
     }
@@ -116,6 +117,10 @@ fn router(lab: Lab, app_dir: &std::path::Path) -> Router {
         .route("/sdk/vim25/{release}/{mo_type}/{moid}/{method}", any(vim::handle))
         .route("/ticket/{ticket}", get(ticket_socket))
         .route("/lab/consoles", get(consoles))
+        .route("/api/session", axum::routing::post(rest::create_session).delete(rest::delete_session))
+        .route("/api/vcenter/vm", get(rest::list_vms))
+        .route("/api/vcenter/vm/{vm}/console/tickets", axum::routing::post(rest::console_ticket))
+        .route("/api/vcenter/system", axum::routing::post(rest::hello))
         .route_service("/www/config.json", demo_config)
         .route_service("/", ServeFile::new(app_dir.join("index.html")))
         .route_service("/index.html", ServeFile::new(app_dir.join("index.html")))

@@ -29,6 +29,8 @@ pub struct Inner {
     pub views: HashMap<String, Vec<(String, String)>>,
     /// Paging token → the objects still to send (type, moid).
     pub pages: HashMap<String, Vec<(String, String)>>,
+    /// Clone ticket → the session it clones (one-time).
+    pub clone_tickets: HashMap<String, String>,
     pub counter: u64,
 }
 

@@ -12,7 +12,7 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::config::PRIV_CONSOLE;
+use crate::config::{PRIV_CONSOLE, PRIV_TERMINATE, PRIV_VALIDATE};
 use crate::state::{random_hex, Lab, Session, Ticket};
 
 pub const SESSION_HEADER: &str = "vmware-api-session-id";
@@ -52,6 +52,7 @@ fn not_authenticated() -> Response {
 
 pub async fn handle(
     State(lab): State<Lab>,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     Path((_release, mo_type, moid, method)): Path<(String, String, String, String)>,
     http_method: Method,
     headers: HeaderMap,
@@ -70,7 +71,17 @@ pub async fn handle(
     // Calls that need no session.
     match (http_method.as_str(), mo_type.as_str(), method.as_str()) {
         ("GET", "ServiceInstance", "content") if moid == "ServiceInstance" => return service_content(&lab),
-        ("POST", "SessionManager", "Login") if moid == "SessionManager" => return login(&lab, &body),
+        ("POST", "SessionManager", "Login") => return login(&lab, &body),
+        ("POST", "SessionManager", "CloneSession") => return clone_session(&lab, &body),
+        ("POST", "SessionManager", "LoginByToken") => return login_by_token(&lab, &headers, &body),
+        ("GET", "SessionManager", "supportedLocaleList") => return ok(json!(lab.config.locales)),
+        ("GET", "SessionManager", "defaultLocale") => return ok(json!(lab.config.locales.first().cloned().unwrap_or_else(|| "en".into()))),
+        ("GET", "SessionManager", "currentSession") => {
+            // "If the client is not logged on, the value is null."
+            let current = session_id.as_deref().and_then(|id| touch_session(&lab, id));
+            return ok(current.map(|s| user_session(&s)).unwrap_or(Value::Null));
+        }
+        ("POST", "SessionManager", "AcquireLocalTicket") => return local_ticket(&lab, peer, &body),
         _ => {}
     }
 
@@ -84,7 +95,54 @@ pub async fn handle(
             lab.lock().sessions.remove(&sid);
             no_content()
         }
-        ("GET", "SessionManager", "currentSession") => ok(user_session(&session)),
+        ("GET", "SessionManager", "message") => ok(json!(lab.config.message)),
+        ("POST", "SessionManager", "AcquireCloneTicket") => {
+            let t = random_hex(24);
+            lab.lock().clone_tickets.insert(t.clone(), sid.clone());
+            ok(json!(t))
+        }
+        ("POST", "SessionManager", "SessionIsActive") => {
+            if !has_privilege(&lab, &session, PRIV_VALIDATE) {
+                return no_permission("SessionManager", &moid, PRIV_VALIDATE);
+            }
+            let id = body.get("sessionID").and_then(Value::as_str).unwrap_or_default();
+            let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
+            let active = lab.lock().sessions.get(id).is_some_and(|s| s.user == user && s.last_active.elapsed() <= lab.idle_limit());
+            ok(json!(active))
+        }
+        ("POST", "SessionManager", "SetLocale") => {
+            let locale = body.get("locale").and_then(Value::as_str).unwrap_or_default();
+            if !lab.config.locales.iter().any(|l| l == locale) {
+                return fault("InvalidLocale", "The specified locale is invalid or unknown to the server.", json!({}));
+            }
+            if let Some(s) = lab.lock().sessions.get_mut(&sid) {
+                s.locale = locale.to_owned();
+            }
+            no_content()
+        }
+        ("POST", "SessionManager", "AcquireGenericServiceTicket") => {
+            let url = body["spec"]["url"].as_str().unwrap_or_default();
+            if url.is_empty() {
+                return fault("InvalidArgument", "A specified parameter was not correct: spec", json!({"invalidProperty": "spec"}));
+            }
+            ok(json!({"_typeName": "SessionManagerGenericServiceTicket", "id": random_hex(16), "hostName": format!("127.0.0.1:{}", lab.port)}))
+        }
+        ("POST", "SessionManager", "TerminateSession") => {
+            if !has_privilege(&lab, &session, PRIV_TERMINATE) {
+                return no_permission("SessionManager", &moid, PRIV_TERMINATE);
+            }
+            let ids: Vec<String> = body["sessionId"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+            let mut inner = lab.lock();
+            for id in ids {
+                if id == sid {
+                    return fault("InvalidArgument", "A specified parameter was not correct: sessionId", json!({"invalidProperty": "sessionId"}));
+                }
+                if inner.sessions.remove(&id).is_none() {
+                    return fault("NotFound", "The object or item referred to could not be found.", json!({}));
+                }
+            }
+            no_content()
+        }
         ("POST", "ViewManager", "CreateContainerView") => create_view(&lab, &sid, &body),
         ("POST", "ContainerView", "DestroyView") => {
             lab.lock().views.remove(&moid);
@@ -159,14 +217,69 @@ fn user_session(s: &Session) -> Value {
     })
 }
 
+pub fn has_privilege(lab: &Lab, session: &Session, privilege: &str) -> bool {
+    lab.config.users.iter().find(|u| u.name == session.user).is_some_and(|u| u.privileges.iter().any(|p| p == privilege))
+}
+
+fn no_permission(kind: &str, moid: &str, privilege: &str) -> Response {
+    fault(
+        "NoPermission",
+        &format!("Permission to perform this operation was denied. Required privilege '{privilege}' on managed object with id '{kind}-{moid}'."),
+        json!({"object": moref(kind, moid), "privilegeId": privilege}),
+    )
+}
+
 fn login(lab: &Lab, body: &Value) -> Response {
     let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
     let password = body.get("password").and_then(Value::as_str).unwrap_or_default();
-    let locale = body.get("locale").and_then(Value::as_str).unwrap_or("en").to_owned();
-    let known = lab.config.users.iter().find(|u| u.name == user && u.password == password);
-    if known.is_none() {
+    let known = lab.config.users.iter().any(|u| u.name == user && u.password == password);
+    if !known {
         return fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({}));
     }
+    start_session(lab, user, body.get("locale").and_then(Value::as_str))
+}
+
+/// `CloneSession`: the one-time clone ticket gives a new session for the same user.
+fn clone_session(lab: &Lab, body: &Value) -> Response {
+    let ticket = body.get("cloneTicket").and_then(Value::as_str).unwrap_or_default();
+    let user = {
+        let mut inner = lab.lock();
+        let source = inner.clone_tickets.remove(ticket);
+        source.and_then(|sid| inner.sessions.get(&sid).map(|s| s.user.clone()))
+    };
+    match user {
+        Some(u) => start_session(lab, &u, None),
+        None => fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({})),
+    }
+}
+
+/// `LoginByToken`: the lab's token transport is `Authorization: Bearer <token>`.
+fn login_by_token(lab: &Lab, headers: &HeaderMap, body: &Value) -> Response {
+    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or_default();
+    match lab.config.tokens.iter().find(|t| t.token == token) {
+        Some(t) => start_session(lab, &t.user.clone(), body.get("locale").and_then(Value::as_str)),
+        None => fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({})),
+    }
+}
+
+fn local_ticket(lab: &Lab, peer: std::net::SocketAddr, body: &Value) -> Response {
+    let ip = peer.ip().to_string();
+    if !lab.config.local_ticket_clients.iter().any(|c| *c == ip) {
+        return fault("InvalidRequest", "Only local clients may acquire a local ticket.", json!({}));
+    }
+    let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
+    if !lab.config.users.iter().any(|u| u.name == user) {
+        return fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({}));
+    }
+    ok(json!({"_typeName": "SessionManagerLocalTicket", "userName": format!("local-{}", random_hex(4)), "passwordFilePath": format!("/var/run/vmware/ticket/{}", random_hex(8))}))
+}
+
+fn start_session(lab: &Lab, user: &str, locale: Option<&str>) -> Response {
+    let locale = locale.unwrap_or("en");
+    if !lab.config.locales.iter().any(|l| l == locale) {
+        return fault("InvalidLocale", "The specified locale is invalid or unknown to the server.", json!({}));
+    }
+    let locale = locale.to_owned();
     let id = random_hex(20);
     let session = Session {
         user: user.to_owned(),
@@ -257,10 +370,8 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value) -> Res
     if ticket_type != "webmks" {
         return fault("InvalidArgument", "A specified parameter was not correct: ticketType", json!({"invalidProperty": "ticketType"}));
     }
-    let user = lab.config.users.iter().find(|u| u.name == session.user);
-    if !user.is_some_and(|u| u.privileges.iter().any(|p| p == PRIV_CONSOLE)) {
-        return fault("NoPermission", &format!("Permission to perform this operation was denied. Required privilege '{PRIV_CONSOLE}' on managed object with id 'VirtualMachine-{moid}'."),
-            json!({"object": moref("VirtualMachine", moid), "privilegeId": PRIV_CONSOLE}));
+    if !has_privilege(lab, session, PRIV_CONSOLE) {
+        return no_permission("VirtualMachine", moid, PRIV_CONSOLE);
     }
     if vm.power_state != "poweredOn" {
         return fault("InvalidState", "The operation is not allowed in the current state.", json!({}));

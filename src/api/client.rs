@@ -48,6 +48,21 @@ impl ViClient {
         self.session = None;
     }
 
+    /// Adopts a session id handed in by a host page; check it with `current_session_request`.
+    pub fn adopt_session(&mut self, id: SessionId) {
+        self.session = Some(id);
+    }
+
+    /// Moves to another release path segment (the server's own, once known).
+    pub fn set_release(&mut self, release: &str) {
+        self.release = release.to_owned();
+    }
+
+    fn get_property(&self, mo: &MoRef, property: &str, with_session: bool) -> Result<HttpRequest, ApiError> {
+        let session = if with_session { Some(self.session.clone().ok_or(ApiError::NoSession)?) } else { self.session.clone() };
+        Ok(HttpRequest { method: Method::Get, path: self.path(mo, property), session, headers: Vec::new(), body: None })
+    }
+
     fn path(&self, mo: &MoRef, tail: &str) -> String {
         format!(
             "/sdk/vim25/{}/{}/{}/{}",
@@ -122,6 +137,145 @@ impl ViClient {
             .ok_or_else(|| ApiError::Decode("login answered without a vmware-api-session-id header".into()))?;
         self.session = Some(id);
         Ok(session)
+    }
+
+    /// `LoginByToken(locale)`: the SAML token travels in a header. VI/JSON documents no
+    /// transport for it ("provided in a transport specific way"), so the header name and
+    /// value form come from config; `{token}` in the template is replaced.
+    pub fn login_by_token_request(&self, token: &Secret, header: &str, template: &str, locale: Option<&str>) -> Result<HttpRequest, ApiError> {
+        let mut body = json!({});
+        if let Some(l) = locale {
+            body["locale"] = json!(l);
+        }
+        Ok(HttpRequest {
+            method: Method::Post,
+            path: self.path(&self.session_manager()?, "LoginByToken"),
+            session: None,
+            headers: vec![(header.to_owned(), Secret::new(template.replace("{token}", token.expose())))],
+            body: Some(body.to_string()),
+        })
+    }
+
+    /// `CloneSession(cloneTicket)`: a session from a ticket a host page's backend acquired.
+    pub fn clone_session_request(&self, clone_ticket: &Secret) -> Result<HttpRequest, ApiError> {
+        Ok(HttpRequest {
+            method: Method::Post,
+            path: self.path(&self.session_manager()?, "CloneSession"),
+            session: None,
+            headers: Vec::new(),
+            body: Some(json!({"cloneTicket": clone_ticket.expose()}).to_string()),
+        })
+    }
+
+    /// `AcquireCloneTicket`: a one-time ticket to clone this session elsewhere.
+    pub fn acquire_clone_ticket_request(&self) -> Result<HttpRequest, ApiError> {
+        self.call(&self.session_manager()?, "AcquireCloneTicket", None)
+    }
+
+    pub fn parse_secret_string(&self, resp: &HttpResponse) -> Result<Secret, ApiError> {
+        decode::<String>(resp).map(Secret::new)
+    }
+
+    /// `GET SessionManager/currentSession`: resumes or checks a session; `null` when gone.
+    pub fn current_session_request(&self) -> Result<HttpRequest, ApiError> {
+        self.get_property(&self.session_manager()?, "currentSession", true)
+    }
+
+    pub fn parse_current_session(&mut self, resp: &HttpResponse) -> Result<Option<UserSession>, ApiError> {
+        let s: Option<UserSession> = decode(resp)?;
+        if s.is_none() {
+            self.session = None;
+        }
+        Ok(s)
+    }
+
+    /// `SessionIsActive(sessionID, userName)`.
+    pub fn session_is_active_request(&self, session_id: &Secret, user: &str) -> Result<HttpRequest, ApiError> {
+        self.call(&self.session_manager()?, "SessionIsActive", Some(json!({"sessionID": session_id.expose(), "userName": user})))
+    }
+
+    pub fn parse_bool(&self, resp: &HttpResponse) -> Result<bool, ApiError> {
+        decode(resp)
+    }
+
+    /// `SetLocale(locale)`.
+    pub fn set_locale_request(&self, locale: &str) -> Result<HttpRequest, ApiError> {
+        self.call(&self.session_manager()?, "SetLocale", Some(json!({"locale": locale})))
+    }
+
+    /// `GET SessionManager/supportedLocaleList`, `defaultLocale` (anonymous) or `message` (needs a session).
+    pub fn session_manager_property_request(&self, property: SessionManagerProperty) -> Result<HttpRequest, ApiError> {
+        let needs_session = property == SessionManagerProperty::Message;
+        self.get_property(&self.session_manager()?, property.as_str(), needs_session)
+    }
+
+    pub fn parse_string_list(&self, resp: &HttpResponse) -> Result<Vec<String>, ApiError> {
+        let v: Option<Vec<String>> = decode(resp)?;
+        Ok(v.unwrap_or_default())
+    }
+
+    pub fn parse_optional_string(&self, resp: &HttpResponse) -> Result<Option<String>, ApiError> {
+        decode(resp)
+    }
+
+    /// `AcquireLocalTicket(userName)`: only for clients on the server itself.
+    pub fn acquire_local_ticket_request(&self, user: &str) -> Result<HttpRequest, ApiError> {
+        Ok(HttpRequest {
+            method: Method::Post,
+            path: self.path(&self.session_manager()?, "AcquireLocalTicket"),
+            session: self.session.clone(),
+            headers: Vec::new(),
+            body: Some(json!({"userName": user}).to_string()),
+        })
+    }
+
+    pub fn parse_local_ticket(&self, resp: &HttpResponse) -> Result<super::wire::LocalTicket, ApiError> {
+        decode(resp)
+    }
+
+    /// `AcquireGenericServiceTicket(spec)` for an HTTP request on a service.
+    pub fn acquire_generic_service_ticket_request(&self, method: &str, url: &str) -> Result<HttpRequest, ApiError> {
+        self.call(
+            &self.session_manager()?,
+            "AcquireGenericServiceTicket",
+            Some(json!({"spec": {"_typeName": "SessionManagerHttpServiceRequestSpec", "method": method, "url": url}})),
+        )
+    }
+
+    pub fn parse_generic_service_ticket(&self, resp: &HttpResponse) -> Result<super::wire::GenericServiceTicket, ApiError> {
+        decode(resp)
+    }
+
+    /// `TerminateSession(sessionId[])`.
+    pub fn terminate_session_request(&self, ids: &[Secret]) -> Result<HttpRequest, ApiError> {
+        let ids: Vec<&str> = ids.iter().map(Secret::expose).collect();
+        self.call(&self.session_manager()?, "TerminateSession", Some(json!({"sessionId": ids})))
+    }
+
+    /// `POST /api/vcenter/system?action=hello` (vSphere API 8.0.2.0+): the newest release both know.
+    pub fn hello_request(&self, releases: &[&str]) -> HttpRequest {
+        HttpRequest {
+            method: Method::Post,
+            path: "/api/vcenter/system?action=hello".into(),
+            session: None,
+            headers: Vec::new(),
+            body: Some(json!({"api_releases": releases}).to_string()),
+        }
+    }
+
+    /// The release to use after hello: the server's pick, or `about.apiVersion` when hello is
+    /// missing (before 8.0.2.0) and that release is one we know.
+    pub fn choose_release(&mut self, hello: Option<&HttpResponse>, known: &[&str]) -> String {
+        let picked = hello
+            .filter(|r| r.status == 200)
+            .and_then(|r| serde_json::from_str::<Value>(&r.body).ok())
+            .and_then(|v| v.get("api_release").and_then(Value::as_str).map(str::to_owned))
+            .filter(|r| !r.is_empty());
+        let about = self.content.as_ref().map(|c| c.about.api_version.clone()).filter(|v| known.contains(&v.as_str()));
+        if let Some(r) = picked.or(about) {
+            self.release = r;
+        }
+        self.release.clone()
     }
 
     /// `Logout`: the session is forgotten whatever the answer.
@@ -212,6 +366,27 @@ impl ViClient {
     /// Checks a void answer (204 or an empty 200).
     pub fn parse_void(&self, resp: &HttpResponse) -> Result<(), ApiError> {
         check_status(resp)
+    }
+}
+
+/// Releases this client knows, newest first (the VI/JSON spec's enum from 8.0.1.0 on).
+pub const KNOWN_RELEASES: [&str; 7] = ["9.1.1.0", "9.1.0.0", "9.0.0.0", "8.0.3.0", "8.0.2.0", "8.0.1.0", "8.0.0.2"];
+
+/// SessionManager properties the app reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionManagerProperty {
+    SupportedLocaleList,
+    DefaultLocale,
+    Message,
+}
+
+impl SessionManagerProperty {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionManagerProperty::SupportedLocaleList => "supportedLocaleList",
+            SessionManagerProperty::DefaultLocale => "defaultLocale",
+            SessionManagerProperty::Message => "message",
+        }
     }
 }
 

@@ -10,6 +10,7 @@ pub mod error;
 pub mod fault;
 pub mod http;
 pub mod inventory;
+pub mod rest;
 pub mod secret;
 pub mod wire;
 

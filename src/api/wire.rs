@@ -130,6 +130,27 @@ pub struct VirtualMachineTicket {
     pub url: Option<Secret>,
 }
 
+/// `SessionManagerLocalTicket` (seed 002).
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LocalTicket {
+    pub user_name: String,
+    pub password_file_path: String,
+}
+
+/// `SessionManagerGenericServiceTicket`.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GenericServiceTicket {
+    pub id: Secret,
+    #[serde(default)]
+    pub host_name: Option<String>,
+    #[serde(default)]
+    pub ssl_thumbprint: Option<String>,
+    #[serde(default)]
+    pub cert_thumbprint_list: Vec<CertThumbprint>,
+}
+
 /// `RetrieveResult` of `RetrievePropertiesEx` / `ContinueRetrievePropertiesEx`.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(default)]

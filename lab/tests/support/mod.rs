@@ -34,6 +34,10 @@ impl Lab {
 
     /// One HTTP/1.1 request; returns status, headers (lowercase names) and body.
     pub fn http(&self, method: &str, path: &str, session: Option<&str>, body: Option<&str>) -> Response {
+        self.http_with_headers(method, path, session, &[], body)
+    }
+
+    pub fn http_with_headers(&self, method: &str, path: &str, session: Option<&str>, extra: &[(String, String)], body: Option<&str>) -> Response {
         let mut s = TcpStream::connect(&self.addr).expect("connect");
         let body = body.unwrap_or("");
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", self.addr, body.len());
@@ -42,6 +46,9 @@ impl Lab {
         }
         if let Some(id) = session {
             req.push_str(&format!("vmware-api-session-id: {id}\r\n"));
+        }
+        for (k, v) in extra {
+            req.push_str(&format!("{k}: {v}\r\n"));
         }
         req.push_str("\r\n");
         req.push_str(body);

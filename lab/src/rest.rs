@@ -1,0 +1,153 @@
+//! The vSphere Automation REST subset for vCenter 7.x clients, and release negotiation.
+//! Sessions are shared with VI/JSON (a REST token is a session id).
+
+use std::time::Instant;
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+use crate::config::PRIV_CONSOLE;
+use crate::state::{random_hex, Lab, Session, Ticket};
+use crate::vim::{has_privilege, SESSION_HEADER};
+
+fn error(status: StatusCode, kind: &str, message: &str) -> Response {
+    let body = json!({"error_type": kind, "messages": [{"args": [], "default_message": message, "id": format!("vapi.{}", kind.to_lowercase())}]});
+    (status, [("content-type", "application/json")], body.to_string()).into_response()
+}
+
+fn json_ok(status: StatusCode, v: Value) -> Response {
+    (status, [("content-type", "application/json")], v.to_string()).into_response()
+}
+
+fn session_of(lab: &Lab, headers: &HeaderMap) -> Option<(String, Session)> {
+    let id = headers.get(SESSION_HEADER)?.to_str().ok()?.to_owned();
+    let mut inner = lab.lock();
+    let limit = lab.idle_limit();
+    let s = inner.sessions.get_mut(&id)?;
+    if s.last_active.elapsed() > limit {
+        inner.sessions.remove(&id);
+        return None;
+    }
+    s.last_active = Instant::now();
+    Some((id, s.clone()))
+}
+
+/// `POST /api/session` with Basic auth: the token, as a JSON string.
+pub async fn create_session(State(lab): State<Lab>, headers: HeaderMap) -> Response {
+    let creds = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(decode_base64)
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some((user, password)) = creds.as_deref().and_then(|c| c.split_once(':')) else {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Authentication required.");
+    };
+    if !lab.config.users.iter().any(|u| u.name == user && u.password == password) {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Authentication required.");
+    }
+    let id = random_hex(20);
+    lab.lock().sessions.insert(
+        id.clone(),
+        Session { user: user.to_owned(), key: random_hex(8), login_time: String::new(), last_active: Instant::now(), locale: "en".into() },
+    );
+    json_ok(StatusCode::CREATED, json!(id))
+}
+
+pub async fn delete_session(State(lab): State<Lab>, headers: HeaderMap) -> Response {
+    match session_of(&lab, &headers) {
+        Some((id, _)) => {
+            lab.lock().sessions.remove(&id);
+            StatusCode::NO_CONTENT.into_response()
+        }
+        None => error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Authentication required."),
+    }
+}
+
+pub async fn list_vms(State(lab): State<Lab>, headers: HeaderMap) -> Response {
+    if session_of(&lab, &headers).is_none() {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Authentication required.");
+    }
+    let vms: Vec<Value> = lab
+        .vms
+        .iter()
+        .take(4000) // the REST API caps the list at 4,000
+        .map(|v| {
+            let power = match v.power_state.as_str() {
+                "poweredOn" => "POWERED_ON",
+                "suspended" => "SUSPENDED",
+                _ => "POWERED_OFF",
+            };
+            json!({"vm": v.moid, "name": v.name, "power_state": power, "cpu_count": 2, "memory_size_MiB": 4096})
+        })
+        .collect();
+    json_ok(StatusCode::OK, json!(vms))
+}
+
+/// `POST /api/vcenter/vm/{vm}/console/tickets {"type":"WEBMKS"}`.
+pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let Some((_, session)) = session_of(&lab, &headers) else {
+        return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Authentication required.");
+    };
+    let spec: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    if spec.get("type").and_then(Value::as_str) != Some("WEBMKS") {
+        return error(StatusCode::BAD_REQUEST, "INVALID_ARGUMENT", "Only WEBMKS tickets are supported by the lab.");
+    }
+    let Some(v) = lab.vm(&vm).cloned() else {
+        return error(StatusCode::NOT_FOUND, "NOT_FOUND", "The virtual machine does not exist.");
+    };
+    if !has_privilege(&lab, &session, PRIV_CONSOLE) {
+        return error(StatusCode::FORBIDDEN, "UNAUTHORIZED", "The user lacks VirtualMachine.Interact.ConsoleInteract.");
+    }
+    if v.power_state != "poweredOn" {
+        return error(StatusCode::BAD_REQUEST, "NOT_ALLOWED_IN_CURRENT_STATE", "A WEBMKS ticket needs a powered-on virtual machine.");
+    }
+    let t = random_hex(16);
+    let url = v.ticket.url.as_deref().map(|u| u.replace("{ticket}", &t).replace("{port}", &lab.port.to_string()))
+        .unwrap_or_else(|| format!("ws://127.0.0.1:{}/ticket/{t}", lab.port));
+    lab.lock().tickets.insert(t, Ticket { vm: v, issued: Instant::now() });
+    json_ok(StatusCode::CREATED, json!({"ticket": url}))
+}
+
+/// `POST /api/vcenter/system?action=hello` (from vSphere API 8.0.2.0).
+pub async fn hello(State(lab): State<Lab>, body: Bytes) -> Response {
+    if version_key(&lab.config.api_version) < version_key("8.0.2.0") {
+        return (StatusCode::NOT_FOUND, "").into_response();
+    }
+    let asked: Vec<String> = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v["api_releases"].as_array().map(|a| a.iter().filter_map(|r| r.as_str().map(str::to_owned)).collect()))
+        .unwrap_or_default();
+    let best = asked
+        .into_iter()
+        .filter(|r| version_key(r) <= version_key(&lab.config.api_version))
+        .max_by_key(|r| version_key(r))
+        .unwrap_or_default();
+    json_ok(StatusCode::OK, json!({"api_release": best}))
+}
+
+fn version_key(v: &str) -> Vec<u32> {
+    v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
+}
+
+fn decode_base64(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    };
+    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').collect();
+    let mut out = Vec::new();
+    for chunk in bytes.chunks(4) {
+        let v: Vec<u8> = chunk.iter().map(|&c| val(c)).collect::<Option<_>>()?;
+        let n = v.iter().enumerate().fold(0u32, |n, (i, &x)| n | (x as u32) << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..v.len()]);
+    }
+    Some(out)
+}

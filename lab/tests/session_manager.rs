@@ -1,0 +1,190 @@
+//! Every SessionManager call the client knows, the REST path and release negotiation,
+//! against the lab: the client builds each request and parses each answer.
+
+mod support;
+
+use support::Lab;
+use vsphere_console::api::client::{SessionManagerProperty, KNOWN_RELEASES};
+use vsphere_console::api::fault::FaultKind;
+use vsphere_console::api::http::{HttpRequest, HttpResponse, Method};
+use vsphere_console::api::rest::RestClient;
+use vsphere_console::api::wire::MoRef;
+use vsphere_console::api::{ApiError, Secret, ViClient};
+
+fn send(lab: &Lab, req: &HttpRequest) -> HttpResponse {
+    let method = match req.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Delete => "DELETE",
+    };
+    // The support client sends only the session header; extra headers go in by hand.
+    let session = req.session.as_ref().map(|s| s.expose().to_owned());
+    if req.headers.is_empty() {
+        return lab.http(method, &req.path, session.as_deref(), req.body.as_deref()).to_client();
+    }
+    lab.http_with_headers(method, &req.path, session.as_deref(), &req.headers.iter().map(|(k, v)| (k.clone(), v.expose().to_owned())).collect::<Vec<_>>(), req.body.as_deref()).to_client()
+}
+
+fn client(lab: &Lab) -> ViClient {
+    let mut c = ViClient::new("8.0.1.0");
+    let r = send(lab, &c.content_request());
+    c.parse_content(&r).unwrap();
+    c
+}
+
+fn logged_in(lab: &Lab, user: &str, password: &str) -> ViClient {
+    let mut c = client(lab);
+    let r = send(lab, &c.login_request(user, &Secret::new(password), None).unwrap());
+    c.parse_login(&r).unwrap();
+    c
+}
+
+fn fault_kind<T: std::fmt::Debug>(r: Result<T, ApiError>) -> FaultKind {
+    match r {
+        Err(ApiError::Fault(f)) => f.kind,
+        other => panic!("expected a fault, got {other:?}"),
+    }
+}
+
+fn config(json: &str) -> std::path::PathBuf {
+    let p = std::env::temp_dir().join(format!("lab-config-{}-{}.json", std::process::id(), json.len()));
+    std::fs::write(&p, json).unwrap();
+    p
+}
+
+#[test]
+fn clone_ticket_gives_a_session_once() {
+    let lab = Lab::start();
+    let a = logged_in(&lab, "demo@vsphere.local", "demo");
+    let ticket = a.parse_secret_string(&send(&lab, &a.acquire_clone_ticket_request().unwrap())).unwrap();
+    let mut b = client(&lab);
+    let r = send(&lab, &b.clone_session_request(&ticket).unwrap());
+    let s = b.parse_login(&r).unwrap();
+    assert_eq!(s.user_name, "demo@vsphere.local");
+    let mut c = client(&lab);
+    let again = send(&lab, &c.clone_session_request(&ticket).unwrap());
+    assert_eq!(fault_kind(c.parse_login(&again)), FaultKind::InvalidLogin, "a clone ticket works once");
+}
+
+#[test]
+fn login_by_token_with_the_configured_header() {
+    let lab = Lab::start();
+    let mut c = client(&lab);
+    let r = send(&lab, &c.login_by_token_request(&Secret::new("lab-saml-token"), "Authorization", "Bearer {token}", None).unwrap());
+    assert_eq!(c.parse_login(&r).unwrap().user_name, "demo@vsphere.local");
+    let mut d = client(&lab);
+    let r = send(&lab, &d.login_by_token_request(&Secret::new("forged"), "Authorization", "Bearer {token}", None).unwrap());
+    assert_eq!(fault_kind(d.parse_login(&r)), FaultKind::InvalidLogin);
+}
+
+#[test]
+fn current_session_session_is_active_and_locales() {
+    let lab = Lab::start();
+    let mut c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let cur = c.parse_current_session(&send(&lab, &c.current_session_request().unwrap())).unwrap();
+    assert_eq!(cur.unwrap().user_name, "demo@vsphere.local");
+    // A session id from elsewhere that is not valid: currentSession is null.
+    let mut stranger = client(&lab);
+    stranger.adopt_session(Secret::new("not-a-session"));
+    assert_eq!(stranger.parse_current_session(&send(&lab, &stranger.current_session_request().unwrap())).unwrap(), None);
+    assert!(!stranger.is_logged_in());
+
+    let other = logged_in(&lab, "viewer@vsphere.local", "viewer");
+    let other_id = Secret::new("unknown-id");
+    assert!(!c.parse_bool(&send(&lab, &c.session_is_active_request(&other_id, "viewer@vsphere.local").unwrap())).unwrap());
+    assert!(matches!(fault_kind(other.parse_bool(&send(&lab, &other.session_is_active_request(&other_id, "x").unwrap()))), FaultKind::NoPermission { .. }));
+
+    let locales = c.parse_string_list(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::SupportedLocaleList).unwrap())).unwrap();
+    assert!(locales.contains(&"de".to_owned()));
+    assert_eq!(c.parse_optional_string(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::DefaultLocale).unwrap())).unwrap().as_deref(), Some("en"));
+    assert!(c.parse_optional_string(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::Message).unwrap())).unwrap().unwrap().contains("lab"));
+    c.parse_void(&send(&lab, &c.set_locale_request("de").unwrap())).unwrap();
+    assert_eq!(fault_kind(c.parse_void(&send(&lab, &c.set_locale_request("xx_YY").unwrap()))), FaultKind::InvalidLocale);
+    let r = send(&lab, &c.login_request("demo@vsphere.local", &Secret::new("demo"), Some("tlh")).unwrap());
+    assert_eq!(fault_kind(c.parse_login(&r)), FaultKind::InvalidLocale);
+}
+
+#[test]
+fn local_and_generic_tickets_and_terminate_session() {
+    let lab = Lab::start();
+    let c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let local = c.parse_local_ticket(&send(&lab, &c.acquire_local_ticket_request("demo@vsphere.local").unwrap())).unwrap();
+    assert!(local.password_file_path.starts_with('/'));
+    assert_eq!(fault_kind(c.parse_local_ticket(&send(&lab, &c.acquire_local_ticket_request("nobody").unwrap()))), FaultKind::InvalidLogin);
+    let g = c.parse_generic_service_ticket(&send(&lab, &c.acquire_generic_service_ticket_request("httpGet", "https://vc/folder").unwrap())).unwrap();
+    assert!(!g.id.expose().is_empty());
+
+    let victim = logged_in(&lab, "viewer@vsphere.local", "viewer");
+    let victim_id = Secret::new(lab.login("viewer@vsphere.local", "viewer"));
+    c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_id.clone()]).unwrap())).unwrap();
+    assert_eq!(fault_kind(c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_id]).unwrap()))), FaultKind::NotFound);
+    let _ = victim;
+}
+
+#[test]
+fn local_tickets_only_for_local_clients() {
+    let lab = Lab::start_with(&["--config", config(r#"{"users":[{"name":"u","password":"p"}],"localTicketClients":[]}"#).to_str().unwrap()]);
+    let c = logged_in(&lab, "u", "p");
+    assert_eq!(fault_kind(c.parse_local_ticket(&send(&lab, &c.acquire_local_ticket_request("u").unwrap()))), FaultKind::InvalidRequest);
+}
+
+#[test]
+fn sessions_expire_after_idle_time() {
+    let lab = Lab::start_with(&["--config", config(r#"{"users":[{"name":"u","password":"p"}],"sessionIdleSeconds":1}"#).to_str().unwrap()]);
+    let c = logged_in(&lab, "u", "p");
+    std::thread::sleep(std::time::Duration::from_millis(1300));
+    let err = c.parse_moref(&send(&lab, &c.create_vm_view_request().unwrap())).unwrap_err();
+    assert!(err.is_not_authenticated(), "{err:?}");
+}
+
+#[test]
+fn thousands_of_vms_come_in_pages() {
+    let lab = Lab::start_with(&["--config", config(r#"{"users":[{"name":"u","password":"p"}],"hosts":[{"moid":"host-1","name":"esx"}],"vms":[],"generatedVms":1234}"#).to_str().unwrap()]);
+    let c = logged_in(&lab, "u", "p");
+    let view = c.parse_moref(&send(&lab, &c.create_vm_view_request().unwrap())).unwrap();
+    let mut page = c.parse_retrieve_result(&send(&lab, &c.retrieve_vms_request(&view).unwrap())).unwrap();
+    let mut inv = vsphere_console::api::inventory::InventoryBuilder::default();
+    let mut pages = 1;
+    loop {
+        inv.add_page(&page.objects);
+        let Some(t) = page.token.take() else { break };
+        page = c.parse_retrieve_result(&send(&lab, &c.continue_retrieve_request(&t).unwrap())).unwrap();
+        pages += 1;
+    }
+    let vms = inv.finish();
+    assert_eq!(vms.len(), 1234);
+    assert_eq!(pages, 3, "1235 objects in pages of 500");
+    assert!(vms.iter().all(|v| v.host_name.as_deref() == Some("esx")));
+}
+
+#[test]
+fn release_negotiation_by_hello_or_about() {
+    let lab = Lab::start();
+    let mut c = client(&lab);
+    let hello = send(&lab, &c.hello_request(&KNOWN_RELEASES));
+    assert_eq!(c.choose_release(Some(&hello), &KNOWN_RELEASES), "8.0.3.0");
+    let old = Lab::start_with(&["--config", config(r#"{"users":[{"name":"u","password":"p"}],"apiVersion":"8.0.1.0"}"#).to_str().unwrap()]);
+    let mut c = client(&old);
+    let hello = send(&old, &c.hello_request(&KNOWN_RELEASES));
+    assert_eq!(hello.status, 404, "hello exists only from 8.0.2.0");
+    assert_eq!(c.choose_release(Some(&hello), &KNOWN_RELEASES), "8.0.1.0");
+}
+
+#[test]
+fn automation_rest_path_for_vcenter_7() {
+    let lab = Lab::start();
+    let mut r = RestClient::default();
+    let resp = send(&lab, &r.login_request("demo@vsphere.local", &Secret::new("wrong")));
+    assert!(r.parse_login(&resp).is_err());
+    let resp = send(&lab, &r.login_request("demo@vsphere.local", &Secret::new("demo")));
+    r.parse_login(&resp).unwrap();
+    let vms = r.parse_vms(&send(&lab, &r.list_vms_request().unwrap())).unwrap();
+    assert!(vms.iter().any(|v| v.name == "web-01"));
+    let t = r.parse_console_ticket(&send(&lab, &r.console_ticket_request(&MoRef::new("VirtualMachine", "vm-101")).unwrap())).unwrap();
+    assert_eq!(t.host.as_deref(), Some("127.0.0.1"));
+    assert_eq!(t.url.as_ref().unwrap().expose(), format!("ws://{}/ticket/{}", lab.addr, t.ticket.expose()));
+    let off = r.parse_console_ticket(&send(&lab, &r.console_ticket_request(&MoRef::new("VirtualMachine", "vm-103")).unwrap()));
+    assert_eq!(fault_kind(off), FaultKind::InvalidState);
+    let req = r.logout_request().unwrap();
+    assert_eq!(send(&lab, &req).status, 204);
+}
