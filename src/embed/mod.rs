@@ -28,14 +28,24 @@ impl ConsoleApp {
     }
 }
 
-/// Mounts the app into `element`. `options.configUrl` names the config file.
+/// Mounts the app into `element`.
+///
+/// `options.configUrl` names the config file. A host page whose backend already has a
+/// vCenter session can skip the login form with one of `options.cloneTicket` (from
+/// `AcquireCloneTicket`: the browser gets its own session, no password involved),
+/// `options.sessionId` (an existing `vmware-api-session-id`) or `options.samlToken`
+/// (for `LoginByToken`). These stay in wasm memory only.
 #[wasm_bindgen]
 pub fn mount(element: Element, options: JsValue) -> ConsoleApp {
-    let config_url = js_sys::Reflect::get(&options, &JsValue::from_str("configUrl"))
-        .ok()
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| "www/config.json".into());
-    let props = AppProps { config_url: config_url.into() };
+    let get = |k: &str| js_sys::Reflect::get(&options, &JsValue::from_str(k)).ok().and_then(|v| v.as_string()).filter(|s| !s.is_empty());
+    let config_url = get("configUrl").unwrap_or_else(|| "www/config.json".into());
+    use crate::api::Secret;
+    use crate::ui::ops::HandedIn;
+    let handed_in = get("cloneTicket")
+        .map(|t| HandedIn::CloneTicket(Secret::new(t)))
+        .or_else(|| get("sessionId").map(|t| HandedIn::SessionId(Secret::new(t))))
+        .or_else(|| get("samlToken").map(|t| HandedIn::SamlToken(Secret::new(t))));
+    let props = AppProps { config_url: config_url.into(), handed_in };
     ConsoleApp { handle: Some(yew::Renderer::<App>::with_root_and_props(element, props).render()) }
 }
 

@@ -6,12 +6,13 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use crate::api::rest::RestClient;
 use crate::api::{Secret, ViClient};
 use crate::web::config::{self, AppConfig};
 
 use super::console::Console;
 use super::login::Login;
-use super::ops;
+use super::ops::{self, HandedIn};
 use super::state::{AppAction, AppState, Screen};
 use super::vm_list::VmList;
 use super::ClientRef;
@@ -21,19 +22,24 @@ pub struct AppProps {
     /// Where `config.json` is.
     #[prop_or_else(|| AttrValue::from("www/config.json"))]
     pub config_url: AttrValue,
+    /// A session a host page hands in (clone ticket, session id or SAML token).
+    #[prop_or_default]
+    pub handed_in: Option<HandedIn>,
 }
 
 #[component]
 pub fn App(props: &AppProps) -> Html {
     let state = use_reducer(AppState::default);
-    let client = use_mut_ref(|| ViClient::new(crate::api::client::DEFAULT_RELEASE));
-    let client = ClientRef(client);
+    let vi = use_mut_ref(|| ViClient::new(crate::api::client::DEFAULT_RELEASE));
+    let rest = use_mut_ref(RestClient::default);
+    let client = ClientRef(vi, rest);
 
-    // Effect: load config and ServiceContent once.
+    // Effect: load config and ServiceContent once, then any session the host handed in.
     {
         let state = state.clone();
         let client = client.clone();
         let url = props.config_url.to_string();
+        let handed_in = props.handed_in.clone();
         use_effect_with((), move |_| {
             spawn_local(async move {
                 let (cfg, cfg_error) = match config::load(&url).await {
@@ -41,11 +47,23 @@ pub fn App(props: &AppProps) -> Html {
                     Err(e) => (AppConfig::default(), Some(e)),
                 };
                 *client.0.borrow_mut() = ViClient::new(cfg.release.clone());
-                let (api_version, error) = match ops::bootstrap(&client, &cfg.api_base).await {
-                    Ok(v) => (Some(v), cfg_error),
-                    Err(e) => (None, Some(cfg_error.unwrap_or_else(|| e.sentence()))),
+                let (api_version, error, locales) = if ops::is_rest(&cfg) {
+                    (None, cfg_error, Vec::new())
+                } else {
+                    match ops::bootstrap(&client, &cfg.api_base).await {
+                        Ok(v) => (Some(v), cfg_error, ops::supported_locales(&client, &cfg.api_base).await),
+                        Err(e) => (None, Some(cfg_error.unwrap_or_else(|| e.sentence())), Vec::new()),
+                    }
                 };
-                state.dispatch(AppAction::Ready { config: cfg, api_version, error });
+                let ready = error.is_none();
+                state.dispatch(AppAction::Ready { config: cfg.clone(), api_version, error, locales });
+                if let (Some(how), true) = (handed_in, ready) {
+                    state.dispatch(AppAction::LoginStarted);
+                    match ops::login_handed_in(&client, &cfg, &how).await {
+                        Ok(user) => after_login(&state, &client, &cfg, user).await,
+                        Err(e) => state.dispatch(AppAction::LoginFailed(e.sentence())),
+                    }
+                }
             });
         });
     }
@@ -55,36 +73,35 @@ pub fn App(props: &AppProps) -> Html {
         let client = client.clone();
         let base = state.config.as_ref().map(|c| c.api_base.clone()).unwrap_or_default();
         use_effect_with(base, move |base| {
-            let base = base.clone();
-            let listener = gloo_logout_on_pagehide(client, base);
+            let listener = logout_on_pagehide(client, base.clone());
             move || drop(listener)
         });
     }
 
-    let base = state.config.as_ref().map(|c| c.api_base.clone()).unwrap_or_default();
+    let cfg = state.config.clone().unwrap_or_default();
 
     // Callbacks
     let on_login = {
-        let state = state.clone();
-        let client = client.clone();
-        let base = base.clone();
-        Callback::from(move |(user, password): (String, Secret)| {
-            let state = state.clone();
-            let client = client.clone();
-            let base = base.clone();
+        let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
+        Callback::from(move |(user, password, locale): (String, Secret, Option<String>)| {
+            let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
             state.dispatch(AppAction::LoginStarted);
             spawn_local(async move {
+                let base = cfg.api_base.clone();
+                if ops::is_rest(&cfg) {
+                    match ops::rest_login(&client.1, &base, &user, &password).await {
+                        Ok(()) => after_login(&state, &client, &cfg, user).await,
+                        Err(e) => state.dispatch(AppAction::LoginFailed(e.sentence())),
+                    }
+                    return;
+                }
                 if client.0.borrow().content().is_none() {
                     if let Err(e) = ops::bootstrap(&client, &base).await {
-                        state.dispatch(AppAction::LoginFailed(e.sentence()));
-                        return;
+                        return state.dispatch(AppAction::LoginFailed(e.sentence()));
                     }
                 }
-                match ops::login(&client, &base, &user, &password).await {
-                    Ok(session) => {
-                        state.dispatch(AppAction::LoggedIn { user: session.user_name.clone() });
-                        load_vms(&state, &client, &base).await;
-                    }
+                match ops::login(&client, &base, &user, &password, locale.as_deref()).await {
+                    Ok(session) => after_login(&state, &client, &cfg, session.user_name).await,
                     Err(e) => state.dispatch(AppAction::LoginFailed(e.sentence())),
                 }
             });
@@ -95,22 +112,25 @@ pub fn App(props: &AppProps) -> Html {
         Callback::from(move |vm| state.dispatch(AppAction::OpenConsole(vm)))
     };
     let on_refresh = {
-        let state = state.clone();
-        let client = client.clone();
-        let base = base.clone();
+        let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
         Callback::from(move |()| {
-            let (state, client, base) = (state.clone(), client.clone(), base.clone());
-            spawn_local(async move { load_vms(&state, &client, &base).await });
+            let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
+            spawn_local(async move { load_vms(&state, &client, &cfg).await });
         })
     };
     let on_logout = {
-        let state = state.clone();
-        let client = client.clone();
-        let base = base.clone();
+        let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
         Callback::from(move |()| {
-            let (state, client, base) = (state.clone(), client.clone(), base.clone());
+            let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
             spawn_local(async move {
-                let _ = ops::logout(&client, &base).await;
+                if ops::is_rest(&cfg) {
+                    let req = client.1.borrow_mut().logout_request();
+                    if let Ok(req) = req {
+                        let _ = crate::web::http::send(&cfg.api_base, &req).await;
+                    }
+                } else {
+                    let _ = ops::logout(&client, &cfg.api_base).await;
+                }
                 state.dispatch(AppAction::LoggedOut);
             });
         })
@@ -127,12 +147,12 @@ pub fn App(props: &AppProps) -> Html {
     let body = match (&state.screen, &state.config) {
         (Screen::Loading, _) | (_, None) => html! { <p class="status" role="status">{ "Loading…" }</p> },
         (Screen::Login, Some(cfg)) => html! {
-            <Login on_submit={on_login} busy={state.busy} error={state.error.clone()}
+            <Login on_submit={on_login} busy={state.busy} error={state.error.clone()} locales={state.locales.clone()}
                    hint={cfg.login_hint.clone()} resume={state.resume.as_ref().map(|v| v.name.clone())} />
         },
         (Screen::Vms, Some(_)) => html! {
             <VmList vms={state.vms.clone()} on_open={on_open} on_refresh={on_refresh} on_logout={on_logout.clone()}
-                    error={state.error.clone()} busy={state.busy} />
+                    error={state.error.clone()} busy={state.busy} message={state.server_message.clone()} />
         },
         (Screen::Console(vm), Some(cfg)) => html! {
             <Console key={vm.vm.value.clone()} vm={vm.clone()} client={client.clone()} config={cfg.clone()}
@@ -157,8 +177,23 @@ pub fn App(props: &AppProps) -> Html {
     }
 }
 
-async fn load_vms(state: &UseReducerHandle<AppState>, client: &ClientRef, base: &str) {
-    match ops::list_vms(client, base).await {
+async fn after_login(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg: &AppConfig, user: String) {
+    state.dispatch(AppAction::LoggedIn { user });
+    if !ops::is_rest(cfg) {
+        if let Some(m) = ops::server_message(client, &cfg.api_base).await {
+            state.dispatch(AppAction::ServerMessage(m));
+        }
+    }
+    load_vms(state, client, cfg).await;
+}
+
+async fn load_vms(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg: &AppConfig) {
+    let result = if ops::is_rest(cfg) {
+        ops::rest_list_vms(&client.1, &cfg.api_base).await
+    } else {
+        ops::list_vms(client, &cfg.api_base).await
+    };
+    match result {
         Ok(vms) => state.dispatch(AppAction::VmsLoaded(vms)),
         Err(e) if e.is_not_authenticated() => state.dispatch(AppAction::SessionLost(e.sentence())),
         Err(e) => state.dispatch(AppAction::VmsFailed(e.sentence())),
@@ -166,17 +201,18 @@ async fn load_vms(state: &UseReducerHandle<AppState>, client: &ClientRef, base: 
 }
 
 /// Sends Logout with `keepalive` on `pagehide`, so a closed tab frees its session.
-fn gloo_logout_on_pagehide(client: ClientRef, base: String) -> Option<PagehideListener> {
+fn logout_on_pagehide(client: ClientRef, base: String) -> Option<PagehideListener> {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     let window = web_sys::window()?;
     let cb = Closure::<dyn FnMut()>::new(move || {
         let req = {
-            let mut c = client.0.borrow_mut();
-            if !c.is_logged_in() {
-                return;
+            let mut vi = client.0.borrow_mut();
+            if vi.is_logged_in() {
+                vi.logout_request()
+            } else {
+                client.1.borrow_mut().logout_request()
             }
-            c.logout_request()
         };
         if let Ok(req) = req {
             crate::web::http::fire_keepalive(&base, &req);

@@ -183,7 +183,12 @@ pub fn Console(props: &ConsoleProps) -> Html {
             spawn_local(async move {
                 *ticket_ref.borrow_mut() = TicketState::requested(vm.vm.clone());
                 state.dispatch(ConsoleAction::Ticket("requested"));
-                let ticket = match ops::acquire_ticket(&client, &cfg.api_base, &vm.vm).await {
+                let acquired = if ops::is_rest(&cfg) {
+                    ops::rest_ticket(&client.1, &cfg.api_base, &vm.vm).await
+                } else {
+                    ops::acquire_ticket(&client, &cfg.api_base, &vm.vm).await
+                };
+                let ticket = match acquired {
                     Ok(t) => t,
                     Err(e) if e.is_not_authenticated() => return on_lost.emit(e.sentence()),
                     Err(e) => return state.dispatch(ConsoleAction::Fail(e.sentence())),

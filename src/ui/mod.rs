@@ -11,11 +11,13 @@ pub mod vm_list;
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use crate::api::rest::RestClient;
 use crate::api::ViClient;
 
-/// The shared API client, compared by identity so it can be a prop.
+/// The shared API clients (VI/JSON, and REST for vCenter 7.x), compared by identity so
+/// they can be a prop. They hold the session id, in memory only.
 #[derive(Clone)]
-pub struct ClientRef(pub Rc<RefCell<ViClient>>);
+pub struct ClientRef(pub Rc<RefCell<ViClient>>, pub Rc<RefCell<RestClient>>);
 
 impl PartialEq for ClientRef {
     fn eq(&self, other: &Self) -> bool {

@@ -1,7 +1,10 @@
 //! The app's VI/JSON call sequences, over the sans-IO client and the fetch transport.
 //! No `RefCell` borrow is held across an `await`.
 
+use crate::api::client::{SessionManagerProperty, KNOWN_RELEASES};
 use crate::api::http::{HttpRequest, HttpResponse};
+use crate::api::rest::RestClient;
+use crate::web::config::{ApiFlavor, AppConfig};
 use crate::api::inventory::{InventoryBuilder, VmSummary};
 use crate::api::wire::{MoRef, UserSession, VirtualMachineTicket};
 use crate::api::{ApiError, Secret};
@@ -24,13 +27,85 @@ async fn call<T>(
     result
 }
 
-/// Reads `ServiceContent`; returns `about.apiVersion`.
+/// Reads `ServiceContent` and moves to the server's own release where it can (hello
+/// from 8.0.2.0, else `about.apiVersion`); returns `about.apiVersion`.
 pub async fn bootstrap(client: &ClientRef, base: &str) -> Result<String, ApiError> {
-    call(client, base, |c| Ok(c.content_request()), |c, r| c.parse_content(r).map(|sc| sc.about.api_version.clone())).await
+    let version = call(client, base, |c| Ok(c.content_request()), |c, r| c.parse_content(r).map(|sc| sc.about.api_version.clone())).await?;
+    let hello_req = client.0.borrow().hello_request(&KNOWN_RELEASES);
+    let hello = http::send(base, &hello_req).await.ok();
+    client.0.borrow_mut().choose_release(hello.as_ref(), &KNOWN_RELEASES);
+    Ok(version)
 }
 
-pub async fn login(client: &ClientRef, base: &str, user: &str, password: &Secret) -> Result<UserSession, ApiError> {
-    call(client, base, |c| c.login_request(user, password, None), |c, r| c.parse_login(r)).await
+/// The locales to offer at login (anonymous); empty when the server will not say.
+pub async fn supported_locales(client: &ClientRef, base: &str) -> Vec<String> {
+    call(client, base, |c| c.session_manager_property_request(SessionManagerProperty::SupportedLocaleList), |c, r| c.parse_string_list(r))
+        .await
+        .unwrap_or_default()
+}
+
+/// The server's global message, shown after login.
+pub async fn server_message(client: &ClientRef, base: &str) -> Option<String> {
+    call(client, base, |c| c.session_manager_property_request(SessionManagerProperty::Message), |c, r| c.parse_optional_string(r))
+        .await
+        .ok()
+        .flatten()
+        .filter(|m| !m.trim().is_empty())
+}
+
+/// How a host page can hand the app a session without a password.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HandedIn {
+    CloneTicket(Secret),
+    SessionId(Secret),
+    SamlToken(Secret),
+}
+
+/// Logs in with what the host page handed in; returns the user name.
+pub async fn login_handed_in(client: &ClientRef, cfg: &AppConfig, how: &HandedIn) -> Result<String, ApiError> {
+    let base = &cfg.api_base;
+    match how {
+        HandedIn::CloneTicket(t) => call(client, base, |c| c.clone_session_request(t), |c, r| c.parse_login(r)).await.map(|s| s.user_name),
+        HandedIn::SamlToken(t) => {
+            call(client, base, |c| c.login_by_token_request(t, &cfg.token_header, &cfg.token_template, None), |c, r| c.parse_login(r))
+                .await
+                .map(|s| s.user_name)
+        }
+        HandedIn::SessionId(id) => {
+            client.0.borrow_mut().adopt_session(id.clone());
+            match call(client, base, |c| c.current_session_request(), |c, r| c.parse_current_session(r)).await? {
+                Some(s) => Ok(s.user_name),
+                None => Err(ApiError::Fault(crate::api::Fault { kind: crate::api::FaultKind::NotAuthenticated, server_message: None })),
+            }
+        }
+    }
+}
+
+/// The REST client for vCenter 7.x, when the config says so.
+pub async fn rest_login(rest: &std::rc::Rc<std::cell::RefCell<RestClient>>, base: &str, user: &str, password: &Secret) -> Result<(), ApiError> {
+    let req = rest.borrow().login_request(user, password);
+    let resp = http::send(base, &req).await?;
+    rest.borrow_mut().parse_login(&resp)
+}
+
+pub async fn rest_list_vms(rest: &std::rc::Rc<std::cell::RefCell<RestClient>>, base: &str) -> Result<Vec<VmSummary>, ApiError> {
+    let req = rest.borrow().list_vms_request()?;
+    let resp = http::send(base, &req).await?;
+    rest.borrow().parse_vms(&resp)
+}
+
+pub async fn rest_ticket(rest: &std::rc::Rc<std::cell::RefCell<RestClient>>, base: &str, vm: &MoRef) -> Result<VirtualMachineTicket, ApiError> {
+    let req = rest.borrow().console_ticket_request(vm)?;
+    let resp = http::send(base, &req).await?;
+    rest.borrow().parse_console_ticket(&resp)
+}
+
+pub fn is_rest(cfg: &AppConfig) -> bool {
+    cfg.api_flavor == ApiFlavor::Rest
+}
+
+pub async fn login(client: &ClientRef, base: &str, user: &str, password: &Secret, locale: Option<&str>) -> Result<UserSession, ApiError> {
+    call(client, base, |c| c.login_request(user, password, locale), |c, r| c.parse_login(r)).await
 }
 
 pub async fn logout(client: &ClientRef, base: &str) -> Result<(), ApiError> {

@@ -28,6 +28,8 @@ pub struct AppState {
     pub vms: Vec<VmSummary>,
     /// Where to go back to after a new login (kept when the session is lost).
     pub resume: Option<VmSummary>,
+    /// Locales the server supports, offered at login.
+    pub locales: Vec<String>,
 }
 
 impl Default for AppState {
@@ -42,12 +44,14 @@ impl Default for AppState {
             server_message: None,
             vms: Vec::new(),
             resume: None,
+            locales: Vec::new(),
         }
     }
 }
 
 pub enum AppAction {
-    Ready { config: AppConfig, api_version: Option<String>, error: Option<String> },
+    Ready { config: AppConfig, api_version: Option<String>, error: Option<String>, locales: Vec<String> },
+    ServerMessage(String),
     LoginStarted,
     LoginFailed(String),
     LoggedIn { user: String },
@@ -66,7 +70,9 @@ impl Reducible for AppState {
     fn reduce(self: Rc<Self>, action: AppAction) -> Rc<Self> {
         let mut s = (*self).clone();
         match action {
-            AppAction::Ready { config, api_version, error } => {
+            AppAction::ServerMessage(m) => s.server_message = Some(m),
+            AppAction::Ready { config, api_version, error, locales } => {
+                s.locales = locales;
                 s.config = Some(Rc::new(config));
                 s.api_version = api_version;
                 s.error = error;
@@ -113,6 +119,7 @@ impl Reducible for AppState {
                 s.screen = Screen::Login;
             }
             AppAction::LoggedOut => {
+                s.server_message = None;
                 s.busy = false;
                 s.user = None;
                 s.vms.clear();

@@ -13,6 +13,9 @@ pub struct VmListProps {
     pub on_logout: Callback<()>,
     pub error: Option<String>,
     pub busy: bool,
+    /// The server's global message (`SessionManager.message`).
+    #[prop_or_default]
+    pub message: Option<String>,
 }
 
 /// Rows drawn at once; the filter narrows the rest (5,000 VMs stay responsive).
@@ -39,6 +42,9 @@ pub fn VmList(props: &VmListProps) -> Html {
                 <input id="vc-filter" type="search" value={(*filter).clone()} {oninput} />
                 <button onclick={props.on_refresh.reform(|_| ())} disabled={props.busy}>{ "Refresh" }</button>
             </div>
+            if let Some(m) = &props.message {
+                <p class="vc-server-message" role="note" aria-label="Message from the server">{ m.clone() }</p>
+            }
             if let Some(e) = &props.error {
                 <p class="vc-error" role="alert">{ e.clone() }</p>
             }

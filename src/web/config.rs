@@ -16,11 +16,33 @@ pub struct AppConfig {
     pub console_policy: ConsolePolicy,
     /// Shown on the login page, e.g. "Lab demo: demo@vsphere.local / demo".
     pub login_hint: Option<String>,
+    /// `viJson` (vCenter 8.0U1+) or `rest` (the Automation API, vCenter 7.x).
+    pub api_flavor: ApiFlavor,
+    /// How LoginByToken carries a SAML token: VI/JSON documents no transport, so both
+    /// the header and the value form (`{token}` is replaced) are settings.
+    pub token_header: String,
+    pub token_template: String,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ApiFlavor {
+    #[default]
+    ViJson,
+    Rest,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
-        AppConfig { api_base: String::new(), release: DEFAULT_RELEASE.into(), console_policy: ConsolePolicy::default(), login_hint: None }
+        AppConfig {
+            api_base: String::new(),
+            release: DEFAULT_RELEASE.into(),
+            console_policy: ConsolePolicy::default(),
+            login_hint: None,
+            api_flavor: ApiFlavor::ViJson,
+            token_header: "Authorization".into(),
+            token_template: "Bearer {token}".into(),
+        }
     }
 }
 

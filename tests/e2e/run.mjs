@@ -1,13 +1,29 @@
 // End-to-end: the release app, served by the lab, driven through real Chromium.
 // Each test gets a fresh lab and browser context; results end in "N passed, N failed".
-import { copyFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import {
   ARTIFACTS, assert, assertNoSecretsLeak, canvasPixels, canvasRegionSha256, eventually, login, openPage,
   startBrowser, startLab,
 } from "./lib.mjs";
 
 const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
+/** A test; `labConfig` (JSON) starts its lab with `--config`. */
+const test = (name, fn, labConfig) => tests.push({ name, fn, labConfig });
+
+function configFile(obj) {
+  const p = join(tmpdir(), `lab-e2e-${process.pid}-${tests.length}-${Date.now()}.json`);
+  writeFileSync(p, JSON.stringify(obj));
+  return p;
+}
+
+async function labCall(lab, path, body, session) {
+  const headers = { "content-type": "application/json" };
+  if (session) headers["vmware-api-session-id"] = session;
+  const r = await fetch(new URL(`sdk/vim25/8.0.1.0/${path}`, lab.url), { method: "POST", headers, body: JSON.stringify(body ?? {}) });
+  return { status: r.status, session: r.headers.get("vmware-api-session-id"), json: await r.json().catch(() => null) };
+}
 
 async function consoles(lab) {
   const r = await fetch(new URL("lab/consoles", lab.url));
@@ -89,11 +105,58 @@ test("a ticket for a host outside the allow-list is rejected before any websocke
   assert(state === "rejected", `the ticket state is rejected, got ${state}`);
 });
 
+test("the server's message and the language list appear", async ({ page }) => {
+  const language = page.getByLabel("Language");
+  await language.waitFor();
+  assert((await language.locator("option").count()) >= 5, "the server's locales are offered");
+  await language.selectOption("de");
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("note", { name: "Message from the server" }).filter({ hasText: "Welcome to the vsphere-console lab" }).waitFor();
+});
+
+test("an expired session goes back to login and returns to the console", async ({ page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  await new Promise((r) => setTimeout(r, 2600));
+  await openConsole(page, "web-01");
+  await page.getByRole("alert").filter({ hasText: "Your session has ended" }).waitFor();
+  await page.getByText("Log in again to return to the console of web-01.").waitFor();
+  await login(page, "demo@vsphere.local", "demo");
+  await eventually("the console to run again", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running");
+}, { sessionIdleSeconds: 2 });
+
+test("a host page logs in with a clone ticket, no password in the browser", async ({ lab, page, seen }) => {
+  // The host page's backend holds the session and hands the browser a one-time clone ticket.
+  const backend = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
+  const clone = await labCall(lab, "SessionManager/SessionManager/AcquireCloneTicket", {}, backend.session);
+  assert(typeof clone.json === "string" && clone.json.length > 20, "a clone ticket");
+  seen.secrets.add(clone.json);
+  seen.secrets.add(backend.session);
+  // The portal's page asks its own backend for the ticket, as a real one would.
+  await page.route("**/portal-backend/clone-ticket", (route) => route.fulfill({ contentType: "application/json", body: JSON.stringify(clone.json) }));
+  await page.route("**/host-page.html", (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html><body><h1>Portal</h1><div id="c"></div><script type="module">
+      import init, { mount } from "./pkg/vsphere_console.js";
+      await init();
+      const cloneTicket = await (await fetch("portal-backend/clone-ticket")).json();
+      window.app = mount(document.getElementById("c"), { configUrl: "www/config.json", cloneTicket });
+    </script></body></html>`,
+  }));
+  await page.goto(new URL("host-page.html", lab.url).href);
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  assert(!(await page.getByLabel("Password").isVisible().catch(() => false)), "no login form");
+  await page.getByText("demo@vsphere.local").waitFor();
+  const again = await labCall(lab, "SessionManager/SessionManager/CloneSession", { cloneTicket: clone.json });
+  assert(again.status === 500 && again.json._typeName === "InvalidLogin", "the clone ticket was used once");
+  await assertNoSecretsLeak(page, seen);
+});
+
 const browser = await startBrowser();
 let passed = 0;
 const failed = [];
 for (const t of tests) {
-  const lab = await startLab();
+  const lab = await startLab(t.labConfig ? ["--config", configFile(t.labConfig)] : []);
   const ctx = await openPage(browser, lab.url);
   const started = Date.now();
   try {
