@@ -64,6 +64,13 @@ pub struct Vm {
     /// Fields to return in this VM's tickets instead of the lab's own.
     #[serde(default)]
     pub ticket: TicketOverride,
+    /// A real VNC server (`host:port`) behind this VM's console; without it the
+    /// built-in synthetic desktop answers.
+    #[serde(default)]
+    pub vnc: Option<String>,
+    /// The synthetic desktop's keyboard layout for scan codes: `us` or `de`.
+    #[serde(default)]
+    pub keyboard_layout: Option<String>,
 }
 
 /// What AcquireTicket returns for a VM. `{ticket}` and `{port}` in strings are replaced
@@ -100,6 +107,8 @@ impl Default for LabConfig {
             host: host.into(),
             guest_os: os.into(),
             ticket: TicketOverride::default(),
+            vnc: None,
+            keyboard_layout: None,
         };
         let mut outside = vm("vm-105", "outside-policy", "poweredOn", "host-11", "Other Linux (64-bit)");
         outside.ticket.url = Some("wss://esx-untrusted.example.net:443/ticket/{ticket}".into());
@@ -144,6 +153,8 @@ impl LabConfig {
                 host: self.hosts.first().map(|h| h.moid.clone()).unwrap_or_default(),
                 guest_os: "Other Linux (64-bit)".into(),
                 ticket: TicketOverride::default(),
+                vnc: None,
+                keyboard_layout: None,
             });
         }
         vms

@@ -17,14 +17,35 @@ pub struct ConsoleView {
     pub typed_region_sha256: String,
     /// Where that line is: x, y, width, height.
     pub typed_region: (u32, u32, u32, u32),
+    /// The last scan-code key events (VMware 127/0), e.g. "1d+" down, "153-" up.
+    pub scancodes: Vec<String>,
+    /// Whether the client sent VMware SessionClose before leaving.
+    pub session_close: bool,
 }
 
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct ConsoleRegistry {
     inner: Arc<Mutex<(u64, BTreeMap<u64, ConsoleView>)>>,
+    /// Bumped to make every live synthetic console close, as a server-side disconnect.
+    kick: Arc<tokio::sync::watch::Sender<u64>>,
+}
+
+impl Default for ConsoleRegistry {
+    fn default() -> Self {
+        ConsoleRegistry { inner: Arc::default(), kick: Arc::new(tokio::sync::watch::channel(0).0) }
+    }
 }
 
 impl ConsoleRegistry {
+    pub fn kick_receiver(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.kick.subscribe()
+    }
+
+    /// Closes every live synthetic console with a reason.
+    pub fn kick_all(&self) {
+        self.kick.send_modify(|n| *n += 1);
+    }
+
     pub fn open(&self, vm: &str) -> u64 {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         g.0 += 1;

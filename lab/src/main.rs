@@ -8,6 +8,7 @@
 mod config;
 mod console_registry;
 mod desktop;
+mod gateway;
 mod rest;
 mod rfb_server;
 mod state;
@@ -117,6 +118,7 @@ fn router(lab: Lab, app_dir: &std::path::Path) -> Router {
         .route("/sdk/vim25/{release}/{mo_type}/{moid}/{method}", any(vim::handle))
         .route("/ticket/{ticket}", get(ticket_socket))
         .route("/lab/consoles", get(consoles))
+        .route("/lab/consoles/close", axum::routing::post(close_consoles))
         .route("/api/session", axum::routing::post(rest::create_session).delete(rest::delete_session))
         .route("/api/vcenter/vm", get(rest::list_vms))
         .route("/api/vcenter/vm/{vm}/console/tickets", axum::routing::post(rest::console_ticket))
@@ -133,6 +135,12 @@ fn router(lab: Lab, app_dir: &std::path::Path) -> Router {
 /// What the lab's consoles show now (typed text, pointer, a hash of the typed line).
 async fn consoles(State(lab): State<Lab>) -> Json<Vec<console_registry::ConsoleView>> {
     Json(lab.consoles.list())
+}
+
+/// Closes every live console from the server side (for tests of a server disconnect).
+async fn close_consoles(State(lab): State<Lab>) -> StatusCode {
+    lab.consoles.kick_all();
+    StatusCode::NO_CONTENT
 }
 
 /// `/ticket/<ticket>`: accepts each ticket once, within its lifetime, over subprotocol `binary`.
@@ -156,10 +164,13 @@ async fn ticket_socket(
     let found = lab.lock().tickets.remove(&ticket);
     let ws = ws.protocols(["binary"]);
     match found {
-        Some(t) if t.issued.elapsed() <= lifetime => {
-            let registry = lab.consoles.clone();
-            ws.on_upgrade(move |socket| rfb_server::serve(socket, t.vm.name, registry))
-        }
+        Some(t) if t.issued.elapsed() <= lifetime => match t.vm.vnc.clone() {
+            Some(target) => ws.on_upgrade(move |socket| gateway::proxy(socket, target)),
+            None => {
+                let registry = lab.consoles.clone();
+                ws.on_upgrade(move |socket| rfb_server::serve(socket, t.vm, registry))
+            }
+        },
         other => {
             let reason = if other.is_some() { "ticket expired" } else { "ticket invalid or already used" };
             ws.on_upgrade(move |mut socket| async move {

@@ -57,9 +57,11 @@ enum End {
     Protocol(&'static str),
 }
 
-pub async fn serve(mut socket: WebSocket, vm_name: String, registry: ConsoleRegistry) {
+pub async fn serve(mut socket: WebSocket, vm: crate::config::Vm, registry: ConsoleRegistry) {
+    let vm_name = vm.name.clone();
     let id = registry.open(&vm_name);
-    let end = run(&mut socket, &vm_name, &registry, id).await;
+    let layout = vm.keyboard_layout.clone().unwrap_or_else(|| "us".into());
+    let end = run(&mut socket, &vm_name, &layout, &registry, id).await;
     registry.close(id);
     if let End::Protocol(why) = end {
         eprintln!("lab console for {vm_name} ended: {why}");
@@ -67,7 +69,7 @@ pub async fn serve(mut socket: WebSocket, vm_name: String, registry: ConsoleRegi
     }
 }
 
-async fn run(socket: &mut WebSocket, vm_name: &str, registry: &ConsoleRegistry, id: u64) -> End {
+async fn run(socket: &mut WebSocket, vm_name: &str, layout: &str, registry: &ConsoleRegistry, id: u64) -> End {
     let mut inbuf: Vec<u8> = Vec::new();
     if send(socket, b"RFB 003.008\n".to_vec()).await.is_err() {
         return End::ClientClosed;
@@ -105,6 +107,9 @@ async fn run(socket: &mut WebSocket, vm_name: &str, registry: &ConsoleRegistry, 
     let mut last_sent: Option<Vec<u8>> = None;
     let mut pending: Option<bool> = None; // Some(incremental) while a request waits
     let mut key_events = 0u64;
+    let mut keys = Keyboard { layout: layout.to_owned(), ..Keyboard::default() };
+    let mut caps_sent = false;
+    let mut kicked = registry.kick_receiver();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
 
     loop {
@@ -131,12 +136,24 @@ async fn run(socket: &mut WebSocket, vm_name: &str, registry: &ConsoleRegistry, 
                         }
                         ClientMsg::ScanKey { down, scancode } => {
                             key_events += 1;
-                            if down {
-                                if let Some(keysym) = us_keysym_for_scancode(scancode) {
-                                    apply_key(&mut desktop.typed, keysym);
+                            if let Some(c) = keys.event(scancode, down) {
+                                apply_key(&mut desktop.typed, c);
+                            }
+                        }
+                        ClientMsg::Encodings(list) => {
+                            // ServerCaps only for a client that asked (0x574d567a), as ESXi does.
+                            if list.contains(&0x574d_567a) && !caps_sent {
+                                caps_sent = true;
+                                // Scan-code keys, ClientCaps wanted, SessionClose.
+                                let caps: u32 = 0x2 | 0x8 | 0x20000;
+                                let mut m = vec![127, 0, 0, 8];
+                                m.extend_from_slice(&caps.to_be_bytes());
+                                if send(socket, m).await.is_err() {
+                                    return End::ClientClosed;
                                 }
                             }
                         }
+                        ClientMsg::SessionClose => keys.session_close = true,
                         ClientMsg::Pointer { buttons, x, y } => {
                             desktop.pointer = (x, y);
                             desktop.buttons = buttons;
@@ -154,7 +171,7 @@ async fn run(socket: &mut WebSocket, vm_name: &str, registry: &ConsoleRegistry, 
             let prev = if incremental { last_sent.as_deref() } else { None };
             let update = encode_update(&frame, prev, &pf);
             if let Some(update) = update {
-                publish(registry, id, &desktop, &frame, key_events);
+                publish(registry, id, &desktop, &frame, key_events, &keys);
                 if send(socket, update).await.is_err() {
                     return End::ClientClosed;
                 }
@@ -169,6 +186,11 @@ async fn run(socket: &mut WebSocket, vm_name: &str, registry: &ConsoleRegistry, 
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return End::ClientClosed,
                 Some(Ok(_)) => {}
             },
+            _ = kicked.changed() => {
+                let frame = axum::extract::ws::CloseFrame { code: 4002, reason: "the lab operator closed this console".into() };
+                let _ = socket.send(Message::Close(Some(frame))).await;
+                return End::ClientClosed;
+            }
             _ = tick.tick() => {}
         }
         if inbuf.len() > 1 << 20 {
@@ -177,7 +199,7 @@ async fn run(socket: &mut WebSocket, vm_name: &str, registry: &ConsoleRegistry, 
     }
 }
 
-fn publish(registry: &ConsoleRegistry, id: u64, d: &Desktop, frame: &[u8], key_events: u64) {
+fn publish(registry: &ConsoleRegistry, id: u64, d: &Desktop, frame: &[u8], key_events: u64, keys: &Keyboard) {
     let region = desktop::region(frame, desktop::TYPED_REGION);
     let hash = Sha256::digest(&region);
     registry.update(
@@ -190,8 +212,75 @@ fn publish(registry: &ConsoleRegistry, id: u64, d: &Desktop, frame: &[u8], key_e
             key_events,
             typed_region_sha256: hash.iter().map(|b| format!("{b:02x}")).collect(),
             typed_region: desktop::TYPED_REGION,
+            scancodes: keys.log.clone(),
+            session_close: keys.session_close,
         },
     );
+}
+
+/// Scan codes to characters through the VM's keyboard layout, as a guest OS would.
+#[derive(Default)]
+struct Keyboard {
+    layout: String,
+    shift: bool,
+    altgr: bool,
+    log: Vec<String>,
+    session_close: bool,
+}
+
+impl Keyboard {
+    /// Tracks modifiers; returns the keysym a key press types, if any.
+    fn event(&mut self, sc: u16, down: bool) -> Option<u32> {
+        self.log.push(format!("{sc:x}{}", if down { '+' } else { '-' }));
+        if self.log.len() > 32 {
+            self.log.remove(0);
+        }
+        match sc {
+            0x2a | 0x36 => self.shift = down,
+            0x138 => self.altgr = down,
+            _ => {}
+        }
+        if !down {
+            return None;
+        }
+        match sc {
+            0x0e => return Some(0xff08),
+            0x1c | 0x11c => return Some(0xff0d),
+            0x39 => return Some(0x20),
+            _ => {}
+        }
+        layout_char(&self.layout, sc, self.shift, self.altgr).map(|c| if (c as u32) < 0x100 { c as u32 } else { 0x0100_0000 + c as u32 })
+    }
+}
+
+/// The character a key types in a layout: rows of the PC keyboard from scan code 0x02,
+/// 0x10, 0x1e and 0x2b.
+fn layout_char(layout: &str, sc: u16, shift: bool, altgr: bool) -> Option<char> {
+    let (rows, shifted, alt): ([&str; 4], [&str; 4], &[(u16, char)]) = match layout {
+        "de" => (
+            ["1234567890ß´", "qwertzuiopü+", "asdfghjklöä^", "#yxcvbnm,.-"],
+            ["!\"§$%&/()=?`", "QWERTZUIOPÜ*", "ASDFGHJKLÖÄ°", "'YXCVBNM;:_"],
+            &[(0x10, '@'), (0x12, '€'), (0x08, '{'), (0x09, '['), (0x0a, ']'), (0x0b, '}'), (0x0c, '\\'), (0x1b, '~')],
+        ),
+        _ => (
+            ["1234567890-=", "qwertyuiop[]", "asdfghjkl;'`", "\\zxcvbnm,./"],
+            ["!@#$%^&*()_+", "QWERTYUIOP{}", "ASDFGHJKL:\"~", "|ZXCVBNM<>?"],
+            &[],
+        ),
+    };
+    if altgr {
+        return alt.iter().find(|(k, _)| *k == sc).map(|(_, c)| *c);
+    }
+    let table = if shift { shifted } else { rows };
+    let (row, start) = match sc {
+        0x02..=0x0d => (0, 0x02),
+        0x10..=0x1b => (1, 0x10),
+        0x1e..=0x29 => (2, 0x1e),
+        0x2b..=0x35 => (3, 0x2b),
+        0x56 if layout == "de" => return Some(if shift { '>' } else { '<' }),
+        _ => return None,
+    };
+    table[row].chars().nth((sc - start) as usize)
 }
 
 fn apply_key(typed: &mut String, keysym: u32) {
@@ -210,24 +299,6 @@ fn apply_key(typed: &mut String, keysym: u32) {
     }
 }
 
-/// Scan codes for the US layout's unshifted keys (enough to echo typed words).
-fn us_keysym_for_scancode(sc: u16) -> Option<u32> {
-    const ROW1: &[u8] = b"1234567890-=";
-    const ROW2: &[u8] = b"qwertyuiop[]";
-    const ROW3: &[u8] = b"asdfghjkl;'`";
-    const ROW4: &[u8] = b"\\zxcvbnm,./";
-    let c = match sc {
-        0x02..=0x0d => ROW1[(sc - 0x02) as usize],
-        0x10..=0x1b => ROW2[(sc - 0x10) as usize],
-        0x1e..=0x29 => ROW3[(sc - 0x1e) as usize],
-        0x2b..=0x35 => ROW4[(sc - 0x2b) as usize],
-        0x39 => b' ',
-        0x0e => return Some(0xff08),
-        0x1c | 0x11c => return Some(0xff0d),
-        _ => return None,
-    };
-    Some(c as u32)
-}
 
 /// A FramebufferUpdate with the changed 64×64 tiles, or `None` when nothing changed.
 fn encode_update(frame: &[u8], prev: Option<&[u8]>, pf: &PixelFormat) -> Option<Vec<u8>> {
@@ -274,6 +345,8 @@ enum ClientMsg {
     ScanKey { down: bool, scancode: u16 },
     Pointer { buttons: u8, x: u16, y: u16 },
     CutText(String),
+    Encodings(Vec<i32>),
+    SessionClose,
     Ignored,
 }
 
@@ -308,7 +381,8 @@ fn parse_client_message(b: &[u8]) -> Parsed {
             if need(4 + 4 * n) {
                 return Parsed::NeedMore;
             }
-            Parsed::Msg(4 + 4 * n, ClientMsg::Ignored)
+            let list = (0..n).map(|i| be32(4 + 4 * i) as i32).collect();
+            Parsed::Msg(4 + 4 * n, ClientMsg::Encodings(list))
         }
         3 => {
             if need(10) {
@@ -354,6 +428,9 @@ fn parse_client_message(b: &[u8]) -> Parsed {
             }
             if b[1] == 0 && len >= 8 {
                 return Parsed::Msg(len, ClientMsg::ScanKey { down: b[6] != 0, scancode: be16(4) });
+            }
+            if b[1] == 12 {
+                return Parsed::Msg(len, ClientMsg::SessionClose);
             }
             Parsed::Msg(len, ClientMsg::Ignored)
         }

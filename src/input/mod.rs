@@ -5,6 +5,7 @@
 //! `KeyboardEvent.key` names the character: it maps to an X keysym for plain RFB.
 
 pub mod keysym;
+pub mod text;
 pub mod scancode;
 
 use crate::rfb::KeyInput;
@@ -24,4 +25,26 @@ pub fn combo(keys: &[(&str, &str)]) -> Vec<KeyInput> {
     let mut out: Vec<KeyInput> = keys.iter().map(|(c, k)| key_input(c, k, true)).collect();
     out.extend(keys.iter().rev().map(|(c, k)| key_input(c, k, false)));
     out
+}
+
+/// The key combinations a browser would otherwise take, for the console's "Send keys" menu:
+/// a label and the keys as (`KeyboardEvent.code`, `KeyboardEvent.key`).
+pub fn combos() -> Vec<(String, Vec<(&'static str, &'static str)>)> {
+    const CTRL: (&str, &str) = ("ControlLeft", "Control");
+    const ALT: (&str, &str) = ("AltLeft", "Alt");
+    const F: [(&str, &str); 12] = [
+        ("F1", "F1"), ("F2", "F2"), ("F3", "F3"), ("F4", "F4"), ("F5", "F5"), ("F6", "F6"),
+        ("F7", "F7"), ("F8", "F8"), ("F9", "F9"), ("F10", "F10"), ("F11", "F11"), ("F12", "F12"),
+    ];
+    let mut v = vec![
+        ("Ctrl+Alt+Del".to_owned(), vec![CTRL, ALT, ("Delete", "Delete")]),
+        ("Ctrl+Alt+Backspace".to_owned(), vec![CTRL, ALT, ("Backspace", "Backspace")]),
+        ("Alt+Tab".to_owned(), vec![ALT, ("Tab", "Tab")]),
+        ("Windows key".to_owned(), vec![("MetaLeft", "Meta")]),
+        ("PrintScreen".to_owned(), vec![("PrintScreen", "PrintScreen")]),
+    ];
+    for (i, f) in F.iter().enumerate() {
+        v.push((format!("Ctrl+Alt+F{}", i + 1), vec![CTRL, ALT, *f]));
+    }
+    v
 }

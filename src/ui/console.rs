@@ -1,16 +1,21 @@
-//! One VM's console: ticket → policy → websocket → canvas, with status at each step.
+//! One VM's console: ticket → policy → websocket → canvas, with status at each step
+//! and a toolbar (scale, fullscreen, key combinations, type text, screenshot,
+//! view-only, disconnect, reconnect).
 //!
 //! The ticket's state machine and the running driver live in `use_mut_ref`; the
 //! reducer holds only what the page shows. Reconnecting always acquires a fresh ticket.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlCanvasElement, KeyboardEvent, MouseEvent, WheelEvent};
+use web_sys::{HtmlCanvasElement, HtmlElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, MouseEvent, WheelEvent};
 use yew::prelude::*;
 
 use crate::api::inventory::VmSummary;
 use crate::input;
+use crate::rfb::session::KeyMode;
 use crate::ticket::lifecycle::DEFAULT_LIFETIME_MS;
 use crate::ticket::{self, RequestedFrom, TicketEvent, TicketState};
 use crate::web::config::AppConfig;
@@ -42,6 +47,17 @@ pub enum Step {
     Closed,
 }
 
+/// How the desktop fits the page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    /// Scaled down (or up) to the container, aspect kept.
+    Fit,
+    /// One framebuffer pixel per device pixel, with scrolling.
+    Actual,
+    /// Ask the guest to take the container's size (VMware RequestResolution).
+    Remote,
+}
+
 /// Details that help a person trust the host's certificate.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustHelp {
@@ -60,6 +76,12 @@ pub struct ConsoleState {
     pub trust: Option<TrustHelp>,
     pub attempt: u32,
     pub clipboard: Option<String>,
+    pub scale: Scale,
+    pub view_only: bool,
+    pub key_mode: KeyMode,
+    pub typing: Option<String>,
+    pub note: Option<String>,
+    pub leds: Option<(bool, bool, bool)>,
 }
 
 pub enum ConsoleAction {
@@ -69,6 +91,10 @@ pub enum ConsoleAction {
     Fail(String),
     Driver(DriverEvent),
     Reconnect,
+    Scale(Scale),
+    ViewOnly(bool),
+    Typing(Option<String>),
+    Note(Option<String>),
 }
 
 impl Reducible for ConsoleState {
@@ -89,8 +115,12 @@ impl Reducible for ConsoleState {
                 s.message = Some(msg);
             }
             ConsoleAction::Reconnect => {
-                s = ConsoleState { attempt: s.attempt + 1, ..ConsoleState::initial() };
+                s = ConsoleState { attempt: s.attempt + 1, scale: s.scale, view_only: s.view_only, ..ConsoleState::initial() };
             }
+            ConsoleAction::Scale(sc) => s.scale = sc,
+            ConsoleAction::ViewOnly(v) => s.view_only = v,
+            ConsoleAction::Typing(t) => s.typing = t,
+            ConsoleAction::Note(n) => s.note = n,
             ConsoleAction::Driver(ev) => match ev {
                 DriverEvent::SocketOpen => s.step = Step::Handshake,
                 DriverEvent::Connected { width, height, name } => {
@@ -119,7 +149,9 @@ impl Reducible for ConsoleState {
                     s.message = Some(format!("The server ended the console session (reason {reason}). Reconnect to open it again."));
                 }
                 DriverEvent::ServerCutText(t) => s.clipboard = Some(t),
-                _ => {}
+                DriverEvent::KeyMode(m) => s.key_mode = m,
+                DriverEvent::Leds { scroll, num, caps } => s.leds = Some((scroll, num, caps)),
+                DriverEvent::Bell => {}
             },
         }
         Rc::new(s)
@@ -137,6 +169,12 @@ impl ConsoleState {
             trust: None,
             attempt: 0,
             clipboard: None,
+            scale: Scale::Fit,
+            view_only: false,
+            key_mode: KeyMode::Keysym,
+            typing: None,
+            note: None,
+            leds: None,
         }
     }
 }
@@ -171,8 +209,11 @@ fn step_text(s: &ConsoleState) -> String {
 pub fn Console(props: &ConsoleProps) -> Html {
     let state = use_reducer(ConsoleState::initial);
     let canvas = use_node_ref();
+    let section = use_node_ref();
+    let text_ref = use_node_ref();
     let driver = use_mut_ref(|| None::<ConsoleDriver>);
     let ticket_ref = use_mut_ref(|| TicketState::requested(props.vm.vm.clone()));
+    let typing_generation = use_mut_ref(|| Rc::new(Cell::new(0u32)));
 
     // Effect: one ticket and one connection per attempt; cleanup closes it.
     {
@@ -238,18 +279,39 @@ pub fn Console(props: &ConsoleProps) -> Html {
         });
     }
 
-    // Callbacks: input goes to the driver only while the canvas has focus.
-    let with_driver = |f: Rc<dyn Fn(&ConsoleDriver)>| {
-        let driver = driver.clone();
-        move || {
-            if let Some(d) = driver.borrow().as_ref() {
-                f(d)
+    // Effect: in "resize the guest" mode, ask for the container's size (debounced).
+    {
+        let (driver, section, state2) = (driver.clone(), section.clone(), state.clone());
+        use_effect_with((state.scale, state.step == Step::Running), move |(scale, running)| {
+            let mut cleanup: Option<gloo_like::Interval> = None;
+            if *scale == Scale::Remote && *running {
+                let last = Rc::new(Cell::new((0u32, 0u32)));
+                cleanup = gloo_like::Interval::new(400, move || {
+                    let Some(el) = section.cast::<HtmlElement>() else { return };
+                    let w = (el.client_width().max(320) as u32) & !7;
+                    let h = (web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(768.0) as u32).saturating_sub(220).max(240) & !7;
+                    if last.get() == (w, h) {
+                        return;
+                    }
+                    last.set((w, h));
+                    let done = driver.borrow().as_ref().map(|d| d.request_resolution(w, h)).unwrap_or(false);
+                    if !done {
+                        state2.dispatch(ConsoleAction::Note(Some("This console's server cannot change the guest's resolution, so the desktop is fitted to the window instead.".into())));
+                        state2.dispatch(ConsoleAction::Scale(Scale::Fit));
+                    }
+                });
             }
-        }
-    };
+            move || drop(cleanup)
+        });
+    }
+
+    let input_allowed = state.step == Step::Running && !state.view_only;
     let onkeydown = {
         let d = driver.clone();
         Callback::from(move |e: KeyboardEvent| {
+            if !input_allowed {
+                return;
+            }
             e.prevent_default();
             if let Some(d) = d.borrow().as_ref() {
                 d.key(input::key_input(&e.code(), &e.key(), true));
@@ -259,6 +321,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let onkeyup = {
         let d = driver.clone();
         Callback::from(move |e: KeyboardEvent| {
+            if !input_allowed {
+                return;
+            }
             e.prevent_default();
             if let Some(d) = d.borrow().as_ref() {
                 d.key(input::key_input(&e.code(), &e.key(), false));
@@ -268,6 +333,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let on_pointer = {
         let d = driver.clone();
         Callback::from(move |e: MouseEvent| {
+            if !input_allowed {
+                return;
+            }
             if let Some(d) = d.borrow().as_ref() {
                 d.pointer(e.client_x() as f64, e.client_y() as f64, e.buttons());
             }
@@ -276,7 +344,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let onmousedown = {
         let (d, canvas) = (on_pointer.clone(), canvas.clone());
         Callback::from(move |e: MouseEvent| {
-            if let Some(c) = canvas.cast::<web_sys::HtmlElement>() {
+            if let Some(c) = canvas.cast::<HtmlElement>() {
                 let _ = c.focus();
             }
             e.prevent_default();
@@ -286,6 +354,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let onwheel = {
         let d = driver.clone();
         Callback::from(move |e: WheelEvent| {
+            if !input_allowed {
+                return;
+            }
             e.prevent_default();
             if let Some(d) = d.borrow().as_ref() {
                 d.wheel(e.client_x() as f64, e.client_y() as f64, e.delta_y(), e.delta_x());
@@ -293,9 +364,24 @@ pub fn Console(props: &ConsoleProps) -> Html {
         })
     };
     let oncontextmenu = Callback::from(|e: MouseEvent| e.prevent_default());
+    let send_combo = {
+        let d = driver.clone();
+        Callback::from(move |e: Event| {
+            let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else { return };
+            let label = sel.value();
+            sel.set_value("");
+            if let (Some(d), Some((_, keys))) = (d.borrow().as_ref(), input::combos().into_iter().find(|(l, _)| *l == label)) {
+                d.keys(&input::combo(&keys));
+            }
+        })
+    };
     let cad = {
-        let run = with_driver(Rc::new(|d: &ConsoleDriver| d.keys(&input::ctrl_alt_del())));
-        Callback::from(move |_| run())
+        let d = driver.clone();
+        Callback::from(move |_| {
+            if let Some(d) = d.borrow().as_ref() {
+                d.keys(&input::ctrl_alt_del());
+            }
+        })
     };
     let reconnect = {
         let state = state.clone();
@@ -311,23 +397,130 @@ pub fn Console(props: &ConsoleProps) -> Html {
             state.dispatch(ConsoleAction::Driver(DriverEvent::Closed { code: 1000, reason: "you disconnected".into(), was_open: true }));
         })
     };
+    let set_scale = {
+        let state = state.clone();
+        Callback::from(move |e: Event| {
+            let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else { return };
+            state.dispatch(ConsoleAction::Note(None));
+            state.dispatch(ConsoleAction::Scale(match sel.value().as_str() {
+                "actual" => Scale::Actual,
+                "remote" => Scale::Remote,
+                _ => Scale::Fit,
+            }));
+        })
+    };
+    let toggle_view_only = {
+        let state = state.clone();
+        let now = state.view_only;
+        Callback::from(move |_| state.dispatch(ConsoleAction::ViewOnly(!now)))
+    };
+    let fullscreen = {
+        let section = section.clone();
+        Callback::from(move |_| toggle_fullscreen(&section))
+    };
+    let screenshot = {
+        let (canvas, name) = (canvas.clone(), props.vm.name.clone());
+        Callback::from(move |_| download_png(&canvas, &name))
+    };
+    let type_text = {
+        let (d, state, text_ref, gen) = (driver.clone(), state.clone(), text_ref.clone(), typing_generation.clone());
+        let (layout, delay) = (input::text::Layout::from_name(&props.config.keyboard_layout), props.config.typing_delay_ms);
+        Callback::from(move |_| {
+            let Some(area) = text_ref.cast::<HtmlTextAreaElement>() else { return };
+            let text = area.value();
+            let Some(mode) = d.borrow().as_ref().map(|d| d.key_mode()) else { return };
+            let keys = if mode == KeyMode::Keysym {
+                input::text::plan_keysyms(&text)
+            } else {
+                match input::text::plan(&text, layout) {
+                    Ok(k) => k,
+                    Err(e) => {
+                        return state.dispatch(ConsoleAction::Typing(Some(format!("Nothing was typed: {e}. Remove it, or type it on the keyboard."))));
+                    }
+                }
+            };
+            let generation = gen.borrow().clone();
+            let mine = generation.get().wrapping_add(1);
+            generation.set(mine);
+            let (d, state) = (d.clone(), state.clone());
+            spawn_local(async move {
+                let total = keys.len();
+                for (i, k) in keys.into_iter().enumerate() {
+                    if generation.get() != mine {
+                        return state.dispatch(ConsoleAction::Typing(Some("Typing cancelled.".into())));
+                    }
+                    match d.borrow().as_ref() {
+                        Some(d) => d.key(k),
+                        None => return state.dispatch(ConsoleAction::Typing(Some("Typing stopped: the console closed.".into()))),
+                    }
+                    if i % 20 == 0 {
+                        state.dispatch(ConsoleAction::Typing(Some(format!("Typing… {}%", i * 100 / total.max(1)))));
+                    }
+                    sleep_ms(delay).await;
+                }
+                state.dispatch(ConsoleAction::Typing(Some("Typed.".into())));
+            });
+        })
+    };
+    let cancel_typing = {
+        let gen = typing_generation.clone();
+        Callback::from(move |_| {
+            let g = gen.borrow().clone();
+            g.set(g.get().wrapping_add(1));
+        })
+    };
 
     let vm_name = props.vm.name.clone();
-    let failed = matches!(state.step, Step::Failed | Step::Closed);
+    let ended = matches!(state.step, Step::Failed | Step::Closed);
+    let running = state.step == Step::Running;
+    let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
+    let canvas_style = match (state.scale, &state.desktop) {
+        // One framebuffer pixel per device pixel: crisp on HiDPI screens.
+        (Scale::Actual, Some((w, h, _))) => format!("width:{}px;height:{}px;max-width:none", *w as f64 / dpr, *h as f64 / dpr),
+        _ => String::new(),
+    };
+    let scale_class = match state.scale {
+        Scale::Fit => "fit",
+        Scale::Actual => "actual",
+        Scale::Remote => "remote",
+    };
     html! {
-        <section class="vc-console" aria-label={format!("Console of {vm_name}")}>
+        <section class="vc-console" aria-label={format!("Console of {vm_name}")} ref={section}>
             <div class="vc-toolbar" role="toolbar" aria-label="Console controls">
                 <button onclick={props.on_back.reform(|_| ())}>{ "Back to VM list" }</button>
                 <span class="vc-console-title">{ format!("{vm_name} · {}", props.vm.power.label()) }</span>
-                <button onclick={cad} disabled={state.step != Step::Running}>{ "Send Ctrl+Alt+Del" }</button>
-                <button onclick={disconnect} disabled={failed}>{ "Disconnect" }</button>
+                <button onclick={cad} disabled={!running || state.view_only}>{ "Send Ctrl+Alt+Del" }</button>
+                <label class="vc-inline">{ "Send keys " }
+                    <select onchange={send_combo} disabled={!running || state.view_only} aria-label="Send keys">
+                        <option value="">{ "Choose…" }</option>
+                        { for input::combos().into_iter().map(|(l, _)| html! { <option value={l.clone()}>{ l }</option> }) }
+                    </select>
+                </label>
+                <label class="vc-inline">{ "Scale " }
+                    <select onchange={set_scale} aria-label="Scale">
+                        <option value="fit" selected={state.scale == Scale::Fit}>{ "Fit to window" }</option>
+                        <option value="actual" selected={state.scale == Scale::Actual}>{ "Actual size" }</option>
+                        <option value="remote" selected={state.scale == Scale::Remote}>{ "Resize guest to window" }</option>
+                    </select>
+                </label>
+                <button onclick={fullscreen}>{ "Fullscreen" }</button>
+                <button onclick={screenshot} disabled={state.desktop.is_none()}>{ "Screenshot" }</button>
+                <button onclick={toggle_view_only} aria-pressed={state.view_only.to_string()}>{ "View only" }</button>
+                <button onclick={disconnect} disabled={ended}>{ "Disconnect" }</button>
                 <button onclick={reconnect}>{ "Reconnect" }</button>
             </div>
-            <p class="vc-status" role="status" data-step={format!("{:?}", state.step)} data-ticket={state.ticket}>
+            <p class="vc-status" role="status" data-step={format!("{:?}", state.step)} data-ticket={state.ticket}
+               data-keys={format!("{:?}", state.key_mode)}>
                 { step_text(&state) }
+                if let Some((_, num, caps)) = state.leds {
+                    <span class="vc-leds">{ format!(" Num Lock {} · Caps Lock {}", if num { "on" } else { "off" }, if caps { "on" } else { "off" }) }</span>
+                }
             </p>
-            if state.insecure && !failed {
+            if state.insecure && !ended {
                 <p class="vc-warning">{ "Warning: this console is not encrypted (ws:). Allowed only for the lab." }</p>
+            }
+            if let Some(n) = &state.note {
+                <p class="vc-note" role="note">{ n.clone() }</p>
             }
             if let Some(m) = &state.message {
                 <div class="vc-error" role="alert">
@@ -341,12 +534,22 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     }
                 </div>
             }
-            <div class="vc-screen">
-                <canvas ref={canvas} tabindex="0" role="application"
+            <div class={classes!("vc-screen", scale_class)}>
+                <canvas ref={canvas} tabindex="0" role="application" style={canvas_style}
                     aria-label={format!("Console screen of {vm_name}")}
                     {onkeydown} {onkeyup} {onmousedown} onmouseup={on_pointer.clone()} onmousemove={on_pointer}
                     {onwheel} {oncontextmenu} />
             </div>
+            <details class="vc-type">
+                <summary>{ "Type text" }</summary>
+                <label for="vc-type-text">{ "Text to type" }</label>
+                <textarea id="vc-type-text" ref={text_ref} rows="3" />
+                <button onclick={type_text} disabled={!running || state.view_only}>{ "Type it" }</button>
+                <button onclick={cancel_typing}>{ "Cancel typing" }</button>
+                if let Some(t) = &state.typing {
+                    <span class="vc-typing" role="status">{ t.clone() }</span>
+                }
+            </details>
             if let Some(text) = &state.clipboard {
                 <label class="vc-clip">{ "Text the VM copied" }<textarea readonly=true value={text.clone()} /></label>
             }
@@ -360,5 +563,71 @@ fn advance(ticket: &Rc<std::cell::RefCell<TicketState>>, state: &UseReducerHandl
         let name = next.name();
         *ticket.borrow_mut() = next;
         state.dispatch(ConsoleAction::Ticket(name));
+    }
+}
+
+/// Fullscreen on the console section, with Keyboard Lock where the browser offers it
+/// (so Escape, Alt+Tab and friends reach the VM).
+fn toggle_fullscreen(section: &NodeRef) {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    if doc.fullscreen_element().is_some() {
+        doc.exit_fullscreen();
+        return;
+    }
+    let Some(el) = section.cast::<web_sys::Element>() else { return };
+    let _ = el.request_fullscreen();
+    if let Some(nav) = web_sys::window().map(|w| w.navigator()) {
+        let keyboard = js_sys::Reflect::get(&nav, &"keyboard".into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
+        if let Ok(lock) = js_sys::Reflect::get(&keyboard, &"lock".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
+            let _ = lock.call0(&keyboard);
+        }
+    }
+}
+
+/// Saves the screen as a PNG file.
+fn download_png(canvas: &NodeRef, vm: &str) {
+    let (Some(c), Some(doc)) = (canvas.cast::<HtmlCanvasElement>(), web_sys::window().and_then(|w| w.document())) else { return };
+    let Ok(url) = c.to_data_url_with_type("image/png") else { return };
+    let Ok(a) = doc.create_element("a") else { return };
+    let _ = a.set_attribute("href", &url);
+    let _ = a.set_attribute("download", &format!("{vm}-screen.png"));
+    if let Ok(a) = a.dyn_into::<HtmlElement>() {
+        a.click();
+    }
+}
+
+async fn sleep_ms(ms: u32) {
+    let p = js_sys::Promise::new(&mut |resolve, _| {
+        if let Some(w) = web_sys::window() {
+            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
+}
+
+/// A repeating timer that stops when dropped.
+mod gloo_like {
+    use wasm_bindgen::prelude::*;
+    use wasm_bindgen::JsCast;
+
+    pub struct Interval {
+        id: i32,
+        _cb: Closure<dyn FnMut()>,
+    }
+
+    impl Interval {
+        pub fn new(ms: i32, f: impl FnMut() + 'static) -> Option<Interval> {
+            let cb = Closure::<dyn FnMut()>::new(f);
+            let id = web_sys::window()?.set_interval_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), ms).ok()?;
+            Some(Interval { id, _cb: cb })
+        }
+    }
+
+    impl Drop for Interval {
+        fn drop(&mut self) {
+            if let Some(w) = web_sys::window() {
+                w.clear_interval_with_handle(self.id);
+            }
+        }
     }
 }

@@ -22,6 +22,10 @@ pub struct AppConfig {
     /// the header and the value form (`{token}` is replaced) are settings.
     pub token_header: String,
     pub token_template: String,
+    /// The guest's keyboard layout for "Type text" with scan codes: `us` or `de`.
+    pub keyboard_layout: String,
+    /// Pause between typed key events; ESXi hangs on fast pasted input.
+    pub typing_delay_ms: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -42,6 +46,8 @@ impl Default for AppConfig {
             api_flavor: ApiFlavor::ViJson,
             token_header: "Authorization".into(),
             token_template: "Bearer {token}".into(),
+            keyboard_layout: "us".into(),
+            typing_delay_ms: 25,
         }
     }
 }

@@ -122,6 +122,24 @@ impl ConsoleDriver {
         });
     }
 
+    /// How keys go out, as the server announced (keysyms, QEMU or VMware scan codes).
+    pub fn key_mode(&self) -> KeyMode {
+        self.inner.try_borrow().map(|i| i.session.key_mode()).unwrap_or(KeyMode::Keysym)
+    }
+
+    /// Asks the guest to resize (VMware RequestResolution); false when the server cannot.
+    pub fn request_resolution(&self, w: u32, h: u32) -> bool {
+        let mut ok = false;
+        self.with(|i| ok = i.session.request_resolution(w.min(8192) as u16, h.min(8192) as u16));
+        ok
+    }
+
+    /// The framebuffer size, once known.
+    pub fn size(&self) -> Option<(u32, u32)> {
+        let i = self.inner.try_borrow().ok()?;
+        i.session.framebuffer().map(|f| (f.width(), f.height()))
+    }
+
     pub fn clipboard(&self, text: &str) {
         self.with(|i| i.session.send_clipboard(text));
     }

@@ -7,6 +7,8 @@ import {
   ARTIFACTS, assert, assertNoSecretsLeak, canvasPixels, canvasRegionSha256, eventually, login, openPage,
   startBrowser, startLab,
 } from "./lib.mjs";
+import { startQemu, startXvnc } from "./servers.mjs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 
 const tests = [];
 /** A test; `labConfig` (JSON) starts its lab with `--config`. */
@@ -152,11 +154,148 @@ test("a host page logs in with a clone ticket, no password in the browser", asyn
   await assertNoSecretsLeak(page, seen);
 });
 
+const gatewayVm = (name, port, extra = {}) => ({ moid: "vm-201", name, powerState: "poweredOn", host: "host-10", guestOs: "Linux", vnc: `127.0.0.1:${port}`, ...extra });
+
+async function running(page) {
+  await eventually("the console to run", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running", 20000);
+}
+
+async function labView(lab, vm) {
+  return (await consoles(lab)).find((c) => c.vm === vm);
+}
+
+test("Xvnc with xterm through the lab's gateway: typed command writes a file", async ({ page }) => {
+  const file = `/tmp/vsc-e2e-${process.pid}.txt`;
+  rmSync(file, { force: true });
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "xterm-vm");
+  await running(page);
+  const canvas = page.getByRole("application", { name: "Console screen of xterm-vm" });
+  await canvas.click({ position: { x: 200, y: 100 } });
+  // Shift is pressed as a key, as a person does: scan codes carry no characters.
+  await page.keyboard.type("echo console-ok ");
+  await page.keyboard.down("Shift");
+  await page.keyboard.press("Period");
+  await page.keyboard.up("Shift");
+  await page.keyboard.type(` ${file}`);
+  await page.keyboard.press("Enter");
+  await eventually("the shell to write the file", async () => existsSync(file) && readFileSync(file, "utf8").trim() === "console-ok", 15000);
+  await page.waitForTimeout(500);
+  await canvas.screenshot({ path: `${ARTIFACTS}/xvnc-xterm-console.png` });
+  rmSync(file, { force: true });
+}, async () => {
+  const x = await startXvnc();
+  return { config: { vms: [gatewayVm("xterm-vm", x.port)] }, stop: x.stop };
+});
+
+test("QEMU's console through the lab's gateway", async ({ page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "qemu-vm");
+  await running(page);
+  const distinct = await page.evaluate(() => {
+    const c = document.querySelector("canvas");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 97) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return { colours: seen.size, width: c.width, height: c.height };
+  });
+  assert(distinct.width === 720 && distinct.height === 400, `QEMU's VGA text screen is 720x400, got ${distinct.width}x${distinct.height}`);
+  assert(distinct.colours > 1, "the BIOS screen is drawn, not blank");
+  const keys = await page.locator(".vc-status").getAttribute("data-keys");
+  assert(keys === "QemuExtended", `QEMU's extended key events are used, got ${keys}`);
+  await page.getByRole("application").screenshot({ path: `${ARTIFACTS}/qemu-console.png` });
+}, async () => {
+  const q = await startQemu();
+  return { config: { vms: [gatewayVm("qemu-vm", q.port)] }, stop: q.stop };
+});
+
+test("fullscreen toggles, and fit-to-window maps the pointer", async ({ lab, page }) => {
+  await page.setViewportSize({ width: 760, height: 760 });
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "web-01");
+  await running(page);
+  const canvas = page.getByRole("application", { name: "Console screen of web-01" });
+  const box = await canvas.boundingBox();
+  assert(box.width < 1000, `the desktop is scaled to fit (${box.width}px wide)`);
+  await page.mouse.move(box.x + box.width * 0.25, box.y + box.height * 0.75);
+  await eventually("the lab to see the pointer at 256,576", async () => {
+    const v = await labView(lab, "web-01");
+    return Math.abs(v.pointer[0] - 256) <= 2 && Math.abs(v.pointer[1] - 576) <= 2;
+  });
+  await page.getByRole("button", { name: "Fullscreen" }).click();
+  await eventually("fullscreen", async () => page.evaluate(() => document.fullscreenElement?.getAttribute("aria-label") === "Console of web-01"));
+  await page.getByRole("button", { name: "Fullscreen" }).click();
+  await eventually("leaving fullscreen", async () => page.evaluate(() => document.fullscreenElement === null));
+  await page.getByLabel("Scale").selectOption("actual");
+  const actual = await canvas.boundingBox();
+  assert(Math.abs(actual.width - 1024) <= 1, `actual size is 1024 css px at devicePixelRatio 1, got ${actual.width}`);
+});
+
+test("Ctrl+Alt+Del arrives as three scan codes", async ({ lab, page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "web-01");
+  await running(page);
+  await eventually("VMware scan codes to be in use", async () => (await page.locator(".vc-status").getAttribute("data-keys")) === "VmwareScancode");
+  await page.getByRole("button", { name: "Send Ctrl+Alt+Del" }).click();
+  const seq = ["1d+", "38+", "153+", "153-", "38-", "1d-"];
+  await eventually("the lab to log Ctrl, Alt, Delete", async () => {
+    const v = await labView(lab, "web-01");
+    return v && v.scancodes.slice(-6).join() === seq.join();
+  });
+});
+
+test("a German keyboard types through scan codes into a German guest", async ({ lab, page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "berlin-vm");
+  await running(page);
+  await page.getByRole("application").click({ position: { x: 500, y: 600 } });
+  // What a German keyboard reports: the key right of T is code KeyY but types z, and so on.
+  const keys = [["KeyY", "z"], ["BracketLeft", "ü"], ["KeyR", "r"], ["KeyI", "i"], ["KeyC", "c"], ["KeyH", "h"]];
+  for (const [code, key] of keys) {
+    await page.evaluate(([code, key]) => {
+      const c = document.querySelector("canvas");
+      for (const type of ["keydown", "keyup"]) c.dispatchEvent(new KeyboardEvent(type, { code, key, bubbles: true, cancelable: true }));
+    }, [code, key]);
+  }
+  await eventually("the German guest to show zürich", async () => (await labView(lab, "berlin-vm"))?.typed === "zürich");
+}, { vms: [{ moid: "vm-301", name: "berlin-vm", powerState: "poweredOn", host: "host-10", guestOs: "Linux", keyboardLayout: "de" }] });
+
+test("type text is paced, and refuses characters the layout cannot type", async ({ lab, page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "web-01");
+  await running(page);
+  await eventually("VMware scan codes", async () => (await page.locator(".vc-status").getAttribute("data-keys")) === "VmwareScancode");
+  await page.getByText("Type text").click();
+  await page.getByLabel("Text to type").fill("ok ✓");
+  await page.getByRole("button", { name: "Type it" }).click();
+  await page.getByText("Nothing was typed: the character '✓' cannot be typed").waitFor();
+  await page.getByLabel("Text to type").fill("Paste 42!");
+  await page.getByRole("button", { name: "Type it" }).click();
+  await eventually("the lab to receive the typed text", async () => (await labView(lab, "web-01"))?.typed === "Paste 42!");
+});
+
+test("a server-side disconnect says so, and reconnect uses a fresh ticket", async ({ lab, page }) => {
+  let tickets = 0;
+  page.on("response", (r) => { if (r.url().endsWith("/AcquireTicket") && r.status() === 200) tickets++; });
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "web-01");
+  await running(page);
+  await fetch(new URL("lab/consoles/close", lab.url), { method: "POST" });
+  await page.getByRole("alert").filter({ hasText: "the lab operator closed this console" }).waitFor();
+  assert((await page.locator(".vc-status").getAttribute("data-ticket")) === "used", "the closed console's ticket is used up");
+  await page.getByRole("button", { name: "Reconnect" }).click();
+  await running(page);
+  assert(tickets === 2, `reconnect acquired a fresh ticket (${tickets} tickets)`);
+});
+
 const browser = await startBrowser();
 let passed = 0;
 const failed = [];
 for (const t of tests) {
-  const lab = await startLab(t.labConfig ? ["--config", configFile(t.labConfig)] : []);
+  let setup = null;
+  if (typeof t.labConfig === "function") setup = await t.labConfig();
+  const config = setup ? setup.config : t.labConfig;
+  const lab = await startLab(config ? ["--config", configFile(config)] : []);
   const ctx = await openPage(browser, lab.url);
   const started = Date.now();
   try {
@@ -174,6 +313,7 @@ for (const t of tests) {
   } finally {
     await ctx.context.close();
     lab.stop();
+    if (setup) setup.stop();
   }
 }
 await browser.close();
