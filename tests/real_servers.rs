@@ -300,6 +300,7 @@ fn qemu_websocket_tightpng_zlib_and_extensions() {
     let (raw, events) = capture_ws(port, only(enc::RAW));
     not_blank(&raw);
     assert!(events.contains(&Event::KeyMode(vsphere_console::rfb::session::KeyMode::QemuExtended)), "qemu offers extended key events");
+    assert!(events.iter().any(|e| matches!(e, Event::Leds { .. })), "qemu reports its LED state ({events:?})");
     let lossless = |e: i32| only(e).into_iter().filter(|p| !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p)).collect::<Vec<_>>();
     // The BIOS screen may still change while it boots, so each encoding is compared with
     // a Raw capture taken just before and one just after; it must equal one of them.

@@ -366,6 +366,18 @@ fn vmware_messages_caps_keys_and_unknown_subtypes() {
 }
 
 #[test]
+fn update_ack_echoes_the_padding_byte_when_announced() {
+    let mut s = session(2, 2, BGRX);
+    let mut m = vec![127, 0, 0, 8];
+    m.extend_from_slice(&0x20u32.to_be_bytes());
+    s.receive(&m).unwrap();
+    let _ = s.take_transmit();
+    // A FramebufferUpdate whose padding byte carries update id 7, no rectangles.
+    s.receive(&[0, 7, 0, 0]).unwrap();
+    assert_eq!(s.take_transmit(), vec![127, 4, 0, 8, 7, 0, 0, 0], "UpdateAck with id 7 instead of an update request");
+}
+
+#[test]
 fn qemu_extended_keys_and_keysym_fallback() {
     let mut s = session(4, 4, BGRX);
     s.send_key(KeyInput { keysym: 0x61, scancode: Some(0x1e), down: true });

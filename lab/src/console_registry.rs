@@ -21,29 +21,35 @@ pub struct ConsoleView {
     pub scancodes: Vec<String>,
     /// Whether the client sent VMware SessionClose before leaving.
     pub session_close: bool,
+    /// Left-button presses.
+    pub clicks: u64,
 }
 
 #[derive(Clone)]
 pub struct ConsoleRegistry {
     inner: Arc<Mutex<(u64, BTreeMap<u64, ConsoleView>)>>,
-    /// Bumped to make every live synthetic console close, as a server-side disconnect.
-    kick: Arc<tokio::sync::watch::Sender<u64>>,
+    /// Bumped to make every live synthetic console close, as a server-side disconnect:
+    /// (generation, drop) where `drop` means no close frame, as a network failure.
+    kick: Arc<tokio::sync::watch::Sender<(u64, bool)>>,
 }
 
 impl Default for ConsoleRegistry {
     fn default() -> Self {
-        ConsoleRegistry { inner: Arc::default(), kick: Arc::new(tokio::sync::watch::channel(0).0) }
+        ConsoleRegistry { inner: Arc::default(), kick: Arc::new(tokio::sync::watch::channel((0, false)).0) }
     }
 }
 
 impl ConsoleRegistry {
-    pub fn kick_receiver(&self) -> tokio::sync::watch::Receiver<u64> {
+    pub fn kick_receiver(&self) -> tokio::sync::watch::Receiver<(u64, bool)> {
         self.kick.subscribe()
     }
 
-    /// Closes every live synthetic console with a reason.
-    pub fn kick_all(&self) {
-        self.kick.send_modify(|n| *n += 1);
+    /// Closes every live synthetic console: with a reason, or dropped without a word.
+    pub fn kick_all(&self, drop_connection: bool) {
+        self.kick.send_modify(|(generation, drop)| {
+            *generation += 1;
+            *drop = drop_connection;
+        });
     }
 
     pub fn open(&self, vm: &str) -> u64 {

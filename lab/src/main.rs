@@ -119,6 +119,7 @@ fn router(lab: Lab, app_dir: &std::path::Path) -> Router {
         .route("/ticket/{ticket}", get(ticket_socket))
         .route("/lab/consoles", get(consoles))
         .route("/lab/consoles/close", axum::routing::post(close_consoles))
+        .route("/lab/consoles/drop", axum::routing::post(drop_consoles))
         .route("/api/session", axum::routing::post(rest::create_session).delete(rest::delete_session))
         .route("/api/vcenter/vm", get(rest::list_vms))
         .route("/api/vcenter/vm/{vm}/console/tickets", axum::routing::post(rest::console_ticket))
@@ -139,7 +140,13 @@ async fn consoles(State(lab): State<Lab>) -> Json<Vec<console_registry::ConsoleV
 
 /// Closes every live console from the server side (for tests of a server disconnect).
 async fn close_consoles(State(lab): State<Lab>) -> StatusCode {
-    lab.consoles.kick_all();
+    lab.consoles.kick_all(false);
+    StatusCode::NO_CONTENT
+}
+
+/// Drops every live console's connection without a close frame (a network failure).
+async fn drop_consoles(State(lab): State<Lab>) -> StatusCode {
+    lab.consoles.kick_all(true);
     StatusCode::NO_CONTENT
 }
 

@@ -54,6 +54,8 @@ impl PixelFormat {
 #[derive(Debug)]
 enum End {
     ClientClosed,
+    /// The lab dropped the connection on purpose (a simulated network failure).
+    Dropped,
     Protocol(&'static str),
 }
 
@@ -63,6 +65,11 @@ pub async fn serve(mut socket: WebSocket, vm: crate::config::Vm, registry: Conso
     let layout = vm.keyboard_layout.clone().unwrap_or_else(|| "us".into());
     let end = run(&mut socket, &vm_name, &layout, &registry, id).await;
     registry.close(id);
+    if let End::Dropped = end {
+        // Abort the TCP connection without a websocket close.
+        drop(socket);
+        return;
+    }
     if let End::Protocol(why) = end {
         eprintln!("lab console for {vm_name} ended: {why}");
         let _ = socket.send(Message::Close(None)).await;
@@ -155,6 +162,9 @@ async fn run(socket: &mut WebSocket, vm_name: &str, layout: &str, registry: &Con
                         }
                         ClientMsg::SessionClose => keys.session_close = true,
                         ClientMsg::Pointer { buttons, x, y } => {
+                            if buttons & 1 != 0 && desktop.buttons & 1 == 0 {
+                                keys.clicks += 1;
+                            }
                             desktop.pointer = (x, y);
                             desktop.buttons = buttons;
                         }
@@ -187,6 +197,10 @@ async fn run(socket: &mut WebSocket, vm_name: &str, layout: &str, registry: &Con
                 Some(Ok(_)) => {}
             },
             _ = kicked.changed() => {
+                if kicked.borrow().1 {
+                    // Dropped without a close frame: the browser sees the network fail.
+                    return End::Dropped;
+                }
                 let frame = axum::extract::ws::CloseFrame { code: 4002, reason: "the lab operator closed this console".into() };
                 let _ = socket.send(Message::Close(Some(frame))).await;
                 return End::ClientClosed;
@@ -214,6 +228,7 @@ fn publish(registry: &ConsoleRegistry, id: u64, d: &Desktop, frame: &[u8], key_e
             typed_region: desktop::TYPED_REGION,
             scancodes: keys.log.clone(),
             session_close: keys.session_close,
+            clicks: keys.clicks,
         },
     );
 }
@@ -226,6 +241,7 @@ struct Keyboard {
     altgr: bool,
     log: Vec<String>,
     session_close: bool,
+    clicks: u64,
 }
 
 impl Keyboard {

@@ -563,11 +563,16 @@ impl Session {
         self.events.push_back(Event::KeyMode(mode));
     }
 
+    /// One update is complete: ask for the next (flow control), or acknowledge it with
+    /// VMware UpdateAck, echoing the id from the FramebufferUpdate's padding byte, where
+    /// the server announced UpdateAck.
     fn finish_update(&mut self) {
         self.stats.updates += 1;
         self.phase = Phase::Normal;
         self.events.push_back(Event::FrameComplete);
-        if let Some(fb) = &self.fb {
+        if self.server_caps & caps::UPDATE_ACK != 0 {
+            vmware::update_ack(&mut self.out, self.update_id, 0);
+        } else if let Some(fb) = &self.fb {
             let (w, h) = (fb.width() as u16, fb.height() as u16);
             messages::framebuffer_update_request(&mut self.out, true, 0, 0, w, h);
         }
@@ -795,6 +800,15 @@ impl Session {
         self.buttons = buttons & 0x07;
         self.last_pointer = (x, y);
         messages::pointer_event(&mut self.out, self.buttons, x, y);
+    }
+
+    /// Relative pointer motion (VMware PointerEvent2 with isAbsolute=0), for guests whose
+    /// cursor state says they use a relative mouse.
+    pub fn send_relative_pointer(&mut self, dx: i32, dy: i32, buttons: u8) {
+        if self.is_connected() {
+            self.buttons = buttons & 0x07;
+            vmware::pointer_event2(&mut self.out, false, dx, dy, self.buttons as u32, 0, 0);
+        }
     }
 
     /// Wheel steps: negative is up. Sent as button 4/5 (up/down) or 6/7 (left/right) clicks.

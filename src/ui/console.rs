@@ -82,6 +82,15 @@ pub struct ConsoleState {
     pub typing: Option<String>,
     pub note: Option<String>,
     pub leds: Option<(bool, bool, bool)>,
+    /// Drops in a row; reset when a picture arrives again.
+    pub drops: u32,
+    /// A scheduled automatic reconnect: seconds to wait.
+    pub retry_in: Option<u32>,
+}
+
+/// Seconds before automatic reconnect attempt `n` (1-based): 1, 2, 4, 8, 16, then stop.
+pub fn backoff_secs(n: u32) -> Option<u32> {
+    (1..=5).contains(&n).then(|| 1 << (n - 1))
 }
 
 pub enum ConsoleAction {
@@ -115,7 +124,7 @@ impl Reducible for ConsoleState {
                 s.message = Some(msg);
             }
             ConsoleAction::Reconnect => {
-                s = ConsoleState { attempt: s.attempt + 1, scale: s.scale, view_only: s.view_only, ..ConsoleState::initial() };
+                s = ConsoleState { attempt: s.attempt + 1, scale: s.scale, view_only: s.view_only, drops: s.drops, ..ConsoleState::initial() };
             }
             ConsoleAction::Scale(sc) => s.scale = sc,
             ConsoleAction::ViewOnly(v) => s.view_only = v,
@@ -133,11 +142,24 @@ impl Reducible for ConsoleState {
                         d.1 = height;
                     }
                 }
-                DriverEvent::FirstFrame => s.step = Step::Running,
+                DriverEvent::FirstFrame => {
+                    s.step = Step::Running;
+                    s.drops = 0;
+                }
                 DriverEvent::Closed { code, reason, was_open } => {
                     if s.step != Step::Failed {
+                        // A running console that drops without a word: the network. Retry, visibly.
+                        let dropped = was_open && reason.is_empty() && code != 1000 && s.step == Step::Running;
                         s.step = if was_open { Step::Closed } else { Step::Failed };
                         s.message = Some(close_sentence(code, &reason, was_open, s.trust.as_ref()));
+                        if dropped {
+                            s.drops += 1;
+                            s.retry_in = backoff_secs(s.drops);
+                            s.message = Some(match s.retry_in {
+                                Some(secs) => format!("The connection to the console dropped. Reconnecting with a fresh ticket in {secs} s (attempt {} of 5)…", s.drops),
+                                None => "The connection to the console keeps dropping. Check the network, then press Reconnect.".into(),
+                            });
+                        }
                     }
                 }
                 DriverEvent::ProtocolError(msg) => {
@@ -175,6 +197,8 @@ impl ConsoleState {
             typing: None,
             note: None,
             leds: None,
+            drops: 0,
+            retry_in: None,
         }
     }
 }
@@ -305,7 +329,20 @@ pub fn Console(props: &ConsoleProps) -> Html {
         });
     }
 
+    // Effect: an automatic reconnect after a drop, with backoff.
+    {
+        let state2 = state.clone();
+        use_effect_with((state.retry_in, state.attempt), move |(retry, _)| {
+            let mut timer = None;
+            if let Some(secs) = *retry {
+                timer = gloo_like::Timeout::new(secs as i32 * 1000, move || state2.dispatch(ConsoleAction::Reconnect));
+            }
+            move || drop(timer)
+        });
+    }
+
     let input_allowed = state.step == Step::Running && !state.view_only;
+    let leds = state.leds;
     let onkeydown = {
         let d = driver.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -314,6 +351,14 @@ pub fn Console(props: &ConsoleProps) -> Html {
             }
             e.prevent_default();
             if let Some(d) = d.borrow().as_ref() {
+                // Keep Caps Lock and Num Lock as the person's keyboard has them.
+                if let Some((_, num, caps)) = leds {
+                    for (code, key, guest) in [("CapsLock", "CapsLock", caps), ("NumLock", "NumLock", num)] {
+                        if e.code() != code && e.get_modifier_state(key) != guest {
+                            d.keys(&input::combo(&[(code, key)]));
+                        }
+                    }
+                }
                 d.key(input::key_input(&e.code(), &e.key(), true));
             }
         })
@@ -331,24 +376,111 @@ pub fn Console(props: &ConsoleProps) -> Html {
         })
     };
     let on_pointer = {
-        let d = driver.clone();
+        let (d, canvas) = (driver.clone(), canvas.clone());
         Callback::from(move |e: MouseEvent| {
             if !input_allowed {
                 return;
             }
             if let Some(d) = d.borrow().as_ref() {
-                d.pointer(e.client_x() as f64, e.client_y() as f64, e.buttons());
+                let locked = web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|doc| doc.pointer_lock_element())
+                    .zip(canvas.cast::<web_sys::Element>())
+                    .is_some_and(|(a, b)| a == b);
+                if locked {
+                    d.pointer_motion(e.movement_x(), e.movement_y(), e.buttons());
+                } else {
+                    d.pointer(e.client_x() as f64, e.client_y() as f64, e.buttons());
+                }
             }
         })
     };
     let onmousedown = {
-        let (d, canvas) = (on_pointer.clone(), canvas.clone());
+        let (p, canvas, d) = (on_pointer.clone(), canvas.clone(), driver.clone());
         Callback::from(move |e: MouseEvent| {
             if let Some(c) = canvas.cast::<HtmlElement>() {
                 let _ = c.focus();
+                // A guest with a relative mouse needs the pointer locked to the console.
+                if input_allowed && d.borrow().as_ref().is_some_and(|d| d.wants_pointer_lock()) {
+                    c.request_pointer_lock();
+                }
             }
             e.prevent_default();
-            d.emit(e);
+            p.emit(e);
+        })
+    };
+    // Touch: a tap is a click, two fingers dragged up or down scroll.
+    let touch_start = use_mut_ref(|| None::<(f64, f64, f64)>);
+    let ontouchstart = {
+        let start = touch_start.clone();
+        Callback::from(move |e: web_sys::TouchEvent| {
+            let t = e.touches();
+            if let Some(first) = t.get(0) {
+                let y = if t.length() == 2 { t.get(1).map(|s| (first.client_y() + s.client_y()) as f64 / 2.0).unwrap_or(0.0) } else { first.client_y() as f64 };
+                *start.borrow_mut() = Some((first.client_x() as f64, y, crate::web::now_ms()));
+            }
+            e.prevent_default();
+        })
+    };
+    let ontouchmove = {
+        let (start, d) = (touch_start.clone(), driver.clone());
+        Callback::from(move |e: web_sys::TouchEvent| {
+            e.prevent_default();
+            let t = e.touches();
+            if t.length() != 2 || !input_allowed {
+                return;
+            }
+            let (Some(a), Some(b)) = (t.get(0), t.get(1)) else { return };
+            let y = (a.client_y() + b.client_y()) as f64 / 2.0;
+            let mut s = start.borrow_mut();
+            if let (Some((x0, y0, t0)), Some(d)) = (*s, d.borrow().as_ref()) {
+                let dy = y - y0;
+                if dy.abs() >= 30.0 {
+                    d.wheel(x0, y0, -dy.signum(), 0.0);
+                    *s = Some((x0, y, t0));
+                }
+            }
+        })
+    };
+    let ontouchend = {
+        let (start, d) = (touch_start.clone(), driver.clone());
+        Callback::from(move |e: web_sys::TouchEvent| {
+            e.prevent_default();
+            let Some((x, y, t0)) = start.borrow_mut().take() else { return };
+            let Some(end) = e.changed_touches().get(0) else { return };
+            let moved = ((end.client_x() as f64 - x).powi(2) + (end.client_y() as f64 - y).powi(2)).sqrt();
+            if input_allowed && moved < 12.0 && crate::web::now_ms() - t0 < 500.0 {
+                if let Some(d) = d.borrow().as_ref() {
+                    d.pointer(x, y, 0);
+                    d.pointer(x, y, 1);
+                    d.pointer(x, y, 0);
+                }
+            }
+        })
+    };
+    // The on-screen keyboard: a hidden field whose input is typed into the VM.
+    let osk = use_node_ref();
+    let show_keyboard = {
+        let osk = osk.clone();
+        Callback::from(move |_| {
+            if let Some(i) = osk.cast::<HtmlElement>() {
+                let _ = i.focus();
+            }
+        })
+    };
+    let on_osk_input = {
+        let d = driver.clone();
+        Callback::from(move |e: InputEvent| {
+            let text = e.data().unwrap_or_default();
+            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
+                i.set_value("");
+            }
+            if let (true, Some(d)) = (input_allowed, d.borrow().as_ref()) {
+                let keys = if d.key_mode() == KeyMode::Keysym { input::text::plan_keysyms(&text) } else {
+                    input::text::plan(&text, input::text::Layout::Us).unwrap_or_else(|_| input::text::plan_keysyms(&text))
+                };
+                d.keys(&keys);
+            }
         })
     };
     let onwheel = {
@@ -506,6 +638,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 <button onclick={fullscreen}>{ "Fullscreen" }</button>
                 <button onclick={screenshot} disabled={state.desktop.is_none()}>{ "Screenshot" }</button>
                 <button onclick={toggle_view_only} aria-pressed={state.view_only.to_string()}>{ "View only" }</button>
+                <button onclick={show_keyboard} disabled={!running || state.view_only}>{ "On-screen keyboard" }</button>
                 <button onclick={disconnect} disabled={ended}>{ "Disconnect" }</button>
                 <button onclick={reconnect}>{ "Reconnect" }</button>
             </div>
@@ -538,7 +671,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 <canvas ref={canvas} tabindex="0" role="application" style={canvas_style}
                     aria-label={format!("Console screen of {vm_name}")}
                     {onkeydown} {onkeyup} {onmousedown} onmouseup={on_pointer.clone()} onmousemove={on_pointer}
-                    {onwheel} {oncontextmenu} />
+                    {onwheel} {oncontextmenu} {ontouchstart} {ontouchmove} {ontouchend} />
+                <input ref={osk} class="vc-osk" type="text" autocomplete="off" autocapitalize="off"
+                    aria-label="On-screen keyboard input" oninput={on_osk_input} />
             </div>
             <details class="vc-type">
                 <summary>{ "Type text" }</summary>
@@ -605,7 +740,7 @@ async fn sleep_ms(ms: u32) {
     let _ = wasm_bindgen_futures::JsFuture::from(p).await;
 }
 
-/// A repeating timer that stops when dropped.
+/// Timers that stop when dropped.
 mod gloo_like {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
@@ -627,6 +762,33 @@ mod gloo_like {
         fn drop(&mut self) {
             if let Some(w) = web_sys::window() {
                 w.clear_interval_with_handle(self.id);
+            }
+        }
+    }
+
+    /// A one-shot timer that is cancelled when dropped.
+    pub struct Timeout {
+        id: i32,
+        _cb: Closure<dyn FnMut()>,
+    }
+
+    impl Timeout {
+        pub fn new(ms: i32, f: impl FnOnce() + 'static) -> Option<Timeout> {
+            let mut f = Some(f);
+            let cb = Closure::<dyn FnMut()>::new(move || {
+                if let Some(f) = f.take() {
+                    f();
+                }
+            });
+            let id = web_sys::window()?.set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), ms).ok()?;
+            Some(Timeout { id, _cb: cb })
+        }
+    }
+
+    impl Drop for Timeout {
+        fn drop(&mut self) {
+            if let Some(w) = web_sys::window() {
+                w.clear_timeout_with_handle(self.id);
             }
         }
     }

@@ -49,6 +49,8 @@ struct Inner {
     raf: Option<Closure<dyn FnMut(f64)>>,
     handlers: Vec<Closure<dyn FnMut(JsValue)>>,
     buttons: u8,
+    /// The guest wants relative mouse motion (VMware cursor state): pointer lock.
+    relative: bool,
     /// Itself, for the image decoder's continuation.
     me: Weak<RefCell<Inner>>,
 }
@@ -84,6 +86,7 @@ impl ConsoleDriver {
             raf: None,
             handlers: Vec::new(),
             buttons: 0,
+            relative: false,
             me: Weak::new(),
         }));
         inner.borrow_mut().me = Rc::downgrade(&inner);
@@ -109,6 +112,19 @@ impl ConsoleDriver {
             let b = (dom_buttons & 1) as u8 | (((dom_buttons & 4) >> 1) as u8) | (((dom_buttons & 2) << 1) as u8);
             i.buttons = b;
             i.session.send_pointer(x, y, b);
+        });
+    }
+
+    /// True when the guest uses a relative mouse: the page should lock the pointer.
+    pub fn wants_pointer_lock(&self) -> bool {
+        self.inner.try_borrow().map(|i| i.relative).unwrap_or(false)
+    }
+
+    /// Mouse motion while the pointer is locked (`movementX/Y`).
+    pub fn pointer_motion(&self, dx: i32, dy: i32, dom_buttons: u16) {
+        self.with(|i| {
+            let b = (dom_buttons & 1) as u8 | (((dom_buttons & 4) >> 1) as u8) | (((dom_buttons & 2) << 1) as u8);
+            i.session.send_relative_pointer(dx, dy, b);
         });
     }
 
@@ -326,7 +342,14 @@ fn after_engine(i: &mut Inner, result: Result<(), crate::rfb::RfbError>) -> Vec<
                     wasm_bindgen_futures::spawn_local(decode_image(me, format, data, width, height));
                 }
             }
-            Event::Cursor(_) | Event::CursorState { .. } | Event::Typematic { .. } | Event::ServerCaps(_) => {}
+            Event::Cursor(img) => set_css_cursor(&i.canvas, &img),
+            Event::CursorState { visible, absolute } => {
+                i.relative = !absolute;
+                if !visible {
+                    let _ = i.canvas.style().set_property("cursor", "none");
+                }
+            }
+            Event::Typematic { .. } | Event::ServerCaps(_) => {}
         }
     }
     i.flush();
@@ -384,4 +407,24 @@ async fn browser_decode(format: ImageFormat, data: &[u8], width: u32, height: u3
     bitmap.close();
     let image = ctx.get_image_data(0.0, 0.0, width as f64, height as f64).map_err(|_| "getImageData")?;
     Ok(image.data().0)
+}
+
+/// The server's cursor image becomes the canvas's CSS cursor (a PNG data URL with its
+/// hotspot). Browsers ignore cursors over 128 px; those fall back to the default.
+fn set_css_cursor(canvas: &HtmlCanvasElement, img: &crate::rfb::cursor::CursorImage) {
+    let style = canvas.style();
+    if img.width == 0 || img.height == 0 || img.width > 128 || img.height > 128 {
+        let _ = style.set_property("cursor", "default");
+        return;
+    }
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
+    let Ok(scratch) = doc.create_element("canvas").map(|e| e.unchecked_into::<HtmlCanvasElement>()) else { return };
+    scratch.set_width(img.width);
+    scratch.set_height(img.height);
+    let Some(ctx) = scratch.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok()) else { return };
+    let Ok(data) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&img.rgba), img.width, img.height) else { return };
+    let _ = ctx.put_image_data(&data, 0.0, 0.0);
+    if let Ok(url) = scratch.to_data_url_with_type("image/png") {
+        let _ = style.set_property("cursor", &format!("url(\"{url}\") {} {}, default", img.hotspot_x, img.hotspot_y));
+    }
 }

@@ -56,8 +56,8 @@ export async function eventually(what, fn, timeoutMs = 15000) {
 }
 
 /** A page that records errors, console lines, websockets and secrets seen on the wire. */
-export async function openPage(browser, url) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+export async function openPage(browser, url, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1000 }, ...options });
   const page = await context.newPage();
   const seen = { errors: [], console: [], sockets: [], secrets: new Set() };
   page.on("pageerror", (e) => seen.errors.push(String(e)));

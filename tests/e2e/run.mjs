@@ -288,6 +288,31 @@ test("a server-side disconnect says so, and reconnect uses a fresh ticket", asyn
   assert(tickets === 2, `reconnect acquired a fresh ticket (${tickets} tickets)`);
 });
 
+test("a dropped network reconnects by itself, visibly, with a fresh ticket", async ({ lab, page }) => {
+  let tickets = 0;
+  page.on("response", (r) => { if (r.url().endsWith("/AcquireTicket") && r.status() === 200) tickets++; });
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "web-01");
+  await running(page);
+  await fetch(new URL("lab/consoles/drop", lab.url), { method: "POST" });
+  await page.getByRole("alert").filter({ hasText: "dropped. Reconnecting with a fresh ticket in 1 s" }).waitFor();
+  await running(page);
+  assert(tickets === 2, `the automatic reconnect acquired a fresh ticket (${tickets})`);
+});
+
+test("touch: a tap is a click", async ({ lab, browserFor }) => {
+  const { page } = await browserFor({ hasTouch: true });
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "web-01");
+  await running(page);
+  const box = await page.getByRole("application").boundingBox();
+  await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+  await eventually("the lab to count a click at the centre", async () => {
+    const v = await labView(lab, "web-01");
+    return v.clicks === 1 && Math.abs(v.pointer[0] - 512) <= 3 && Math.abs(v.pointer[1] - 384) <= 3;
+  });
+});
+
 const browser = await startBrowser();
 let passed = 0;
 const failed = [];
@@ -297,6 +322,13 @@ for (const t of tests) {
   const config = setup ? setup.config : t.labConfig;
   const lab = await startLab(config ? ["--config", configFile(config)] : []);
   const ctx = await openPage(browser, lab.url);
+  const extraContexts = [];
+  // A test that needs other context options (touch) gets its own page on the same lab.
+  ctx.browserFor = async (options) => {
+    const c = await openPage(browser, lab.url, options);
+    extraContexts.push(c.context);
+    return c;
+  };
   const started = Date.now();
   try {
     await t.fn({ lab, ...ctx });
@@ -312,6 +344,7 @@ for (const t of tests) {
     for (const l of ctx.seen.console.slice(-10)) console.log(`  console: ${l}`);
   } finally {
     await ctx.context.close();
+    for (const c of extraContexts) await c.close();
     lab.stop();
     if (setup) setup.stop();
   }
