@@ -78,6 +78,46 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
+    // Effect: when the page becomes visible again, check the session (currentSession), so
+    // expiry is noticed when the person comes back. Not on a timer: polling would keep the
+    // session alive forever and defeat vCenter's idle timeout.
+    {
+        let (state2, client) = (state.clone(), client.clone());
+        let cfg = state.config.clone().unwrap_or_default();
+        let logged_in = state.user.is_some();
+        use_effect_with(logged_in, move |logged_in| {
+            let mut listener = None;
+            if *logged_in && !ops::is_rest(&cfg) {
+                let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
+                    let visible = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+                    if !visible {
+                        return;
+                    }
+                    let (state, client, base) = (state2.clone(), client.clone(), cfg.api_base.clone());
+                    spawn_local(async move {
+                        match ops::session_alive(&client, &base).await {
+                            Ok(false) => state.dispatch(AppAction::SessionLost("Your session has ended. Log in again to continue.".into())),
+                            Err(e) if e.is_not_authenticated() => state.dispatch(AppAction::SessionLost(e.sentence())),
+                            _ => {}
+                        }
+                    });
+                });
+                use wasm_bindgen::JsCast;
+                if let Some(doc) = web_sys::window().and_then(|w| w.document()) {
+                    if doc.add_event_listener_with_callback("visibilitychange", cb.as_ref().unchecked_ref()).is_ok() {
+                        listener = Some((doc, cb));
+                    }
+                }
+            }
+            move || {
+                use wasm_bindgen::JsCast;
+                if let Some((doc, cb)) = listener {
+                    let _ = doc.remove_event_listener_with_callback("visibilitychange", cb.as_ref().unchecked_ref());
+                }
+            }
+        });
+    }
+
     let cfg = state.config.clone().unwrap_or_default();
 
     // Callbacks
@@ -135,6 +175,19 @@ pub fn App(props: &AppProps) -> Html {
             });
         })
     };
+    let on_locale = {
+        let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
+        Callback::from(move |e: Event| {
+            let Some(sel) = e.target_dyn_into::<web_sys::HtmlSelectElement>() else { return };
+            let locale = sel.value();
+            let (state, client, base) = (state.clone(), client.clone(), cfg.api_base.clone());
+            spawn_local(async move {
+                if let Err(e) = ops::set_locale(&client, &base, &locale).await {
+                    state.dispatch(AppAction::VmsFailed(e.sentence()));
+                }
+            });
+        })
+    };
     let on_back = {
         let state = state.clone();
         Callback::from(move |()| state.dispatch(AppAction::CloseConsole))
@@ -166,6 +219,13 @@ pub fn App(props: &AppProps) -> Html {
                 <h1>{ "vSphere console" }</h1>
                 if let Some(v) = &state.api_version {
                     <span class="vc-api">{ format!("vCenter API {v}") }</span>
+                }
+                if let (Some(_), false) = (&state.user, state.locales.is_empty()) {
+                    <label class="vc-inline">{ "Language " }
+                        <select aria-label="Session language" onchange={on_locale}>
+                            { for state.locales.iter().map(|l| html! { <option value={l.clone()}>{ l.clone() }</option> }) }
+                        </select>
+                    </label>
                 }
                 if let Some(u) = &state.user {
                     <span class="vc-user">{ u.clone() }</span>

@@ -275,7 +275,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 let insecure = url.insecure;
                 advance(&ticket_ref, &state, TicketEvent::Validated(url));
                 state.dispatch(ConsoleAction::Validated { insecure, trust });
-                let secret = match ticket_ref.borrow_mut().take_for_connect(&vm.vm, now_ms(), DEFAULT_LIFETIME_MS) {
+                let lifetime = if cfg.ticket_lifetime_seconds > 0 { cfg.ticket_lifetime_seconds as f64 * 1000.0 } else { DEFAULT_LIFETIME_MS };
+                let secret = match ticket_ref.borrow_mut().take_for_connect(&vm.vm, now_ms(), lifetime) {
                     Ok(s) => s,
                     Err(e) => return state.dispatch(ConsoleAction::Fail(format!("The ticket cannot be used ({e}). Reconnect to get a fresh one."))),
                 };

@@ -130,3 +130,13 @@ pub async fn list_vms(client: &ClientRef, base: &str) -> Result<Vec<VmSummary>, 
 pub async fn acquire_ticket(client: &ClientRef, base: &str, vm: &MoRef) -> Result<VirtualMachineTicket, ApiError> {
     call(client, base, |c| c.acquire_webmks_ticket_request(vm), |c, r| c.parse_ticket(r)).await
 }
+
+/// Is the session still alive? `Ok(false)` when the server says it is gone.
+pub async fn session_alive(client: &ClientRef, base: &str) -> Result<bool, ApiError> {
+    call(client, base, |c| c.current_session_request(), |c, r| c.parse_current_session(r)).await.map(|s| s.is_some())
+}
+
+/// `SetLocale` for the rest of the session.
+pub async fn set_locale(client: &ClientRef, base: &str, locale: &str) -> Result<(), ApiError> {
+    call(client, base, |c| c.set_locale_request(locale), |c, r| c.parse_void(r)).await
+}

@@ -26,6 +26,8 @@ pub struct AppConfig {
     pub keyboard_layout: String,
     /// Pause between typed key events; ESXi hangs on fast pasted input.
     pub typing_delay_ms: u32,
+    /// How long an issued ticket may wait before it is used; older ones are never used.
+    pub ticket_lifetime_seconds: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -48,6 +50,7 @@ impl Default for AppConfig {
             token_template: "Bearer {token}".into(),
             keyboard_layout: "us".into(),
             typing_delay_ms: 25,
+            ticket_lifetime_seconds: 60,
         }
     }
 }

@@ -127,6 +127,23 @@ test("an expired session goes back to login and returns to the console", async (
   await eventually("the console to run again", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running");
 }, { sessionIdleSeconds: 2 });
 
+test("coming back to the page notices an expired session", async ({ page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  await new Promise((r) => setTimeout(r, 2600));
+  await page.evaluate(() => document.dispatchEvent(new Event("visibilitychange")));
+  await page.getByRole("alert").filter({ hasText: "Your session has ended" }).waitFor();
+  assert(await page.getByLabel("Password").isVisible(), "back at the login form");
+}, { sessionIdleSeconds: 2 });
+
+test("the session language can change after login", async ({ page }) => {
+  let setLocale = null;
+  page.on("request", (r) => { if (r.url().endsWith("/SetLocale")) setLocale = r.postData(); });
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByLabel("Session language").selectOption("fr");
+  await eventually("SetLocale to be sent", async () => setLocale === JSON.stringify({ locale: "fr" }));
+});
+
 test("a host page logs in with a clone ticket, no password in the browser", async ({ lab, page, seen }) => {
   // The host page's backend holds the session and hands the browser a one-time clone ticket.
   const backend = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
