@@ -3,27 +3,13 @@
 
 mod support;
 
-use support::Lab;
+use support::{send, Lab};
 use vsphere_console::api::client::{SessionManagerProperty, KNOWN_RELEASES};
 use vsphere_console::api::fault::FaultKind;
-use vsphere_console::api::http::{HttpRequest, HttpResponse, Method};
 use vsphere_console::api::rest::RestClient;
 use vsphere_console::api::wire::MoRef;
 use vsphere_console::api::{ApiError, Secret, ViClient};
 
-fn send(lab: &Lab, req: &HttpRequest) -> HttpResponse {
-    let method = match req.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-        Method::Delete => "DELETE",
-    };
-    // The support client sends only the session header; extra headers go in by hand.
-    let session = req.session.as_ref().map(|s| s.expose().to_owned());
-    if req.headers.is_empty() {
-        return lab.http(method, &req.path, session.as_deref(), req.body.as_deref()).to_client();
-    }
-    lab.http_with_headers(method, &req.path, session.as_deref(), &req.headers.iter().map(|(k, v)| (k.clone(), v.expose().to_owned())).collect::<Vec<_>>(), req.body.as_deref()).to_client()
-}
 
 fn client(lab: &Lab) -> ViClient {
     let mut c = ViClient::new("8.0.1.0");

@@ -4,9 +4,8 @@
 mod support;
 
 use serde_json::Value;
-use support::Lab;
+use support::{send, Lab};
 use vsphere_console::api::fault::FaultKind;
-use vsphere_console::api::http::{HttpRequest, HttpResponse, Method};
 use vsphere_console::api::inventory::{InventoryBuilder, PowerState};
 use vsphere_console::api::{ApiError, Secret, ViClient};
 
@@ -37,15 +36,6 @@ fn assert_same_shape(fixture: &Value, actual: &Value, at: &str) {
     }
 }
 
-fn send(lab: &Lab, req: &HttpRequest) -> HttpResponse {
-    let method = match req.method {
-        Method::Get => "GET",
-        Method::Post => "POST",
-        Method::Delete => "DELETE",
-    };
-    let session = req.session.as_ref().map(|s| s.expose().to_owned());
-    lab.http(method, &req.path, session.as_deref(), req.body.as_deref()).to_client()
-}
 
 fn logged_in(lab: &Lab, user: &str, password: &str) -> ViClient {
     let mut c = ViClient::new("8.0.1.0");

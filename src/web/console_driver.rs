@@ -108,8 +108,7 @@ impl ConsoleDriver {
     pub fn pointer(&self, client_x: f64, client_y: f64, dom_buttons: u16) {
         self.with(|i| {
             let Some((x, y)) = i.to_framebuffer(client_x, client_y) else { return };
-            // DOM: 1 left, 2 right, 4 middle. RFB: bit 0 left, 1 middle, 2 right.
-            let b = (dom_buttons & 1) as u8 | (((dom_buttons & 4) >> 1) as u8) | (((dom_buttons & 2) << 1) as u8);
+            let b = rfb_buttons(dom_buttons);
             i.buttons = b;
             i.session.send_pointer(x, y, b);
         });
@@ -123,8 +122,7 @@ impl ConsoleDriver {
     /// Mouse motion while the pointer is locked (`movementX/Y`).
     pub fn pointer_motion(&self, dx: i32, dy: i32, dom_buttons: u16) {
         self.with(|i| {
-            let b = (dom_buttons & 1) as u8 | (((dom_buttons & 4) >> 1) as u8) | (((dom_buttons & 2) << 1) as u8);
-            i.session.send_relative_pointer(dx, dy, b);
+            i.session.send_relative_pointer(dx, dy, rfb_buttons(dom_buttons));
         });
     }
 
@@ -234,6 +232,11 @@ impl Inner {
         }
         true
     }
+}
+
+/// DOM `buttons` (1 left, 2 right, 4 middle) to the RFB mask (bit 0 left, 1 middle, 2 right).
+fn rfb_buttons(dom: u16) -> u8 {
+    (dom & 1) as u8 | ((dom & 4) >> 1) as u8 | ((dom & 2) << 1) as u8
 }
 
 fn emit(inner: &Rc<RefCell<Inner>>, events: Vec<DriverEvent>) {

@@ -118,3 +118,16 @@ impl Response {
         }
     }
 }
+
+/// Sends a request the app's sans-IO client built, with its session and extra headers.
+pub fn send(lab: &Lab, req: &vsphere_console::api::http::HttpRequest) -> vsphere_console::api::http::HttpResponse {
+    use vsphere_console::api::http::Method;
+    let method = match req.method {
+        Method::Get => "GET",
+        Method::Post => "POST",
+        Method::Delete => "DELETE",
+    };
+    let session = req.session.as_ref().map(|s| s.expose().to_owned());
+    let extra: Vec<(String, String)> = req.headers.iter().map(|(k, v)| (k.clone(), v.expose().to_owned())).collect();
+    lab.http_with_headers(method, &req.path, session.as_deref(), &extra, req.body.as_deref()).to_client()
+}
