@@ -32,8 +32,11 @@ fn fault_kind<T: std::fmt::Debug>(r: Result<T, ApiError>) -> FaultKind {
     }
 }
 
+/// A config file of its own for each call (tests run in parallel).
 fn config(json: &str) -> std::path::PathBuf {
-    let p = std::env::temp_dir().join(format!("lab-config-{}-{}.json", std::process::id(), json.len()));
+    static NEXT: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let p = std::env::temp_dir().join(format!("lab-config-{}-{n}.json", std::process::id()));
     std::fs::write(&p, json).unwrap();
     p
 }
