@@ -177,3 +177,26 @@ fn automation_rest_path_for_vcenter_7() {
     let req = r.logout_request().unwrap();
     assert_eq!(send(&lab, &req).status, 204);
 }
+
+#[test]
+fn the_remaining_faults_both_ways() {
+    let lab = Lab::start();
+    let mut c = logged_in(&lab, "demo@vsphere.local", "demo");
+    // ManagedObjectNotFound: a VM that does not exist.
+    let gone = send(&lab, &c.acquire_webmks_ticket_request(&MoRef::new("VirtualMachine", "vm-999")).unwrap());
+    assert_eq!(gone.status, 500);
+    assert_eq!(fault_kind(c.parse_ticket(&gone)), FaultKind::ManagedObjectNotFound);
+    // NotSupported: a method the server does not implement.
+    let mut req = c.acquire_webmks_ticket_request(&MoRef::new("VirtualMachine", "vm-101")).unwrap();
+    req.path = req.path.replace("AcquireTicket", "AcquireMksTicket");
+    assert_eq!(fault_kind(c.parse_ticket(&send(&lab, &req))), FaultKind::NotSupported);
+    // InvalidArgument, naming the property: a ticket type other than webmks.
+    let mut req = c.acquire_webmks_ticket_request(&MoRef::new("VirtualMachine", "vm-101")).unwrap();
+    req.body = Some(r#"{"ticketType":"mks"}"#.into());
+    assert_eq!(fault_kind(c.parse_ticket(&send(&lab, &req))), FaultKind::InvalidArgument { property: Some("ticketType".into()) });
+    // Every one of them reads as a sentence that says what to do.
+    for kind in [FaultKind::ManagedObjectNotFound, FaultKind::NotSupported, FaultKind::InvalidRequest, FaultKind::NotFound] {
+        let f = vsphere_console::api::Fault { kind, server_message: None };
+        assert!(f.sentence().ends_with('.'));
+    }
+}
