@@ -112,6 +112,10 @@ impl Framebuffer {
 
     /// Writes RGBA rows into `r` (already checked). `rgba` is `r.w * r.h * 4` bytes.
     pub fn put_rgba(&mut self, r: Rect, rgba: &[u8]) {
+        // An empty rectangle is legal RFB and draws nothing.
+        if r.w == 0 || r.h == 0 {
+            return;
+        }
         let row = r.w as usize * 4;
         for (i, src) in rgba.chunks_exact(row).take(r.h as usize).enumerate() {
             let off = ((r.y as usize + i) * self.width as usize + r.x as usize) * 4;
@@ -183,6 +187,15 @@ mod tests {
         fb.fill(Rect::new(0, 1, 1, 1), [4, 5, 6, 255]);
         fb.copy_within(0, 0, Rect::new(0, 1, 1, 2));
         assert_eq!(fb.read_rect(Rect::new(0, 0, 1, 3)), vec![1, 2, 3, 255, 1, 2, 3, 255, 4, 5, 6, 255]);
+    }
+
+    #[test]
+    fn empty_rectangles_draw_nothing() {
+        let mut fb = Framebuffer::new(4, 4).unwrap();
+        let _ = fb.take_damage();
+        fb.put_rgba(Rect::new(1, 1, 0, 3), &[]);
+        fb.put_rgba(Rect::new(1, 1, 3, 0), &[]);
+        assert!(!fb.has_damage());
     }
 
     #[test]
