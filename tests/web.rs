@@ -68,7 +68,7 @@ async fn app_mounts_and_explains_a_missing_config() {
     let mut app = vsphere_console::embed::mount(root.clone(), opts.into());
     let mut text = String::new();
     for _ in 0..100 {
-        gloo_timers_sleep(50).await;
+        vsphere_console::web::timers::sleep_ms(50).await;
         text = root.text_content().unwrap_or_default();
         if text.contains("could not be loaded") || text.contains("could not be reached") {
             break;
@@ -79,12 +79,6 @@ async fn app_mounts_and_explains_a_missing_config() {
     app.destroy();
 }
 
-async fn gloo_timers_sleep(ms: i32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        web_sys::window().unwrap().set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).unwrap();
-    });
-    wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
-}
 
 #[wasm_bindgen_test]
 fn validate_console_url_from_javascript() {
@@ -111,7 +105,7 @@ fn validate_console_url_from_javascript() {
 
 #[wasm_bindgen_test]
 fn reconnect_backoff_doubles_then_stops() {
-    use vsphere_console::ui::console::backoff_secs;
+    use vsphere_console::ui::console_state::backoff_secs;
     let schedule: Vec<Option<u32>> = (1..=6).map(backoff_secs).collect();
     assert_eq!(schedule, vec![Some(1), Some(2), Some(4), Some(8), Some(16), None]);
     assert_eq!(backoff_secs(0), None);

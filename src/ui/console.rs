@@ -8,7 +8,6 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::{HtmlCanvasElement, HtmlElement, HtmlSelectElement, HtmlTextAreaElement, KeyboardEvent, MouseEvent, WheelEvent};
 use yew::prelude::*;
@@ -23,8 +22,10 @@ use crate::web::console_driver::{ConsoleDriver, DriverEvent};
 use crate::web::url_parser::BrowserUrlParser;
 use crate::web::{now_ms, page_origin};
 
+use super::console_state::{step_text, ConsoleAction, ConsoleState, Scale, Step, TrustHelp};
 use super::ops;
 use super::ClientRef;
+use crate::web::timers;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
@@ -33,200 +34,6 @@ pub struct ConsoleProps {
     pub config: Rc<AppConfig>,
     pub on_back: Callback<()>,
     pub on_session_lost: Callback<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub enum Step {
-    Ticket,
-    CheckingUrl,
-    Connecting,
-    Handshake,
-    WaitingForPicture,
-    Running,
-    Failed,
-    Closed,
-}
-
-/// How the desktop fits the page.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Scale {
-    /// Scaled down (or up) to the container, aspect kept.
-    Fit,
-    /// One framebuffer pixel per device pixel, with scrolling.
-    Actual,
-    /// Ask the guest to take the container's size (VMware RequestResolution).
-    Remote,
-}
-
-/// Details that help a person trust the host's certificate.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrustHelp {
-    pub redacted_url: String,
-    pub trust_url: String,
-    pub thumbprints: Vec<(String, String)>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct ConsoleState {
-    pub step: Step,
-    pub message: Option<String>,
-    pub ticket: &'static str,
-    pub insecure: bool,
-    pub desktop: Option<(u32, u32, String)>,
-    pub trust: Option<TrustHelp>,
-    pub attempt: u32,
-    pub clipboard: Option<String>,
-    pub scale: Scale,
-    pub view_only: bool,
-    pub key_mode: KeyMode,
-    pub typing: Option<String>,
-    pub note: Option<String>,
-    pub leds: Option<(bool, bool, bool)>,
-    /// Drops in a row; reset when a picture arrives again.
-    pub drops: u32,
-    /// A scheduled automatic reconnect: seconds to wait.
-    pub retry_in: Option<u32>,
-}
-
-/// Seconds before automatic reconnect attempt `n` (1-based): 1, 2, 4, 8, 16, then stop.
-pub fn backoff_secs(n: u32) -> Option<u32> {
-    (1..=5).contains(&n).then(|| 1 << (n - 1))
-}
-
-pub enum ConsoleAction {
-    Step(Step),
-    Ticket(&'static str),
-    Validated { insecure: bool, trust: TrustHelp },
-    Fail(String),
-    Driver(DriverEvent),
-    Reconnect,
-    Scale(Scale),
-    ViewOnly(bool),
-    Typing(Option<String>),
-    Note(Option<String>),
-}
-
-impl Reducible for ConsoleState {
-    type Action = ConsoleAction;
-
-    fn reduce(self: Rc<Self>, action: ConsoleAction) -> Rc<Self> {
-        let mut s = (*self).clone();
-        match action {
-            ConsoleAction::Step(step) => s.step = step,
-            ConsoleAction::Ticket(name) => s.ticket = name,
-            ConsoleAction::Validated { insecure, trust } => {
-                s.insecure = insecure;
-                s.trust = Some(trust);
-                s.step = Step::Connecting;
-            }
-            ConsoleAction::Fail(msg) => {
-                s.step = Step::Failed;
-                s.message = Some(msg);
-            }
-            ConsoleAction::Reconnect => {
-                s = ConsoleState { attempt: s.attempt + 1, scale: s.scale, view_only: s.view_only, drops: s.drops, ..ConsoleState::initial() };
-            }
-            ConsoleAction::Scale(sc) => s.scale = sc,
-            ConsoleAction::ViewOnly(v) => s.view_only = v,
-            ConsoleAction::Typing(t) => s.typing = t,
-            ConsoleAction::Note(n) => s.note = n,
-            ConsoleAction::Driver(ev) => match ev {
-                DriverEvent::SocketOpen => s.step = Step::Handshake,
-                DriverEvent::Connected { width, height, name } => {
-                    s.desktop = Some((width, height, name));
-                    s.step = Step::WaitingForPicture;
-                }
-                DriverEvent::Resized { width, height } => {
-                    if let Some(d) = &mut s.desktop {
-                        d.0 = width;
-                        d.1 = height;
-                    }
-                }
-                DriverEvent::FirstFrame => {
-                    s.step = Step::Running;
-                    s.drops = 0;
-                }
-                DriverEvent::Closed { code, reason, was_open } => {
-                    if s.step != Step::Failed {
-                        // A running console that drops without a word: the network. Retry, visibly.
-                        let dropped = was_open && reason.is_empty() && code != 1000 && s.step == Step::Running;
-                        s.step = if was_open { Step::Closed } else { Step::Failed };
-                        s.message = Some(close_sentence(code, &reason, was_open, s.trust.as_ref()));
-                        if dropped {
-                            s.drops += 1;
-                            s.retry_in = backoff_secs(s.drops);
-                            s.message = Some(match s.retry_in {
-                                Some(secs) => format!("The connection to the console dropped. Reconnecting with a fresh ticket in {secs} s (attempt {} of 5)…", s.drops),
-                                None => "The connection to the console keeps dropping. Check the network, then press Reconnect.".into(),
-                            });
-                        }
-                    }
-                }
-                DriverEvent::ProtocolError(msg) => {
-                    s.step = Step::Failed;
-                    s.message = Some(format!("{msg} Reconnect to try again with a fresh ticket."));
-                }
-                DriverEvent::ServerClosed(reason) => {
-                    s.step = Step::Closed;
-                    s.message = Some(format!("The server ended the console session (reason {reason}). Reconnect to open it again."));
-                }
-                DriverEvent::ServerCutText(t) => s.clipboard = Some(t),
-                DriverEvent::KeyMode(m) => s.key_mode = m,
-                DriverEvent::Leds { scroll, num, caps } => s.leds = Some((scroll, num, caps)),
-                DriverEvent::Bell => {}
-            },
-        }
-        Rc::new(s)
-    }
-}
-
-impl ConsoleState {
-    fn initial() -> Self {
-        ConsoleState {
-            step: Step::Ticket,
-            message: None,
-            ticket: "requested",
-            insecure: false,
-            desktop: None,
-            trust: None,
-            attempt: 0,
-            clipboard: None,
-            scale: Scale::Fit,
-            view_only: false,
-            key_mode: KeyMode::Keysym,
-            typing: None,
-            note: None,
-            leds: None,
-            drops: 0,
-            retry_in: None,
-        }
-    }
-}
-
-fn close_sentence(code: u16, reason: &str, was_open: bool, trust: Option<&TrustHelp>) -> String {
-    if !reason.is_empty() {
-        return format!("The console server closed the connection: {reason}. Reconnect to get a fresh ticket.");
-    }
-    if !was_open {
-        let host = trust.map(|t| t.trust_url.as_str()).unwrap_or("the host");
-        return format!(
-            "The console connection could not be opened. Most often the browser does not trust the host's certificate: open {host} in a new tab, check its certificate against the thumbprints below and accept it, then reconnect."
-        );
-    }
-    format!("The console was disconnected (code {code}). Reconnect to open it again with a fresh ticket.")
-}
-
-fn step_text(s: &ConsoleState) -> String {
-    match s.step {
-        Step::Ticket => "Requesting a console ticket…".into(),
-        Step::CheckingUrl => "Checking the console address…".into(),
-        Step::Connecting => "Connecting to the console…".into(),
-        Step::Handshake => "Connected; setting up the console…".into(),
-        Step::WaitingForPicture => "Waiting for the first picture…".into(),
-        Step::Running => "Console running. Click the screen to type.".into(),
-        Step::Failed => "The console could not be opened.".into(),
-        Step::Closed => "The console is closed.".into(),
-    }
 }
 
 #[component]
@@ -308,10 +115,10 @@ pub fn Console(props: &ConsoleProps) -> Html {
     {
         let (driver, section, state2) = (driver.clone(), section.clone(), state.clone());
         use_effect_with((state.scale, state.step == Step::Running), move |(scale, running)| {
-            let mut cleanup: Option<gloo_like::Interval> = None;
+            let mut cleanup: Option<timers::Interval> = None;
             if *scale == Scale::Remote && *running {
                 let last = Rc::new(Cell::new((0u32, 0u32)));
-                cleanup = gloo_like::Interval::new(400, move || {
+                cleanup = timers::Interval::new(400, move || {
                     let Some(el) = section.cast::<HtmlElement>() else { return };
                     let w = (el.client_width().max(320) as u32) & !7;
                     let h = (web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(768.0) as u32).saturating_sub(220).max(240) & !7;
@@ -336,7 +143,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
         use_effect_with((state.retry_in, state.attempt), move |(retry, _)| {
             let mut timer = None;
             if let Some(secs) = *retry {
-                timer = gloo_like::Timeout::new(secs as i32 * 1000, move || state2.dispatch(ConsoleAction::Reconnect));
+                timer = timers::Timeout::new(secs as i32 * 1000, move || state2.dispatch(ConsoleAction::Reconnect));
             }
             move || drop(timer)
         });
@@ -549,11 +356,19 @@ pub fn Console(props: &ConsoleProps) -> Html {
     };
     let fullscreen = {
         let section = section.clone();
-        Callback::from(move |_| toggle_fullscreen(&section))
+        Callback::from(move |_| {
+            if let Some(el) = section.cast::<web_sys::Element>() {
+                crate::web::fullscreen::toggle(&el);
+            }
+        })
     };
     let screenshot = {
         let (canvas, name) = (canvas.clone(), props.vm.name.clone());
-        Callback::from(move |_| download_png(&canvas, &name))
+        Callback::from(move |_| {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                crate::web::screenshot::download_png(&c, &name);
+            }
+        })
     };
     let type_text = {
         let (d, state, text_ref, gen) = (driver.clone(), state.clone(), text_ref.clone(), typing_generation.clone());
@@ -589,7 +404,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     if i % 20 == 0 {
                         state.dispatch(ConsoleAction::Typing(Some(format!("Typing… {}%", i * 100 / total.max(1)))));
                     }
-                    sleep_ms(delay).await;
+                    timers::sleep_ms(delay).await;
                 }
                 state.dispatch(ConsoleAction::Typing(Some("Typed.".into())));
             });
@@ -702,95 +517,5 @@ fn advance(ticket: &Rc<std::cell::RefCell<TicketState>>, state: &UseReducerHandl
     }
 }
 
-/// Fullscreen on the console section, with Keyboard Lock where the browser offers it
-/// (so Escape, Alt+Tab and friends reach the VM).
-fn toggle_fullscreen(section: &NodeRef) {
-    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-    if doc.fullscreen_element().is_some() {
-        doc.exit_fullscreen();
-        return;
-    }
-    let Some(el) = section.cast::<web_sys::Element>() else { return };
-    let _ = el.request_fullscreen();
-    if let Some(nav) = web_sys::window().map(|w| w.navigator()) {
-        let keyboard = js_sys::Reflect::get(&nav, &"keyboard".into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED);
-        if let Ok(lock) = js_sys::Reflect::get(&keyboard, &"lock".into()).and_then(|f| f.dyn_into::<js_sys::Function>()) {
-            let _ = lock.call0(&keyboard);
-        }
-    }
-}
 
-/// Saves the screen as a PNG file.
-fn download_png(canvas: &NodeRef, vm: &str) {
-    let (Some(c), Some(doc)) = (canvas.cast::<HtmlCanvasElement>(), web_sys::window().and_then(|w| w.document())) else { return };
-    let Ok(url) = c.to_data_url_with_type("image/png") else { return };
-    let Ok(a) = doc.create_element("a") else { return };
-    let _ = a.set_attribute("href", &url);
-    let _ = a.set_attribute("download", &format!("{vm}-screen.png"));
-    if let Ok(a) = a.dyn_into::<HtmlElement>() {
-        a.click();
-    }
-}
 
-async fn sleep_ms(ms: u32) {
-    let p = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms as i32);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(p).await;
-}
-
-/// Timers that stop when dropped.
-mod gloo_like {
-    use wasm_bindgen::prelude::*;
-    use wasm_bindgen::JsCast;
-
-    pub struct Interval {
-        id: i32,
-        _cb: Closure<dyn FnMut()>,
-    }
-
-    impl Interval {
-        pub fn new(ms: i32, f: impl FnMut() + 'static) -> Option<Interval> {
-            let cb = Closure::<dyn FnMut()>::new(f);
-            let id = web_sys::window()?.set_interval_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), ms).ok()?;
-            Some(Interval { id, _cb: cb })
-        }
-    }
-
-    impl Drop for Interval {
-        fn drop(&mut self) {
-            if let Some(w) = web_sys::window() {
-                w.clear_interval_with_handle(self.id);
-            }
-        }
-    }
-
-    /// A one-shot timer that is cancelled when dropped.
-    pub struct Timeout {
-        id: i32,
-        _cb: Closure<dyn FnMut()>,
-    }
-
-    impl Timeout {
-        pub fn new(ms: i32, f: impl FnOnce() + 'static) -> Option<Timeout> {
-            let mut f = Some(f);
-            let cb = Closure::<dyn FnMut()>::new(move || {
-                if let Some(f) = f.take() {
-                    f();
-                }
-            });
-            let id = web_sys::window()?.set_timeout_with_callback_and_timeout_and_arguments_0(cb.as_ref().unchecked_ref(), ms).ok()?;
-            Some(Timeout { id, _cb: cb })
-        }
-    }
-
-    impl Drop for Timeout {
-        fn drop(&mut self) {
-            if let Some(w) = web_sys::window() {
-                w.clear_timeout_with_handle(self.id);
-            }
-        }
-    }
-}

@@ -1,8 +1,12 @@
-//! Thin browser adapters: HTTP, the console websocket + canvas driver, config, URL parsing.
+//! Thin browser adapters: HTTP, the console websocket + canvas driver, config, URL
+//! parsing, timers, fullscreen and screenshots.
 //! They make no protocol decisions; those live in the pure layers.
 
 pub mod config;
 pub mod console_driver;
+pub mod fullscreen;
+pub mod screenshot;
+pub mod timers;
 pub mod http;
 pub mod url_parser;
 
