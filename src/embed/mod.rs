@@ -108,3 +108,21 @@ pub fn validate_console_url(ticket: JsValue, requested_from: &str, policy: JsVal
         }
     }
 }
+
+/// `sessionIsActive(apiBase, callerSessionId, sessionId, userName)`: asks vCenter whether a
+/// session is active (`SessionManager.SessionIsActive`), for a host page that wants to
+/// check one. The caller's own session needs `Sessions.ValidateSession`. `apiBase` `""`
+/// means the page's origin. Resolves to `true`/`false`; rejects with a sentence.
+#[wasm_bindgen(js_name = sessionIsActive)]
+pub async fn session_is_active(api_base: String, caller_session_id: String, session_id: String, user_name: String) -> Result<bool, JsValue> {
+    use crate::api::{Secret, ViClient};
+    use crate::web::http::send;
+    let fail = |e: crate::api::ApiError| JsValue::from_str(&e.sentence());
+    let mut client = ViClient::new(crate::api::client::DEFAULT_RELEASE);
+    let resp = send(&api_base, &client.content_request()).await.map_err(fail)?;
+    client.parse_content(&resp).map_err(fail)?;
+    client.adopt_session(Secret::new(caller_session_id));
+    let req = client.session_is_active_request(&Secret::new(session_id), &user_name).map_err(fail)?;
+    let resp = send(&api_base, &req).await.map_err(fail)?;
+    client.parse_bool(&resp).map_err(fail)
+}

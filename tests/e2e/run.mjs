@@ -330,6 +330,28 @@ test("touch: a tap is a click", async ({ lab, browserFor }) => {
   });
 });
 
+test("a host page checks sessions with sessionIsActive", async ({ lab, page, seen }) => {
+  const caller = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
+  const other = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "viewer@vsphere.local", password: "viewer" });
+  seen.secrets.add(caller.session);
+  seen.secrets.add(other.session);
+  await page.route("**/portal-backend/sessions", (route) => route.fulfill({ contentType: "application/json", body: JSON.stringify([caller.session, other.session]) }));
+  const answers = await page.evaluate(async () => {
+    const m = await import("./pkg/vsphere_console.js");
+    await m.default();
+    const [mine, theirs] = await (await fetch("portal-backend/sessions")).json();
+    const active = await m.sessionIsActive("", mine, theirs, "viewer@vsphere.local");
+    const wrongUser = await m.sessionIsActive("", mine, theirs, "someone-else");
+    let refused = "";
+    try { await m.sessionIsActive("", "not-a-session", theirs, "viewer@vsphere.local"); } catch (e) { refused = String(e); }
+    return { active, wrongUser, refused };
+  });
+  assert(answers.active === true, "the viewer's session is active");
+  assert(answers.wrongUser === false, "a session does not match another user");
+  assert(answers.refused.includes("session has ended"), `a caller without a session gets a sentence, got ${answers.refused}`);
+  await assertNoSecretsLeak(page, seen);
+});
+
 const browser = await startBrowser();
 let passed = 0;
 const failed = [];
