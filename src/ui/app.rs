@@ -223,7 +223,8 @@ pub fn App(props: &AppProps) -> Html {
                 if let (Some(_), false) = (&state.user, state.locales.is_empty()) {
                     <label class="vc-inline">{ "Language " }
                         <select aria-label="Session language" onchange={on_locale}>
-                            { for state.locales.iter().map(|l| html! { <option value={l.clone()}>{ l.clone() }</option> }) }
+                            // The server's default (first) is shown until the person picks another.
+                            { for state.locales.iter().enumerate().map(|(i, l)| html! { <option value={l.clone()} selected={i == 0}>{ l.clone() }</option> }) }
                         </select>
                     </label>
                 }

@@ -440,8 +440,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 <button onclick={cad} disabled={!running || state.view_only}>{ "Send Ctrl+Alt+Del" }</button>
                 <label class="vc-inline">{ "Send keys " }
                     <select onchange={send_combo} disabled={!running || state.view_only} aria-label="Send keys">
-                        <option value="">{ "Choose…" }</option>
-                        { for input::combos().into_iter().map(|(l, _)| html! { <option value={l.clone()}>{ l }</option> }) }
+                        // Explicitly selected: Yew inserts options last-first, which would leave the last one shown.
+                        <option value="" selected=true>{ "Choose…" }</option>
+                        { for input::combos().into_iter().map(|(l, _)| html! { <option value={l.clone()} selected=false>{ l }</option> }) }
                     </select>
                 </label>
                 <label class="vc-inline">{ "Scale " }

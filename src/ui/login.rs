@@ -48,8 +48,8 @@ pub fn Login(props: &LoginProps) -> Html {
             if !props.locales.is_empty() {
                 <label for="vc-locale">{ "Language" }</label>
                 <select id="vc-locale" ref={locale} disabled={props.busy}>
-                    <option value="">{ "Server default" }</option>
-                    { for props.locales.iter().map(|l| html! { <option value={l.clone()}>{ l.clone() }</option> }) }
+                    <option value="" selected=true>{ "Server default" }</option>
+                    { for props.locales.iter().map(|l| html! { <option value={l.clone()} selected=false>{ l.clone() }</option> }) }
                 </select>
             }
             <button type="submit" disabled={props.busy}>{ if props.busy { "Logging in…" } else { "Log in" } }</button>

@@ -139,7 +139,10 @@ test("coming back to the page notices an expired session", async ({ page }) => {
 test("the session language can change after login", async ({ page }) => {
   let setLocale = null;
   page.on("request", (r) => { if (r.url().endsWith("/SetLocale")) setLocale = r.postData(); });
+  assert(await page.getByLabel("Language").inputValue() === "", "the login form shows the server default");
   await login(page, "demo@vsphere.local", "demo");
+  await page.getByLabel("Session language").waitFor();
+  assert(await page.getByLabel("Session language").inputValue() === "en", "the header shows the server's default locale");
   await page.getByLabel("Session language").selectOption("fr");
   await eventually("SetLocale to be sent", async () => setLocale === JSON.stringify({ locale: "fr" }));
 });
@@ -209,13 +212,14 @@ test("QEMU's console through the lab's gateway", async ({ page }) => {
   await login(page, "demo@vsphere.local", "demo");
   await openConsole(page, "qemu-vm");
   await running(page);
-  const distinct = await page.evaluate(() => {
+  // SeaBIOS may still be starting when the first picture arrives: wait for its text.
+  const distinct = await eventually("the BIOS screen to be drawn", () => page.evaluate(() => {
     const c = document.querySelector("canvas");
     const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
     const seen = new Set();
-    for (let i = 0; i < d.length; i += 4 * 97) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
-    return { colours: seen.size, width: c.width, height: c.height };
-  });
+    for (let i = 0; i < d.length; i += 4) seen.add(`${d[i]},${d[i + 1]},${d[i + 2]}`);
+    return seen.size > 1 ? { colours: seen.size, width: c.width, height: c.height } : null;
+  }), 30000);
   assert(distinct.width === 720 && distinct.height === 400, `QEMU's VGA text screen is 720x400, got ${distinct.width}x${distinct.height}`);
   assert(distinct.colours > 1, "the BIOS screen is drawn, not blank");
   const keys = await page.locator(".vc-status").getAttribute("data-keys");
@@ -253,6 +257,7 @@ test("Ctrl+Alt+Del arrives as three scan codes", async ({ lab, page }) => {
   await openConsole(page, "web-01");
   await running(page);
   await eventually("VMware scan codes to be in use", async () => (await page.locator(".vc-status").getAttribute("data-keys")) === "VmwareScancode");
+  assert(await page.getByLabel("Send keys").inputValue() === "", "the keys menu shows its placeholder");
   await page.getByRole("button", { name: "Send Ctrl+Alt+Del" }).click();
   const seq = ["1d+", "38+", "153+", "153-", "38-", "1d-"];
   await eventually("the lab to log Ctrl, Alt, Delete", async () => {
