@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::config::PRIV_CONSOLE;
-use crate::state::{random_hex, Lab, Session, Ticket};
+use crate::state::{random_hex, Lab, Session};
 use crate::vim::{has_privilege, SESSION_HEADER};
 
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {
@@ -24,15 +24,7 @@ fn json_ok(status: StatusCode, v: Value) -> Response {
 
 fn session_of(lab: &Lab, headers: &HeaderMap) -> Option<(String, Session)> {
     let id = headers.get(SESSION_HEADER)?.to_str().ok()?.to_owned();
-    let mut inner = lab.lock();
-    let limit = lab.idle_limit();
-    let s = inner.sessions.get_mut(&id)?;
-    if s.last_active.elapsed() > limit {
-        inner.sessions.remove(&id);
-        return None;
-    }
-    s.last_active = Instant::now();
-    Some((id, s.clone()))
+    lab.touch_session(&id).map(|s| (id, s))
 }
 
 /// `POST /api/session` with Basic auth: the token, as a JSON string.
@@ -105,11 +97,8 @@ pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, head
     if v.power_state != "poweredOn" {
         return error(StatusCode::BAD_REQUEST, "NOT_ALLOWED_IN_CURRENT_STATE", "A WEBMKS ticket needs a powered-on virtual machine.");
     }
-    let t = random_hex(16);
-    let url = v.ticket.url.as_deref().map(|u| u.replace("{ticket}", &t).replace("{port}", &lab.port.to_string()))
-        .unwrap_or_else(|| format!("ws://127.0.0.1:{}/ticket/{t}", lab.port));
-    lab.lock().tickets.insert(t, Ticket { vm: v, issued: Instant::now() });
-    json_ok(StatusCode::CREATED, json!({"ticket": url}))
+    let t = lab.issue_ticket(&v);
+    json_ok(StatusCode::CREATED, json!({"ticket": lab.ticket_url(&v, &t)}))
 }
 
 /// `POST /api/vcenter/system?action=hello` (from vSphere API 8.0.2.0).

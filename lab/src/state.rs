@@ -66,6 +66,40 @@ impl Lab {
     pub fn vm(&self, moid: &str) -> Option<&Vm> {
         self.vms.iter().find(|v| v.moid == moid)
     }
+
+    /// The session for an id, its idle clock restarted; `None` when unknown or idle
+    /// too long (then it is gone). VI/JSON and REST share sessions.
+    pub fn touch_session(&self, id: &str) -> Option<Session> {
+        let mut inner = self.lock();
+        let limit = self.idle_limit();
+        let s = inner.sessions.get_mut(id)?;
+        if s.last_active.elapsed() > limit {
+            inner.sessions.remove(id);
+            return None;
+        }
+        s.last_active = Instant::now();
+        Some(s.clone())
+    }
+
+    /// A new one-time webmks ticket for `vm`, remembered until used or expired.
+    pub fn issue_ticket(&self, vm: &Vm) -> String {
+        let ticket = random_hex(16);
+        self.lock().tickets.insert(ticket.clone(), Ticket { vm: vm.clone(), issued: Instant::now() });
+        ticket
+    }
+
+    /// Fills a ticket-override template: `{ticket}` and `{port}` (the lab's port).
+    pub fn fill(&self, template: &str, ticket: &str) -> String {
+        template.replace("{ticket}", ticket).replace("{port}", &self.port.to_string())
+    }
+
+    /// The websocket URL of a ticket: the VM's override, or the lab's own `/ticket/`.
+    pub fn ticket_url(&self, vm: &Vm, ticket: &str) -> String {
+        match vm.ticket.url.as_deref() {
+            Some(u) => self.fill(u, ticket),
+            None => format!("ws://127.0.0.1:{}/ticket/{ticket}", self.port),
+        }
+    }
 }
 
 /// A random token of `bytes` random bytes, hex encoded.

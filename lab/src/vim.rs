@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
 use crate::config::{PRIV_CONSOLE, PRIV_TERMINATE, PRIV_VALIDATE};
-use crate::state::{random_hex, Lab, Session, Ticket};
+use crate::state::{random_hex, Lab, Session};
 
 pub const SESSION_HEADER: &str = "vmware-api-session-id";
 
@@ -78,14 +78,14 @@ pub async fn handle(
         ("GET", "SessionManager", "defaultLocale") => return ok(json!(lab.config.locales.first().cloned().unwrap_or_else(|| "en".into()))),
         ("GET", "SessionManager", "currentSession") => {
             // "If the client is not logged on, the value is null."
-            let current = session_id.as_deref().and_then(|id| touch_session(&lab, id));
+            let current = session_id.as_deref().and_then(|id| lab.touch_session(id));
             return ok(current.map(|s| user_session(&s)).unwrap_or(Value::Null));
         }
         ("POST", "SessionManager", "AcquireLocalTicket") => return local_ticket(&lab, peer, &body),
         _ => {}
     }
 
-    let Some(session) = session_id.as_deref().and_then(|id| touch_session(&lab, id)) else {
+    let Some(session) = session_id.as_deref().and_then(|id| lab.touch_session(id)) else {
         return not_authenticated();
     };
     let sid = session_id.unwrap_or_default();
@@ -164,19 +164,6 @@ pub async fn handle(
             json!({}),
         ),
     }
-}
-
-/// The session for an id, refreshed; `None` when unknown or idle too long.
-fn touch_session(lab: &Lab, id: &str) -> Option<Session> {
-    let mut inner = lab.lock();
-    let limit = lab.idle_limit();
-    let s = inner.sessions.get_mut(id)?;
-    if s.last_active.elapsed() > limit {
-        inner.sessions.remove(id);
-        return None;
-    }
-    s.last_active = Instant::now();
-    Some(s.clone())
 }
 
 fn service_content(lab: &Lab) -> Response {
@@ -376,9 +363,8 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value) -> Res
     if vm.power_state != "poweredOn" {
         return fault("InvalidState", "The operation is not allowed in the current state.", json!({}));
     }
-    let ticket = random_hex(16);
-    lab.lock().tickets.insert(ticket.clone(), Ticket { vm: vm.clone(), issued: Instant::now() });
-    let fill = |s: &str| s.replace("{ticket}", &ticket).replace("{port}", &lab.port.to_string());
+    let ticket = lab.issue_ticket(&vm);
+    let fill = |s: &str| lab.fill(s, &ticket);
     let o = &vm.ticket;
     let mut t = json!({
         "_typeName": "VirtualMachineTicket",
@@ -398,7 +384,7 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value) -> Res
         .map(|tp| json!({"_typeName": "VirtualMachineCertThumbprint", "thumbprint": tp, "hashAlgorithm": "sha256"}))
         .collect::<Vec<_>>());
     if !o.omit_url {
-        t["url"] = json!(o.url.as_deref().map(fill).unwrap_or_else(|| format!("ws://127.0.0.1:{}/ticket/{}", lab.port, ticket)));
+        t["url"] = json!(lab.ticket_url(&vm, &ticket));
     }
     ok(t)
 }

@@ -81,6 +81,17 @@ impl ViClient {
         self.content_ref()?.session_manager.clone().ok_or(ApiError::NoServiceContent)
     }
 
+    /// A SessionManager method that needs no session (the ways in).
+    fn anonymous_call(&self, method: &str, body: Value) -> Result<HttpRequest, ApiError> {
+        Ok(HttpRequest {
+            method: Method::Post,
+            path: self.path(&self.session_manager()?, method),
+            session: None,
+            headers: Vec::new(),
+            body: Some(body.to_string()),
+        })
+    }
+
     fn call(&self, mo: &MoRef, method: &str, body: Option<Value>) -> Result<HttpRequest, ApiError> {
         let session = Some(self.session.clone().ok_or(ApiError::NoSession)?);
         Ok(HttpRequest {
@@ -118,13 +129,7 @@ impl ViClient {
         if let Some(l) = locale {
             body["locale"] = json!(l);
         }
-        Ok(HttpRequest {
-            method: Method::Post,
-            path: self.path(&self.session_manager()?, "Login"),
-            session: None,
-            headers: Vec::new(),
-            body: Some(body.to_string()),
-        })
+        self.anonymous_call("Login", body)
     }
 
     /// Reads the `UserSession` and keeps the `vmware-api-session-id` header.
@@ -147,24 +152,14 @@ impl ViClient {
         if let Some(l) = locale {
             body["locale"] = json!(l);
         }
-        Ok(HttpRequest {
-            method: Method::Post,
-            path: self.path(&self.session_manager()?, "LoginByToken"),
-            session: None,
-            headers: vec![(header.to_owned(), Secret::new(template.replace("{token}", token.expose())))],
-            body: Some(body.to_string()),
-        })
+        let mut req = self.anonymous_call("LoginByToken", body)?;
+        req.headers.push((header.to_owned(), Secret::new(template.replace("{token}", token.expose()))));
+        Ok(req)
     }
 
     /// `CloneSession(cloneTicket)`: a session from a ticket a host page's backend acquired.
     pub fn clone_session_request(&self, clone_ticket: &Secret) -> Result<HttpRequest, ApiError> {
-        Ok(HttpRequest {
-            method: Method::Post,
-            path: self.path(&self.session_manager()?, "CloneSession"),
-            session: None,
-            headers: Vec::new(),
-            body: Some(json!({"cloneTicket": clone_ticket.expose()}).to_string()),
-        })
+        self.anonymous_call("CloneSession", json!({"cloneTicket": clone_ticket.expose()}))
     }
 
     /// `AcquireCloneTicket`: a one-time ticket to clone this session elsewhere.

@@ -4,22 +4,10 @@
 //! position; encoding adds `_typeName` to every data object we send, as the VMware
 //! programming guide recommends for polymorphic positions.
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::secret::Secret;
-
-impl<'de> Deserialize<'de> for Secret {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Secret::new)
-    }
-}
-
-impl Serialize for Secret {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.expose())
-    }
-}
 
 /// `ManagedObjectReference`: `{"_typeName":"ManagedObjectReference","type":"Folder","value":"group-d1"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
@@ -87,12 +75,6 @@ pub struct UserSession {
     pub ip_address: Option<String>,
     pub user_agent: Option<String>,
     pub call_count: Option<i64>,
-}
-
-impl Default for Secret {
-    fn default() -> Self {
-        Secret::new("")
-    }
 }
 
 /// One entry of `VirtualMachineTicket.certThumbprintList` (since 7.0.3.1).
