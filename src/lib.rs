@@ -1,10 +1,12 @@
 //! vsphere-console: a browser console for vSphere virtual machines.
 //!
-//! The pure layers ([`api`], [`ticket`], [`rfb`], [`input`]) never touch the browser
+//! The pure layers ([`api`], [`ticket`], [`rfb`], [`input`], and the console session
+//! core [`console`]) never touch the browser
 //! and are tested natively; the adapters ([`web`]), the Yew UI ([`ui`]) and the
 //! host-page API ([`embed`]) exist only in the wasm build. See `docs/architecture.md`.
 
 pub mod api;
+pub mod console;
 pub mod input;
 pub mod rfb;
 pub mod ticket;

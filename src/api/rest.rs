@@ -110,24 +110,30 @@ impl RestClient {
     /// and url, so the same policy checks it.
     pub fn parse_console_ticket(&self, resp: &HttpResponse) -> Result<VirtualMachineTicket, ApiError> {
         let t: RestTicket = decode(resp)?;
-        let uri = t.ticket.expose();
-        let rest = uri.split_once("://").map(|(_, r)| r).unwrap_or("");
-        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (h.trim_start_matches('[').trim_end_matches(']').to_owned(), p.parse().ok()),
-            _ => (authority.to_owned(), None),
-        };
-        let secret = path.rsplit('/').next().unwrap_or("").to_owned();
-        Ok(VirtualMachineTicket {
-            ticket: Secret::new(secret),
-            cfg_file: String::new(),
-            host: (!host.is_empty()).then_some(host),
-            port,
-            ssl_thumbprint: None,
-            cert_thumbprint_list: Vec::new(),
-            ssl_certificate: None,
-            url: Some(t.ticket),
-        })
+        Ok(ticket_from_rest_url(t.ticket))
+    }
+}
+
+/// The REST console ticket's URL as a `VirtualMachineTicket` (host, port, url and the
+/// last path segment as the ticket), so one policy checks both flavours.
+pub fn ticket_from_rest_url(url: Secret) -> VirtualMachineTicket {
+    let uri = url.expose();
+    let rest = uri.split_once("://").map(|(_, r)| r).unwrap_or("");
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let (host, port) = match authority.rsplit_once(':') {
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (h.trim_start_matches('[').trim_end_matches(']').to_owned(), p.parse().ok()),
+        _ => (authority.to_owned(), None),
+    };
+    let secret = path.rsplit('/').next().unwrap_or("").to_owned();
+    VirtualMachineTicket {
+        ticket: Secret::new(secret),
+        cfg_file: String::new(),
+        host: (!host.is_empty()).then_some(host),
+        port,
+        ssl_thumbprint: None,
+        cert_thumbprint_list: Vec::new(),
+        ssl_certificate: None,
+        url: Some(url),
     }
 }
 

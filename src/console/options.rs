@@ -1,0 +1,93 @@
+//! What a host page or the app's config chooses for one console.
+
+use serde::Deserialize;
+
+use crate::input::text::Layout;
+use crate::ticket::ConsolePolicy;
+use crate::ticket::lifecycle::DEFAULT_LIFETIME_MS;
+
+/// How the desktop fits its container.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Scale {
+    /// Scaled to the container, aspect kept.
+    #[default]
+    Fit,
+    /// One framebuffer pixel per device pixel, with scrolling.
+    Actual,
+    /// Ask the guest to take the container's size (VMware RequestResolution).
+    Remote,
+}
+
+impl Scale {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scale::Fit => "fit",
+            Scale::Actual => "actual",
+            Scale::Remote => "remote",
+        }
+    }
+
+    /// `fit`, `actual` or `remote`; anything else is `None`.
+    pub fn from_name(name: &str) -> Option<Scale> {
+        match name {
+            "fit" => Some(Scale::Fit),
+            "actual" => Some(Scale::Actual),
+            "remote" => Some(Scale::Remote),
+            _ => None,
+        }
+    }
+}
+
+/// Options of one console, in the JavaScript API's spelling (camelCase).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ConsoleOptions {
+    /// The URL policy every ticket must pass (`consolePolicy` in config.json).
+    pub policy: ConsolePolicy,
+    /// The origin the ticket was requested from (the API's), for the seeds' rule on an
+    /// omitted host or port. Empty: the page's own origin.
+    pub requested_from: String,
+    pub scale: Scale,
+    pub view_only: bool,
+    /// The guest's layout for typed text sent as scan codes: `us` or `de`.
+    pub keyboard_layout: String,
+    /// Pause between typed key events; ESXi hangs on fast pasted input.
+    pub typing_delay_ms: u32,
+    /// Reconnect by itself (with a fresh ticket) after the network drops.
+    pub reconnect: bool,
+    /// An issued ticket older than this is never used.
+    pub ticket_lifetime_seconds: u32,
+    /// Seconds allowed for each step before the console runs (socket open, handshake).
+    pub step_timeout_seconds: u32,
+}
+
+impl Default for ConsoleOptions {
+    fn default() -> Self {
+        ConsoleOptions {
+            policy: ConsolePolicy::default(),
+            requested_from: String::new(),
+            scale: Scale::Fit,
+            view_only: false,
+            keyboard_layout: "us".into(),
+            typing_delay_ms: 25,
+            reconnect: true,
+            ticket_lifetime_seconds: 60,
+            step_timeout_seconds: 20,
+        }
+    }
+}
+
+impl ConsoleOptions {
+    pub fn lifetime_ms(&self) -> f64 {
+        if self.ticket_lifetime_seconds > 0 {
+            self.ticket_lifetime_seconds as f64 * 1000.0
+        } else {
+            DEFAULT_LIFETIME_MS
+        }
+    }
+
+    pub fn layout(&self) -> Layout {
+        Layout::from_name(&self.keyboard_layout)
+    }
+}

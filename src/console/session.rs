@@ -1,0 +1,538 @@
+//! [`ConsoleSession`]: one console, from ticket to close, as a sans-IO state machine.
+//!
+//! Invariants:
+//! - `generation` grows by one per attempt; every `Work` that touches a socket, image or
+//!   timer carries it, and every input naming another generation is ignored.
+//! - The ticket's URL leaves the ticket state machine once (`take_for_connect`), inside
+//!   an `OpenSocket` of the attempt that validated it.
+//! - `rfb` is `Some` only between `socket_opened` and the end of that attempt.
+
+use std::collections::VecDeque;
+
+use crate::api::wire::{MoRef, VirtualMachineTicket};
+use crate::input;
+use crate::rfb::framebuffer::{Framebuffer, Rect};
+use crate::rfb::session::KeyMode;
+use crate::rfb::{Event, KeyInput, RfbError, Session, SessionConfig};
+use crate::ticket::{self, RequestedFrom, TicketEvent, TicketState, UrlParser};
+
+use super::options::ConsoleOptions;
+use super::status::{backoff_secs, close_sentence, ConsoleStatus, Step, TrustHelp};
+use super::work::{AcquireError, HostEvent, Timer, Work};
+
+/// The moId used for tickets handed in by a host page that names no VM.
+pub const EMBEDDED_VM: &str = "embedded";
+
+pub struct ConsoleSession {
+    options: ConsoleOptions,
+    parser: Box<dyn UrlParser>,
+    /// The page's origin: where the ticket was requested from when the options name none.
+    page_origin: String,
+    vm: MoRef,
+    generation: u32,
+    ticket: TicketState,
+    rfb: Option<Session>,
+    /// The socket of the current generation may be open or opening.
+    socket_live: bool,
+    socket_was_open: bool,
+    status: ConsoleStatus,
+    status_dirty: bool,
+    work: VecDeque<Work>,
+    /// The server's cursor is hidden (VMware cursor state); shown again when it says so.
+    cursor_hidden: bool,
+    relative_pointer: bool,
+    /// A paint was asked for and has not been reported done.
+    paint_pending: bool,
+}
+
+impl ConsoleSession {
+    /// A console for `vm`; nothing happens until [`connect`](Self::connect).
+    pub fn new(vm: MoRef, options: ConsoleOptions, page_origin: impl Into<String>, parser: Box<dyn UrlParser>) -> Self {
+        let status = ConsoleStatus::initial(options.view_only);
+        ConsoleSession {
+            ticket: TicketState::requested(vm.clone()),
+            vm,
+            options,
+            parser,
+            page_origin: page_origin.into(),
+            generation: 0,
+            rfb: None,
+            socket_live: false,
+            socket_was_open: false,
+            status,
+            status_dirty: false,
+            work: VecDeque::new(),
+            cursor_hidden: false,
+            relative_pointer: false,
+            paint_pending: false,
+        }
+    }
+
+    pub fn options(&self) -> &ConsoleOptions {
+        &self.options
+    }
+
+    pub fn generation(&self) -> u32 {
+        self.generation
+    }
+
+    pub fn status(&self) -> &ConsoleStatus {
+        &self.status
+    }
+
+    /// The next piece of work; a status change comes after the work that caused it.
+    pub fn poll(&mut self) -> Option<Work> {
+        if let Some(w) = self.work.pop_front() {
+            return Some(w);
+        }
+        if self.status_dirty {
+            self.status_dirty = false;
+            return Some(Work::Status);
+        }
+        None
+    }
+
+    // --- Attempts ----------------------------------------------------------------------
+
+    /// Starts a new attempt: a fresh ticket, a fresh socket. Anything of the previous
+    /// attempt still alive is closed first.
+    pub fn connect(&mut self) {
+        self.end_socket();
+        self.generation = self.generation.wrapping_add(1);
+        self.rfb = None;
+        self.paint_pending = false;
+        self.ticket = TicketState::requested(self.vm.clone());
+        let drops = self.status.drops;
+        self.status = ConsoleStatus { drops, generation: self.generation, ..ConsoleStatus::initial(self.options.view_only) };
+        self.work.push_back(Work::CancelTimer { timer: Timer::Reconnect });
+        self.work.push_back(Work::CancelTimer { timer: Timer::Step });
+        if self.cursor_hidden {
+            self.cursor_hidden = false;
+            self.work.push_back(Work::CursorVisible(true));
+        }
+        self.host(HostEvent::Connecting);
+        self.host(HostEvent::TicketState { state: "requested" });
+        self.work.push_back(Work::AcquireTicket { generation: self.generation });
+        self.changed();
+    }
+
+    /// The person asked for a new connection: the drop count starts again.
+    pub fn reconnect(&mut self) {
+        self.status.drops = 0;
+        self.connect();
+    }
+
+    /// The person disconnects: SessionClose where the server takes it, then the socket closes.
+    pub fn disconnect(&mut self) {
+        if self.status.step.is_end() && !self.socket_live {
+            return;
+        }
+        self.end_socket();
+        self.work.push_back(Work::CancelTimer { timer: Timer::Reconnect });
+        self.work.push_back(Work::CancelTimer { timer: Timer::Step });
+        self.status.step = Step::Closed;
+        self.status.retry_in = None;
+        self.status.message = Some("You disconnected. Reconnect to open the console again with a fresh ticket.".into());
+        self.host(HostEvent::Disconnect { clean: true, code: 1000, reason: "disconnected by the page".into() });
+        self.changed();
+    }
+
+    /// The ticket for attempt `generation` arrived (or could not be had).
+    pub fn ticket_acquired(&mut self, generation: u32, result: Result<VirtualMachineTicket, AcquireError>, now_ms: f64) {
+        if generation != self.generation || self.status.step != Step::Ticket {
+            return;
+        }
+        let ticket = match result {
+            Ok(t) => t,
+            Err(e) if e.session_lost => {
+                self.advance_ticket(TicketEvent::Failed("session lost".into()));
+                self.work.push_back(Work::SessionLost(e.sentence.clone()));
+                return self.fail("session", e.sentence);
+            }
+            Err(e) => {
+                self.advance_ticket(TicketEvent::Failed("not acquired".into()));
+                return self.fail("ticket", e.sentence);
+            }
+        };
+        self.advance_ticket(TicketEvent::Issued { at_ms: now_ms });
+        self.status.step = Step::CheckingUrl;
+        let origin = if self.options.requested_from.is_empty() { self.page_origin.as_str() } else { self.options.requested_from.as_str() };
+        let Some(from) = RequestedFrom::from_origin(origin, self.parser.as_ref()) else {
+            self.advance_ticket(TicketEvent::Rejected("bad-input".into()));
+            return self.fail("bad-input", "The API address the ticket was requested from is not a valid URL.".into());
+        };
+        let url = match ticket::resolve(&ticket, &from, &self.options.policy, self.parser.as_ref()) {
+            Ok(u) => u,
+            Err(rejection) => {
+                self.advance_ticket(TicketEvent::Rejected(rejection.code().into()));
+                return self.fail(rejection.code(), rejection.sentence());
+            }
+        };
+        self.status.trust = Some(TrustHelp { redacted_url: url.redacted.clone(), trust_url: url.trust_url.clone(), thumbprints: url.thumbprints.clone() });
+        self.status.insecure = url.insecure;
+        self.advance_ticket(TicketEvent::Validated(url));
+        let vm = self.vm.clone();
+        let secret = match self.ticket.take_for_connect(&vm, now_ms, self.options.lifetime_ms()) {
+            Ok(s) => s,
+            Err(e) => {
+                self.status.ticket = self.ticket.name();
+                self.host(HostEvent::TicketState { state: self.ticket.name() });
+                return self.fail("ticket-expired", format!("The ticket cannot be used ({e}). Reconnect to get a fresh one."));
+            }
+        };
+        self.status.ticket = self.ticket.name();
+        self.host(HostEvent::TicketState { state: self.ticket.name() });
+        self.status.step = Step::Connecting;
+        self.socket_live = true;
+        self.socket_was_open = false;
+        self.work.push_back(Work::OpenSocket { generation: self.generation, url: secret });
+        self.start_step_timer();
+        self.changed();
+    }
+
+    pub fn socket_opened(&mut self, generation: u32) {
+        if generation != self.generation || !self.socket_live || self.socket_was_open {
+            return;
+        }
+        self.socket_was_open = true;
+        self.advance_ticket(TicketEvent::Opened);
+        self.rfb = Some(Session::new(SessionConfig::default()));
+        self.status.step = Step::Handshake;
+        self.start_step_timer();
+        self.changed();
+    }
+
+    /// Bytes from the server.
+    pub fn received(&mut self, generation: u32, bytes: &[u8]) {
+        if generation != self.generation || !self.socket_live {
+            return;
+        }
+        let Some(rfb) = self.rfb.as_mut() else { return };
+        let result = rfb.receive(bytes);
+        self.after_engine(result);
+    }
+
+    /// The pixels of the image handed out with `DecodeImage`.
+    pub fn image_decoded(&mut self, generation: u32, rgba: Result<Vec<u8>, String>) {
+        if generation != self.generation || !self.socket_live {
+            return;
+        }
+        let Some(rfb) = self.rfb.as_mut() else { return };
+        let result = rfb.image_decoded(rgba);
+        self.after_engine(result);
+    }
+
+    /// The socket of `generation` closed (or failed to open).
+    pub fn socket_closed(&mut self, generation: u32, code: u16, reason: &str) {
+        if generation != self.generation || !self.socket_live {
+            return;
+        }
+        self.socket_live = false;
+        self.rfb = None;
+        self.work.push_back(Work::CancelTimer { timer: Timer::Step });
+        self.advance_ticket(TicketEvent::Closed);
+        let was_open = self.socket_was_open;
+        if self.status.step.is_end() {
+            // The server said goodbye first (VMware SessionClose): a clean end.
+            self.host(HostEvent::Disconnect { clean: true, code, reason: reason.to_owned() });
+            return self.changed();
+        }
+        // A running console that drops without a word is the network; so is a socket that
+        // cannot open during automatic retries. Retry, visibly, with backoff.
+        let dropped = (was_open && reason.is_empty() && code != 1000 && self.status.step == Step::Running)
+            || (!was_open && self.status.drops > 0);
+        self.status.step = if was_open { Step::Closed } else { Step::Failed };
+        self.status.message = Some(close_sentence(code, reason, was_open, self.status.trust.as_ref()));
+        if dropped && self.options.reconnect {
+            self.schedule_retry();
+        }
+        self.host(HostEvent::Disconnect { clean: was_open && !dropped, code, reason: reason.to_owned() });
+        if !was_open && self.status.retry_in.is_none() {
+            let sentence = self.status.message.clone().unwrap_or_default();
+            self.host(HostEvent::Error { code: "refused".into(), sentence });
+        }
+        self.changed();
+    }
+
+    pub fn timer_fired(&mut self, generation: u32, timer: Timer) {
+        if generation != self.generation {
+            return;
+        }
+        match timer {
+            Timer::Reconnect if self.status.retry_in.is_some() => self.connect(),
+            Timer::Step if matches!(self.status.step, Step::Connecting | Step::Handshake | Step::WaitingForPicture) => {
+                let what = match self.status.step {
+                    Step::Connecting => "the console server did not accept the connection",
+                    Step::Handshake => "the console server did not finish setting up the console",
+                    _ => "the console server sent no picture",
+                };
+                let secs = self.options.step_timeout_seconds;
+                self.end_socket();
+                self.fail("timeout", format!("Nothing happened for {secs} s: {what}. Reconnect to try again with a fresh ticket."));
+                if self.status.drops > 0 && self.options.reconnect {
+                    self.schedule_retry();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// The host drew the damage it was asked to (first time: the console runs).
+    pub fn painted(&mut self, generation: u32) {
+        if generation != self.generation {
+            return;
+        }
+        self.paint_pending = false;
+        if self.status.step == Step::WaitingForPicture {
+            self.status.step = Step::Running;
+            self.status.drops = 0;
+            self.status.retry_in = None;
+            self.work.push_back(Work::CancelTimer { timer: Timer::Step });
+            self.host(HostEvent::Connect);
+            self.changed();
+        }
+    }
+
+    // --- Input -------------------------------------------------------------------------
+
+    pub fn set_view_only(&mut self, view_only: bool) {
+        self.options.view_only = view_only;
+        self.status.view_only = view_only;
+        self.changed();
+    }
+
+    /// A key from the page. With `locks` (Caps Lock, Num Lock as the person's keyboard
+    /// has them), the guest's locks are toggled first to match.
+    pub fn key(&mut self, key: KeyInput, locks: Option<(bool, bool)>, code: &str) {
+        if !self.status.input_allowed() {
+            return;
+        }
+        if let (Some((caps, num)), Some((_, guest_num, guest_caps))) = (locks, self.status.leds) {
+            for (lock_code, lock_key, local, guest) in [("CapsLock", "CapsLock", caps, guest_caps), ("NumLock", "NumLock", num, guest_num)] {
+                if key.down && code != lock_code && local != guest {
+                    self.keys_now(&input::combo(&[(lock_code, lock_key)]));
+                }
+            }
+        }
+        self.keys_now(&[key]);
+    }
+
+    /// Several keys in order, e.g. a combination from the menu.
+    pub fn keys(&mut self, keys: &[KeyInput]) {
+        if self.status.input_allowed() {
+            self.keys_now(keys);
+        }
+    }
+
+    /// The pointer at framebuffer coordinates with the RFB button mask.
+    pub fn pointer(&mut self, x: i32, y: i32, buttons: u8) {
+        if let (true, Some(rfb)) = (self.status.input_allowed(), self.rfb.as_mut()) {
+            rfb.send_pointer(x, y, buttons);
+            self.flush();
+        }
+    }
+
+    /// Relative motion while the pointer is locked (a guest with a relative mouse).
+    pub fn pointer_motion(&mut self, dx: i32, dy: i32, buttons: u8) {
+        if let (true, Some(rfb)) = (self.status.input_allowed(), self.rfb.as_mut()) {
+            rfb.send_relative_pointer(dx, dy, buttons);
+            self.flush();
+        }
+    }
+
+    /// Wheel clicks at framebuffer coordinates: negative `dy` is up.
+    pub fn wheel(&mut self, x: i32, y: i32, buttons: u8, dy: i32, dx: i32) {
+        if let (true, Some(rfb)) = (self.status.input_allowed(), self.rfb.as_mut()) {
+            rfb.send_pointer(x, y, buttons);
+            rfb.send_wheel(dy, dx);
+            self.flush();
+        }
+    }
+
+    /// Text for the VM's clipboard (ClientCutText).
+    pub fn clipboard_paste(&mut self, text: &str) {
+        if let (true, Some(rfb)) = (self.status.input_allowed(), self.rfb.as_mut()) {
+            rfb.send_clipboard(text);
+            self.flush();
+        }
+    }
+
+    /// Asks the guest to resize; false when the server cannot.
+    pub fn request_resolution(&mut self, width: u32, height: u32) -> bool {
+        let Some(rfb) = self.rfb.as_mut() else { return false };
+        let ok = self.status.running() && rfb.request_resolution(width.min(8192) as u16, height.min(8192) as u16);
+        self.flush();
+        ok
+    }
+
+    /// Text as key strokes for the guest's layout (scan codes) or as keysyms, or a
+    /// sentence naming the first character the layout cannot type. Nothing is sent.
+    pub fn plan_text(&self, text: &str) -> Result<Vec<KeyInput>, String> {
+        if self.status.key_mode == KeyMode::Keysym {
+            return Ok(input::text::plan_keysyms(text));
+        }
+        input::text::plan(text, self.options.layout()).map_err(|e| format!("Nothing was typed: {e}. Remove it, or type it on the keyboard."))
+    }
+
+    /// The guest uses a relative mouse: the page should lock the pointer.
+    pub fn wants_pointer_lock(&self) -> bool {
+        self.relative_pointer
+    }
+
+    pub fn key_mode(&self) -> KeyMode {
+        self.status.key_mode
+    }
+
+    pub fn framebuffer(&self) -> Option<&Framebuffer> {
+        self.rfb.as_ref().and_then(Session::framebuffer)
+    }
+
+    /// The damage since the last call, for the painter.
+    pub fn take_damage(&mut self) -> Vec<Rect> {
+        self.rfb.as_mut().map(Session::take_damage).unwrap_or_default()
+    }
+
+    // --- Inside ------------------------------------------------------------------------
+
+    fn keys_now(&mut self, keys: &[KeyInput]) {
+        if let Some(rfb) = self.rfb.as_mut() {
+            keys.iter().for_each(|k| rfb.send_key(*k));
+            self.flush();
+        }
+    }
+
+    fn after_engine(&mut self, result: Result<(), RfbError>) {
+        let mut frame = false;
+        let mut events = Vec::new();
+        if let Some(rfb) = self.rfb.as_mut() {
+            while let Some(ev) = rfb.poll_event() {
+                events.push(ev);
+            }
+        }
+        for ev in events {
+            match ev {
+                Event::Connected { width, height, name } => {
+                    self.status.desktop = Some((width, height, name.clone()));
+                    self.status.step = Step::WaitingForPicture;
+                    self.start_step_timer();
+                    self.work.push_back(Work::Resize { width, height });
+                    self.host(HostEvent::DesktopName { name });
+                    self.host(HostEvent::Resize { width, height });
+                }
+                Event::Resized { width, height } => {
+                    if let Some(d) = &mut self.status.desktop {
+                        d.0 = width;
+                        d.1 = height;
+                    }
+                    self.work.push_back(Work::Resize { width, height });
+                    self.host(HostEvent::Resize { width, height });
+                }
+                Event::FrameComplete => frame = true,
+                Event::Bell => self.host(HostEvent::Bell),
+                Event::ServerCutText(text) => {
+                    self.status.clipboard = Some(text.clone());
+                    self.host(HostEvent::Clipboard { text });
+                }
+                Event::KeyMode(m) => self.status.key_mode = m,
+                Event::Leds { scroll, num, caps } => {
+                    self.status.leds = Some((scroll, num, caps));
+                    self.host(HostEvent::Leds { scroll, num, caps });
+                }
+                Event::ServerClosed(reason) => {
+                    self.status.step = Step::Closed;
+                    self.status.message = Some(format!("The server ended the console session (reason {reason}). Reconnect to open it again."));
+                }
+                Event::DecodeImage { format, data, width, height } => {
+                    self.work.push_back(Work::DecodeImage { generation: self.generation, format, data, width, height });
+                }
+                Event::Cursor(img) => self.work.push_back(Work::Cursor(img)),
+                Event::CursorState { visible, absolute } => {
+                    self.relative_pointer = !absolute;
+                    if visible == self.cursor_hidden {
+                        self.cursor_hidden = !visible;
+                        self.work.push_back(Work::CursorVisible(visible));
+                    }
+                }
+                Event::Typematic { .. } | Event::ServerCaps(_) => {}
+            }
+        }
+        self.flush();
+        if let Err(e) = result {
+            self.end_socket();
+            self.fail("protocol", format!("{} Reconnect to try again with a fresh ticket.", e.sentence()));
+            return;
+        }
+        if frame && !self.paint_pending {
+            self.paint_pending = true;
+            self.work.push_back(Work::Paint { generation: self.generation });
+        }
+        self.changed();
+    }
+
+    /// Bytes the engine wants sent go out on the current socket.
+    fn flush(&mut self) {
+        let Some(rfb) = self.rfb.as_mut() else { return };
+        let bytes = rfb.take_transmit();
+        if !bytes.is_empty() && self.socket_live {
+            self.work.push_back(Work::Send { generation: self.generation, bytes });
+        }
+    }
+
+    /// Says goodbye on a live socket (SessionClose where taken) and closes it.
+    fn end_socket(&mut self) {
+        if !self.socket_live {
+            return;
+        }
+        if let Some(rfb) = self.rfb.as_mut() {
+            rfb.close();
+        }
+        self.flush();
+        self.socket_live = false;
+        self.rfb = None;
+        self.advance_ticket(TicketEvent::Closed);
+        self.work.push_back(Work::CloseSocket { generation: self.generation });
+    }
+
+    /// The next automatic reconnect, 1, 2, 4, 8 and 16 s after drops in a row, then none.
+    fn schedule_retry(&mut self) {
+        self.status.drops += 1;
+        self.status.retry_in = backoff_secs(self.status.drops);
+        self.status.message = Some(match self.status.retry_in {
+            Some(secs) => {
+                self.work.push_back(Work::StartTimer { generation: self.generation, timer: Timer::Reconnect, ms: secs * 1000 });
+                format!("The connection to the console dropped. Reconnecting with a fresh ticket in {secs} s (attempt {} of 5)…", self.status.drops)
+            }
+            None => "The connection to the console keeps dropping. Check the network, then press Reconnect.".into(),
+        });
+    }
+
+    fn start_step_timer(&mut self) {
+        let ms = self.options.step_timeout_seconds.max(1).saturating_mul(1000);
+        self.work.push_back(Work::StartTimer { generation: self.generation, timer: Timer::Step, ms });
+    }
+
+    fn fail(&mut self, code: &str, sentence: String) {
+        self.status.step = Step::Failed;
+        self.status.message = Some(sentence.clone());
+        self.work.push_back(Work::CancelTimer { timer: Timer::Step });
+        self.host(HostEvent::Error { code: code.to_owned(), sentence });
+        self.changed();
+    }
+
+    fn advance_ticket(&mut self, ev: TicketEvent) {
+        if let Ok(next) = self.ticket.apply(ev) {
+            self.ticket = next;
+            self.status.ticket = self.ticket.name();
+            self.host(HostEvent::TicketState { state: self.ticket.name() });
+            self.changed();
+        }
+    }
+
+    fn host(&mut self, ev: HostEvent) {
+        self.work.push_back(Work::Host(ev));
+    }
+
+    fn changed(&mut self) {
+        self.status_dirty = true;
+    }
+}

@@ -1,0 +1,110 @@
+//! What the core asks its host to do, and what it tells the host page.
+
+use serde_json::{json, Value};
+
+use crate::api::Secret;
+use crate::rfb::cursor::CursorImage;
+use crate::rfb::ImageFormat;
+
+/// The timers the core asks for; one of each kind runs at a time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Timer {
+    /// The automatic reconnect after a drop.
+    Reconnect,
+    /// A step before the console runs took too long (socket open, handshake, picture).
+    Step,
+}
+
+/// Why no ticket could be had.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AcquireError {
+    /// A sentence for the page.
+    pub sentence: String,
+    /// The API session is gone: the app goes back to login.
+    pub session_lost: bool,
+}
+
+impl AcquireError {
+    pub fn new(sentence: impl Into<String>) -> Self {
+        AcquireError { sentence: sentence.into(), session_lost: false }
+    }
+}
+
+/// One piece of work for the host. Work that names a generation is for that attempt
+/// only; the host drops it when its socket belongs to another.
+#[derive(Debug, PartialEq)]
+pub enum Work {
+    /// Get a ticket (from vCenter, a portal backend, or the one handed in) and call
+    /// `ticket_acquired` with the same generation.
+    AcquireTicket { generation: u32 },
+    /// Open a websocket (subprotocol `binary`) to this URL. It holds the ticket.
+    OpenSocket { generation: u32, url: Secret },
+    Send { generation: u32, bytes: Vec<u8> },
+    CloseSocket { generation: u32 },
+    /// The desktop's size changed: size the canvas.
+    Resize { width: u32, height: u32 },
+    /// Damage is waiting: draw it on the next animation frame, then call `painted`.
+    Paint { generation: u32 },
+    /// Decode this image, then call `image_decoded` with the same generation.
+    DecodeImage { generation: u32, format: ImageFormat, data: Vec<u8>, width: u32, height: u32 },
+    /// Start (or restart) a timer; call `timer_fired` with the generation when it fires.
+    StartTimer { generation: u32, timer: Timer, ms: u32 },
+    CancelTimer { timer: Timer },
+    /// The server's cursor shape.
+    Cursor(CursorImage),
+    CursorVisible(bool),
+    /// The status changed: read [`ConsoleSession::status`](super::ConsoleSession::status).
+    Status,
+    /// An event for the host page.
+    Host(HostEvent),
+    /// The API session is gone; the app returns to its login.
+    SessionLost(String),
+}
+
+/// Events a host page sees (`CustomEvent`s in the JavaScript API). None carries a secret.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HostEvent {
+    Connecting,
+    /// The first picture is on screen.
+    Connect,
+    Disconnect { clean: bool, code: u16, reason: String },
+    TicketState { state: &'static str },
+    DesktopName { name: String },
+    Resize { width: u32, height: u32 },
+    Clipboard { text: String },
+    Bell,
+    Leds { scroll: bool, num: bool, caps: bool },
+    Error { code: String, sentence: String },
+}
+
+impl HostEvent {
+    /// The event's type, as `addEventListener` names it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            HostEvent::Connecting => "connecting",
+            HostEvent::Connect => "connect",
+            HostEvent::Disconnect { .. } => "disconnect",
+            HostEvent::TicketState { .. } => "ticketstate",
+            HostEvent::DesktopName { .. } => "desktopname",
+            HostEvent::Resize { .. } => "resize",
+            HostEvent::Clipboard { .. } => "clipboard",
+            HostEvent::Bell => "bell",
+            HostEvent::Leds { .. } => "leds",
+            HostEvent::Error { .. } => "error",
+        }
+    }
+
+    /// The event's `detail`.
+    pub fn detail(&self) -> Value {
+        match self {
+            HostEvent::Connecting | HostEvent::Connect | HostEvent::Bell => json!({}),
+            HostEvent::Disconnect { clean, code, reason } => json!({"clean": clean, "code": code, "reason": reason}),
+            HostEvent::TicketState { state } => json!({"state": state}),
+            HostEvent::DesktopName { name } => json!({"name": name}),
+            HostEvent::Resize { width, height } => json!({"width": width, "height": height}),
+            HostEvent::Clipboard { text } => json!({"text": text}),
+            HostEvent::Leds { scroll, num, caps } => json!({"scroll": scroll, "num": num, "caps": caps}),
+            HostEvent::Error { code, sentence } => json!({"code": code, "sentence": sentence}),
+        }
+    }
+}

@@ -1,0 +1,426 @@
+//! The console session core, driven natively: ticket → policy → socket → RFB → paint,
+//! generations, backoff, timeouts, disconnect, and no secret in any host event.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use serde_json::json;
+use vsphere_console::api::wire::{MoRef, VirtualMachineTicket};
+use vsphere_console::console::{
+    backoff_secs, ticket_from_json, AcquireError, ConsoleOptions, ConsoleSession, HostEvent, Step, Timer, Work,
+};
+use vsphere_console::rfb::encoding as enc;
+use vsphere_console::rfb::session::{caps, KeyMode};
+use vsphere_console::rfb::{KeyInput, PixelFormat};
+use vsphere_console::ticket::url_parts::NativeUrlParser;
+use vsphere_console::ticket::ConsolePolicy;
+
+const SECRET: &str = "0123456789abcdefSECRET";
+const NOW: f64 = 1_000_000.0;
+
+fn options() -> ConsoleOptions {
+    ConsoleOptions {
+        policy: ConsolePolicy { allowed_hosts: vec!["esx01.example.com".into()], ..ConsolePolicy::default() },
+        requested_from: "https://vc.example.com".into(),
+        ..ConsoleOptions::default()
+    }
+}
+
+fn core(opts: ConsoleOptions) -> ConsoleSession {
+    ConsoleSession::new(MoRef::new("VirtualMachine", "vm-1"), opts, "https://portal.example", Box::new(NativeUrlParser))
+}
+
+fn ticket(host: &str) -> VirtualMachineTicket {
+    serde_json::from_value(json!({"ticket": SECRET, "host": host, "port": 443, "sslThumbprint": "AA:BB"})).unwrap()
+}
+
+fn drain(c: &mut ConsoleSession) -> Vec<Work> {
+    std::iter::from_fn(|| c.poll()).collect()
+}
+
+fn host_events(work: &[Work]) -> Vec<HostEvent> {
+    work.iter().filter_map(|w| if let Work::Host(e) = w { Some(e.clone()) } else { None }).collect()
+}
+
+fn names(work: &[Work]) -> Vec<&'static str> {
+    work.iter().filter_map(|w| if let Work::Host(e) = w { Some(e.name()) } else { None }).collect()
+}
+
+fn sent(work: &[Work]) -> Vec<u8> {
+    work.iter().flat_map(|w| if let Work::Send { bytes, .. } = w { bytes.clone() } else { vec![] }).collect()
+}
+
+fn server_init(w: u16, h: u16) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&w.to_be_bytes());
+    v.extend_from_slice(&h.to_be_bytes());
+    PixelFormat::RGBX8888.write(&mut v);
+    v.extend_from_slice(&4u32.to_be_bytes());
+    v.extend_from_slice(b"desk");
+    v
+}
+
+/// One raw rectangle of one colour.
+fn raw_update(x: u16, y: u16, w: u16, h: u16, rgbx: [u8; 4]) -> Vec<u8> {
+    let mut v = vec![0, 0, 0, 1];
+    for n in [x, y, w, h] {
+        v.extend_from_slice(&n.to_be_bytes());
+    }
+    v.extend_from_slice(&enc::RAW.to_be_bytes());
+    for _ in 0..(w as usize * h as usize) {
+        v.extend_from_slice(&rgbx);
+    }
+    v
+}
+
+/// VMware ServerCaps (127/0) with the given bits.
+fn server_caps(bits: u32) -> Vec<u8> {
+    let mut v = vec![127, 0, 0, 8];
+    v.extend_from_slice(&bits.to_be_bytes());
+    v
+}
+
+/// Drives a core to Running; returns the work seen on the way.
+fn to_running(c: &mut ConsoleSession) -> Vec<Work> {
+    c.connect();
+    let mut all = drain(c);
+    let g = c.generation();
+    c.ticket_acquired(g, Ok(ticket("esx01.example.com")), NOW);
+    all.extend(drain(c));
+    c.socket_opened(g);
+    c.received(g, &server_init(4, 2));
+    c.received(g, &raw_update(0, 0, 4, 2, [255, 0, 0, 0]));
+    all.extend(drain(c));
+    c.painted(g);
+    all.extend(drain(c));
+    all
+}
+
+#[test]
+fn the_whole_path_in_order() {
+    let mut c = core(options());
+    c.connect();
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::AcquireTicket { generation: 1 }));
+    assert_eq!(names(&w), ["connecting", "ticketstate"]);
+    assert_eq!(c.status().step, Step::Ticket);
+
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    let w = drain(&mut c);
+    let opened: Vec<_> = w.iter().filter_map(|w| if let Work::OpenSocket { generation, url } = w { Some((*generation, url.expose().to_owned())) } else { None }).collect();
+    assert_eq!(opened, [(1, format!("wss://esx01.example.com/ticket/{SECRET}"))]);
+    let states: Vec<_> = host_events(&w).into_iter().filter_map(|e| if let HostEvent::TicketState { state } = e { Some(state) } else { None }).collect();
+    assert_eq!(states, ["issued", "validated", "connecting"]);
+    assert!(w.contains(&Work::StartTimer { generation: 1, timer: Timer::Step, ms: 20_000 }));
+    assert_eq!(c.status().step, Step::Connecting);
+    assert_eq!(c.status().trust.as_ref().unwrap().redacted_url, "wss://esx01.example.com/ticket/<ticket>");
+
+    c.socket_opened(1);
+    assert_eq!(c.status().step, Step::Handshake);
+    assert_eq!(c.status().ticket, "in-use");
+    c.received(1, &server_init(4, 2));
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::Resize { width: 4, height: 2 }));
+    assert_eq!(names(&w), ["ticketstate", "desktopname", "resize"], "in-use, then the desktop");
+    assert!(!sent(&w).is_empty(), "SetEncodings and an update request go out");
+    assert_eq!(c.status().step, Step::WaitingForPicture);
+
+    c.received(1, &raw_update(0, 0, 4, 2, [255, 0, 0, 0]));
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::Paint { generation: 1 }));
+    assert!(!c.take_damage().is_empty(), "damage waits for the painter");
+    assert_eq!(&c.framebuffer().unwrap().pixels()[..4], &[255, 0, 0, 255]);
+    c.painted(1);
+    let w = drain(&mut c);
+    assert_eq!(names(&w), ["connect"]);
+    assert!(w.contains(&Work::CancelTimer { timer: Timer::Step }));
+    assert!(c.status().running());
+}
+
+#[test]
+fn a_stale_attempt_never_touches_a_newer_one() {
+    let mut c = core(options());
+    to_running(&mut c);
+    c.reconnect();
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::CloseSocket { generation: 1 }), "the old socket is closed");
+    assert!(w.contains(&Work::AcquireTicket { generation: 2 }));
+    // Everything of generation 1 that still arrives is ignored.
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    c.received(1, &server_init(8, 8));
+    c.image_decoded(1, Ok(vec![0; 4]));
+    c.socket_closed(1, 1006, "");
+    c.timer_fired(1, Timer::Step);
+    c.painted(1);
+    assert!(drain(&mut c).is_empty(), "no work from a stale generation");
+    assert_eq!(c.status().step, Step::Ticket);
+    assert_eq!(c.status().generation, 2);
+    // The new attempt proceeds normally.
+    c.ticket_acquired(2, Ok(ticket("esx01.example.com")), NOW);
+    assert!(drain(&mut c).iter().any(|w| matches!(w, Work::OpenSocket { generation: 2, .. })));
+}
+
+#[test]
+fn a_ticket_outside_the_policy_opens_nothing() {
+    let mut c = core(options());
+    c.connect();
+    drain(&mut c);
+    c.ticket_acquired(1, Ok(ticket("esx-untrusted.example.net")), NOW);
+    let w = drain(&mut c);
+    assert!(!w.iter().any(|w| matches!(w, Work::OpenSocket { .. })));
+    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "host")));
+    assert_eq!(c.status().ticket, "rejected");
+    assert_eq!(c.status().step, Step::Failed);
+    assert!(c.status().message.as_ref().unwrap().contains("esx-untrusted.example.net is not on this site's list"));
+}
+
+#[test]
+fn a_lost_api_session_goes_back_to_login() {
+    let mut c = core(options());
+    c.connect();
+    drain(&mut c);
+    c.ticket_acquired(1, Err(AcquireError { sentence: "Your session has ended.".into(), session_lost: true }), NOW);
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::SessionLost("Your session has ended.".into())));
+    c.connect();
+    c.ticket_acquired(2, Err(AcquireError::new("NoPermission")), NOW);
+    let w = drain(&mut c);
+    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, sentence } if code == "ticket" && sentence == "NoPermission")));
+}
+
+#[test]
+fn a_drop_reconnects_with_backoff_while_the_network_stays_down_then_gives_up() {
+    assert_eq!((0..=6).map(backoff_secs).collect::<Vec<_>>(), [None, Some(1), Some(2), Some(4), Some(8), Some(16), None]);
+    let mut c = core(options());
+    to_running(&mut c);
+    let g = c.generation();
+    c.socket_closed(g, 1006, "");
+    let mut schedule = Vec::new();
+    loop {
+        let w = drain(&mut c);
+        let g = c.generation();
+        let Some(ms) = w.iter().find_map(|w| if let Work::StartTimer { timer: Timer::Reconnect, ms, .. } = w { Some(*ms) } else { None }) else { break };
+        schedule.push(ms);
+        assert!(c.status().message.as_ref().unwrap().contains(&format!("in {} s (attempt {} of 5)", ms / 1000, schedule.len())));
+        c.timer_fired(g, Timer::Reconnect);
+        assert!(drain(&mut c).contains(&Work::AcquireTicket { generation: g + 1 }));
+        // The network is still down: the fresh ticket's socket never opens.
+        c.ticket_acquired(g + 1, Ok(ticket("esx01.example.com")), NOW);
+        drain(&mut c);
+        c.socket_closed(g + 1, 1006, "");
+    }
+    assert_eq!(schedule, [1000, 2000, 4000, 8000, 16000]);
+    assert!(c.status().message.as_ref().unwrap().contains("keeps dropping"));
+    assert_eq!(c.status().step, Step::Failed);
+}
+
+#[test]
+fn a_picture_resets_the_backoff() {
+    let mut c = core(options());
+    to_running(&mut c);
+    c.socket_closed(1, 1006, "");
+    drain(&mut c);
+    assert_eq!(c.status().drops, 1);
+    c.timer_fired(1, Timer::Reconnect);
+    let g = c.generation();
+    c.ticket_acquired(g, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(g);
+    c.received(g, &server_init(4, 2));
+    c.received(g, &raw_update(0, 0, 1, 1, [0, 0, 0, 0]));
+    drain(&mut c);
+    c.painted(g);
+    assert_eq!((c.status().drops, c.status().retry_in), (0, None));
+    c.socket_closed(g, 1006, "");
+    assert!(drain(&mut c).iter().any(|w| matches!(w, Work::StartTimer { timer: Timer::Reconnect, ms: 1000, .. })));
+}
+
+#[test]
+fn no_automatic_reconnect_when_turned_off() {
+    let mut c = core(ConsoleOptions { reconnect: false, ..options() });
+    to_running(&mut c);
+    c.socket_closed(1, 1006, "");
+    assert!(!drain(&mut c).iter().any(|w| matches!(w, Work::StartTimer { timer: Timer::Reconnect, .. })));
+    assert_eq!(c.status().step, Step::Closed);
+}
+
+#[test]
+fn a_step_that_takes_too_long_fails_with_a_sentence() {
+    let mut c = core(ConsoleOptions { step_timeout_seconds: 7, ..options() });
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    drain(&mut c);
+    c.timer_fired(1, Timer::Step);
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::CloseSocket { generation: 1 }));
+    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "timeout")));
+    assert_eq!(c.status().step, Step::Failed);
+    assert_eq!(c.status().message.as_deref(), Some("Nothing happened for 7 s: the console server did not finish setting up the console. Reconnect to try again with a fresh ticket."));
+    assert_eq!(c.status().ticket, "used");
+    // A running console ignores the timer.
+    let mut c = core(options());
+    to_running(&mut c);
+    c.timer_fired(1, Timer::Step);
+    assert!(c.status().running());
+}
+
+#[test]
+fn garbage_from_the_server_fails_and_closes() {
+    let mut c = core(options());
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    drain(&mut c);
+    c.received(1, b"HTTP/1.1 400 Bad Request\r\n\r\n");
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::CloseSocket { generation: 1 }));
+    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "protocol")));
+    assert_eq!(c.status().step, Step::Failed);
+    assert!(c.status().message.as_ref().unwrap().ends_with("Reconnect to try again with a fresh ticket."));
+}
+
+#[test]
+fn a_socket_refused_before_opening_points_at_the_certificate() {
+    let mut c = core(options());
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    drain(&mut c);
+    c.socket_closed(1, 1006, "");
+    let w = drain(&mut c);
+    assert_eq!(c.status().step, Step::Failed);
+    assert!(c.status().message.as_ref().unwrap().contains("open https://esx01.example.com:443/ in a new tab"));
+    assert!(host_events(&w).contains(&HostEvent::Disconnect { clean: false, code: 1006, reason: String::new() }));
+    assert!(!w.iter().any(|w| matches!(w, Work::StartTimer { timer: Timer::Reconnect, .. })), "no automatic retry");
+}
+
+#[test]
+fn disconnect_says_goodbye_with_session_close() {
+    let mut c = core(options());
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    c.received(1, &server_init(4, 2));
+    c.received(1, &server_caps(caps::SESSION_CLOSE | caps::KEY_EVENT));
+    c.received(1, &raw_update(0, 0, 4, 2, [0, 0, 0, 0]));
+    drain(&mut c);
+    c.painted(1);
+    drain(&mut c);
+    assert_eq!(c.key_mode(), KeyMode::VmwareScancode);
+    c.disconnect();
+    let w = drain(&mut c);
+    let bytes = sent(&w);
+    // Client-to-server SessionClose is 127/12 (webmks-console.md), reason 23: the client left.
+    assert_eq!(bytes, [127, 12, 0, 8, 0, 0, 0, 23], "VMware SessionClose goes out");
+    let close_at = w.iter().position(|w| *w == Work::CloseSocket { generation: 1 }).unwrap();
+    let send_at = w.iter().position(|w| matches!(w, Work::Send { .. })).unwrap();
+    assert!(send_at < close_at, "SessionClose is sent before the socket closes");
+    assert!(host_events(&w).contains(&HostEvent::Disconnect { clean: true, code: 1000, reason: "disconnected by the page".into() }));
+    assert_eq!(c.status().step, Step::Closed);
+    assert_eq!(c.status().ticket, "used");
+    // The socket's own close event afterwards changes nothing.
+    c.socket_closed(1, 1000, "");
+    assert!(drain(&mut c).is_empty());
+}
+
+#[test]
+fn the_server_saying_goodbye_is_a_clean_close() {
+    let mut c = core(options());
+    to_running(&mut c);
+    let mut m = vec![127, 7, 0, 8];
+    m.extend_from_slice(&3u32.to_be_bytes());
+    c.received(1, &m);
+    c.socket_closed(1, 1000, "");
+    let w = drain(&mut c);
+    assert_eq!(c.status().step, Step::Closed);
+    assert!(c.status().message.as_ref().unwrap().contains("reason 3"));
+    assert!(host_events(&w).contains(&HostEvent::Disconnect { clean: true, code: 1000, reason: String::new() }));
+}
+
+#[test]
+fn view_only_sends_no_input() {
+    let mut c = core(ConsoleOptions { view_only: true, ..options() });
+    to_running(&mut c);
+    c.key(KeyInput { keysym: 0x61, scancode: Some(0x1e), down: true }, None, "KeyA");
+    c.pointer(1, 1, 1);
+    c.clipboard_paste("x");
+    assert!(sent(&drain(&mut c)).is_empty());
+    c.set_view_only(false);
+    c.key(KeyInput { keysym: 0x61, scancode: Some(0x1e), down: true }, None, "KeyA");
+    assert_eq!(sent(&drain(&mut c)), [4, 1, 0, 0, 0, 0, 0, 0x61]);
+}
+
+#[test]
+fn caps_lock_follows_the_person_s_keyboard() {
+    let mut c = core(options());
+    to_running(&mut c);
+    // The guest says Caps Lock is off (VMware LED state pseudo-encoding in an update).
+    let mut m = vec![0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+    m.extend_from_slice(&enc::VMW_LED_STATE.to_be_bytes());
+    m.extend_from_slice(&0u32.to_be_bytes());
+    c.received(1, &m);
+    drain(&mut c);
+    c.key(KeyInput { keysym: 0x41, scancode: None, down: true }, Some((true, false)), "KeyA");
+    let keysyms: Vec<u32> = sent(&drain(&mut c)).chunks(8).map(|k| u32::from_be_bytes([k[4], k[5], k[6], k[7]])).collect();
+    assert_eq!(keysyms, [0xffe5, 0xffe5, 0x41], "Caps Lock pressed and released, then the key");
+}
+
+#[test]
+fn a_hidden_cursor_comes_back() {
+    let mut c = core(options());
+    to_running(&mut c);
+    let state = |flags: u16| {
+        let mut m = vec![0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+        m.extend_from_slice(&enc::VMW_CURSOR_STATE.to_be_bytes());
+        m.extend_from_slice(&flags.to_be_bytes());
+        m
+    };
+    c.received(1, &state(2));
+    assert!(drain(&mut c).contains(&Work::CursorVisible(false)));
+    c.received(1, &state(3));
+    assert!(drain(&mut c).contains(&Work::CursorVisible(true)));
+}
+
+#[test]
+fn typed_text_is_planned_for_the_layout_or_refused() {
+    let mut c = core(ConsoleOptions { keyboard_layout: "de".into(), ..options() });
+    to_running(&mut c);
+    assert!(c.plan_text("z").is_ok(), "keysym mode types anything");
+    c.received(1, &server_caps(caps::KEY_EVENT));
+    drain(&mut c);
+    let z = c.plan_text("z").unwrap();
+    assert_eq!(z[0].scancode, Some(0x15), "a German z is the key right of T");
+    assert_eq!(c.plan_text("✓").unwrap_err(), "Nothing was typed: the character '✓' cannot be typed with this keyboard layout. Remove it, or type it on the keyboard.");
+}
+
+#[test]
+fn no_host_event_or_status_carries_the_ticket() {
+    let mut c = core(options());
+    let mut work = to_running(&mut c);
+    c.socket_closed(1, 1006, "");
+    work.extend(drain(&mut c));
+    c.disconnect();
+    work.extend(drain(&mut c));
+    for e in host_events(&work) {
+        let text = e.detail().to_string();
+        assert!(!text.contains(SECRET), "{} carries the ticket", e.name());
+    }
+    assert!(!format!("{:?}", c.status()).contains(SECRET));
+    assert!(!format!("{work:?}").contains(SECRET), "work prints the URL redacted");
+}
+
+#[test]
+fn tickets_are_read_in_both_shapes() {
+    let vi = ticket_from_json(json!({"_typeName": "VirtualMachineTicket", "ticket": SECRET, "cfgFile": "x.vmx", "host": "esx01.example.com", "port": 443})).unwrap();
+    assert_eq!((vi.host.as_deref(), vi.port), (Some("esx01.example.com"), Some(443)));
+    let rest = ticket_from_json(json!({"ticket": format!("wss://esx01.example.com:443/ticket/{SECRET}")})).unwrap();
+    assert_eq!((rest.ticket.expose(), rest.host.as_deref(), rest.port), (SECRET, Some("esx01.example.com"), Some(443)));
+    let err = ticket_from_json(json!({"nope": SECRET})).unwrap_err();
+    assert!(!err.contains(SECRET));
+    // Both pass the same policy.
+    for t in [vi, rest] {
+        let mut c = core(options());
+        c.connect();
+        c.ticket_acquired(1, Ok(t), NOW);
+        assert!(drain(&mut c).iter().any(|w| matches!(w, Work::OpenSocket { .. })));
+    }
+}
