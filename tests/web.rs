@@ -102,11 +102,3 @@ fn validate_console_url_from_javascript() {
     let bad = vsphere_console::embed::validate_console_url("nonsense".into(), "https://vc.example.com", wasm_bindgen::JsValue::NULL);
     assert_eq!(get(&bad, "code").as_string().unwrap(), "bad-input");
 }
-
-#[wasm_bindgen_test]
-fn reconnect_backoff_doubles_then_stops() {
-    use vsphere_console::ui::console_state::backoff_secs;
-    let schedule: Vec<Option<u32>> = (1..=6).map(backoff_secs).collect();
-    assert_eq!(schedule, vec![Some(1), Some(2), Some(4), Some(8), Some(16), None]);
-    assert_eq!(backoff_secs(0), None);
-}

@@ -4,6 +4,7 @@
 //! guest's own layout applies (VMware 127/0, QEMU extended key events).
 //! `KeyboardEvent.key` names the character: it maps to an X keysym for plain RFB.
 
+pub mod keycode;
 pub mod keysym;
 pub mod text;
 pub mod scancode;
@@ -13,6 +14,34 @@ use crate::rfb::KeyInput;
 /// A browser key event, reduced to what translation needs.
 pub fn key_input(code: &str, key: &str, down: bool) -> KeyInput {
     KeyInput { keysym: keysym::from_key(key, code), scancode: scancode::from_code(code), down }
+}
+
+/// WMKS `sendKeyCodes`: JavaScript keyCodes pressed in order and released in reverse; a
+/// negative last entry is a negated Unicode code point typed as a character with them.
+/// `None` when an entry has no known key.
+pub fn key_codes(codes: &[i32]) -> Option<Vec<KeyInput>> {
+    let mut keys = Vec::new();
+    let mut ch = None;
+    for (i, &c) in codes.iter().enumerate() {
+        if c < 0 {
+            // Only the last entry may be a character.
+            if i + 1 != codes.len() {
+                return None;
+            }
+            ch = Some(char::from_u32(c.unsigned_abs())?);
+        } else {
+            keys.push(keycode::from_key_code(c as u32)?);
+        }
+    }
+    let mut out: Vec<KeyInput> = keys.iter().map(|(c, k)| key_input(c, k, true)).collect();
+    if let Some(ch) = ch {
+        let sym = keysym::char_keysym(ch);
+        let scancode = text::plan(&ch.to_string(), text::Layout::Us).ok().and_then(|p| p.iter().find(|k| k.keysym == sym).and_then(|k| k.scancode));
+        out.push(KeyInput { keysym: sym, scancode, down: true });
+        out.push(KeyInput { keysym: sym, scancode, down: false });
+    }
+    out.extend(keys.iter().rev().map(|(c, k)| key_input(c, k, false)));
+    Some(out)
 }
 
 /// Ctrl+Alt+Del as scan codes with keysyms: presses in order, then releases in reverse.

@@ -208,8 +208,8 @@ pub fn App(props: &AppProps) -> Html {
                     error={state.error.clone()} busy={state.busy} message={state.server_message.clone()} />
         },
         (Screen::Console(vm), Some(cfg)) => html! {
-            <Console key={vm.vm.value.clone()} vm={vm.clone()} client={client.clone()} config={cfg.clone()}
-                     on_back={on_back} on_session_lost={on_session_lost} />
+            <Console key={vm.vm.value.clone()} vm={vm.vm.clone()} title={vm.name.clone()} options={Rc::new(cfg.console_options())}
+                     tickets={ops::ticket_source(&client, cfg, &vm.vm)} on_back={Some(on_back)} {on_session_lost} />
         },
     };
 

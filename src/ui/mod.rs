@@ -3,7 +3,7 @@
 
 pub mod app;
 pub mod console;
-pub mod console_state;
+pub mod console_ui;
 pub mod login;
 pub mod ops;
 pub mod state;

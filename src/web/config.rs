@@ -4,6 +4,7 @@ use serde::Deserialize;
 
 use crate::api::client::DEFAULT_RELEASE;
 use crate::api::ApiError;
+use crate::console::ConsoleOptions;
 use crate::ticket::ConsolePolicy;
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -51,6 +52,20 @@ impl Default for AppConfig {
             keyboard_layout: "us".into(),
             typing_delay_ms: 25,
             ticket_lifetime_seconds: 60,
+        }
+    }
+}
+
+impl AppConfig {
+    /// The console's options from this config; the ticket is requested from `apiBase`.
+    pub fn console_options(&self) -> ConsoleOptions {
+        ConsoleOptions {
+            policy: self.console_policy.clone(),
+            requested_from: self.api_base.clone(),
+            keyboard_layout: self.keyboard_layout.clone(),
+            typing_delay_ms: self.typing_delay_ms,
+            ticket_lifetime_seconds: self.ticket_lifetime_seconds,
+            ..ConsoleOptions::default()
         }
     }
 }

@@ -1,12 +1,16 @@
-//! Thin browser adapters: HTTP, the console websocket + canvas driver, config, URL
-//! parsing, timers, fullscreen and screenshots.
+//! Thin browser adapters: the console runner and its adapters (socket, painter, image
+//! decoder, cursor, input, typing), URL parsing, timers, fullscreen; with the `app`
+//! feature also HTTP (gloo-net), config loading and screenshots.
 //! They make no protocol decisions; those live in the pure layers.
 
+#[cfg(feature = "app")]
 pub mod config;
-pub mod console_driver;
+pub mod console;
 pub mod fullscreen;
+#[cfg(feature = "app")]
 pub mod screenshot;
 pub mod timers;
+#[cfg(feature = "app")]
 pub mod http;
 pub mod url_parser;
 

@@ -1,0 +1,182 @@
+//! `ConsoleHandle`: one console for host pages, on the same runner and core as the app.
+//! The package's `VSphereConsole` (an `EventTarget`) wraps it; host pages use that.
+
+use std::rc::Rc;
+
+use js_sys::{Function, Promise};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use web_sys::HtmlCanvasElement;
+
+use crate::api::wire::MoRef;
+use crate::console::session::EMBEDDED_VM;
+use crate::console::{ticket_from_json, AcquireError, ConsoleOptions, ConsoleStatus, HostEvent};
+use crate::input;
+use crate::rfb::KeyInput;
+use crate::web::console::{ConsoleRunner, RunnerHooks, TicketFuture};
+
+#[wasm_bindgen]
+pub struct ConsoleHandle {
+    runner: Option<ConsoleRunner>,
+}
+
+/// Calls `on_event(name, detail)`; the detail is a plain object.
+fn emit(on_event: &Function, name: &str, detail: &serde_json::Value) {
+    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+    let _ = on_event.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
+}
+
+fn status_json(s: &ConsoleStatus) -> serde_json::Value {
+    serde_json::json!({
+        "step": format!("{:?}", s.step),
+        "text": s.step.text(),
+        "message": s.message,
+        "ticket": s.ticket,
+        "width": s.desktop.as_ref().map(|d| d.0),
+        "height": s.desktop.as_ref().map(|d| d.1),
+        "name": s.desktop.as_ref().map(|d| d.2.clone()),
+        "keyMode": format!("{:?}", s.key_mode),
+        "viewOnly": s.view_only,
+        "insecure": s.insecure,
+        "retryIn": s.retry_in,
+        "trustUrl": s.trust.as_ref().map(|t| t.trust_url.clone()),
+        "redactedUrl": s.trust.as_ref().map(|t| t.redacted_url.clone()),
+    })
+}
+
+/// A ticket from the page's `acquireTicket` (a value or a promise of one).
+fn acquire_from(f: Function) -> Rc<dyn Fn() -> TicketFuture> {
+    Rc::new(move || {
+        let called = f.call0(&JsValue::NULL);
+        Box::pin(async move {
+            let value = match called {
+                Ok(v) => JsFuture::from(Promise::resolve(&v)).await,
+                Err(e) => Err(e),
+            };
+            let value = value.map_err(|e| AcquireError::new(format!("The page could not get a console ticket: {}.", error_text(&e))))?;
+            let json: serde_json::Value = serde_wasm_bindgen::from_value(value).map_err(|_| AcquireError::new("The console ticket the page handed in is not an object."))?;
+            ticket_from_json(json).map_err(|e| AcquireError::new(format!("The console ticket the page handed in is not usable: {e}.")))
+        })
+    })
+}
+
+/// An error's `message`, or its string form; never the object itself.
+fn error_text(e: &JsValue) -> String {
+    js_sys::Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()).unwrap_or_else(|| "it failed".into())
+}
+
+#[wasm_bindgen]
+impl ConsoleHandle {
+    /// Starts a console in `canvas`. `options` has the shape of `ConsoleOptions` (camelCase);
+    /// `acquire_ticket()` returns a ticket or a promise of one, for each attempt;
+    /// `on_event(name, detail)` gets every event, and `status` after each change.
+    #[wasm_bindgen(constructor)]
+    pub fn new(canvas: HtmlCanvasElement, options: JsValue, acquire_ticket: Function, on_event: Function) -> Result<ConsoleHandle, JsValue> {
+        let options: ConsoleOptions = if options.is_undefined() || options.is_null() {
+            ConsoleOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(options).map_err(|_| JsValue::from_str("The console options are not valid: see ConsoleOptions in the README."))?
+        };
+        let (events, status_events) = (on_event.clone(), on_event);
+        let hooks = RunnerHooks {
+            acquire: acquire_from(acquire_ticket),
+            on_status: Rc::new(move |s: ConsoleStatus| emit(&status_events, "status", &status_json(&s))),
+            on_host_event: Rc::new(move |e: HostEvent| emit(&events, e.name(), &e.detail())),
+            on_session_lost: Rc::new(|_| {}),
+        };
+        let runner = ConsoleRunner::start(canvas, MoRef::new("VirtualMachine", EMBEDDED_VM), options, hooks).map_err(|e| JsValue::from_str(&e))?;
+        Ok(ConsoleHandle { runner: Some(runner) })
+    }
+
+    fn with<T: Default>(&self, f: impl FnOnce(&ConsoleRunner) -> T) -> T {
+        self.runner.as_ref().map(f).unwrap_or_default()
+    }
+
+    /// The current status: `{step, text, message, ticket, width, height, name, keyMode, viewOnly, …}`.
+    pub fn status(&self) -> JsValue {
+        self.runner.as_ref().map(|r| js_sys::JSON::parse(&status_json(&r.status()).to_string()).unwrap_or(JsValue::NULL)).unwrap_or(JsValue::NULL)
+    }
+
+    /// SessionClose (where the server takes it), then the socket closes.
+    pub fn disconnect(&self) {
+        self.with(ConsoleRunner::disconnect)
+    }
+
+    /// A new attempt with a fresh ticket.
+    pub fn reconnect(&self) {
+        self.with(ConsoleRunner::reconnect)
+    }
+
+    #[wasm_bindgen(js_name = sendCtrlAltDel)]
+    pub fn send_ctrl_alt_del(&self) {
+        self.with(|r| r.keys(&input::ctrl_alt_del()))
+    }
+
+    /// A combination by its menu label, e.g. `"Ctrl+Alt+F2"`; false when unknown.
+    #[wasm_bindgen(js_name = sendCombo)]
+    pub fn send_combo(&self, label: &str) -> bool {
+        let Some((_, keys)) = input::combos().into_iter().find(|(l, _)| l.eq_ignore_ascii_case(label)) else { return false };
+        self.with(|r| r.keys(&input::combo(&keys)));
+        true
+    }
+
+    /// noVNC's `sendKey(keysym, code, down)`: `code` is a `KeyboardEvent.code` or null;
+    /// without `down`, a press and a release.
+    #[wasm_bindgen(js_name = sendKey)]
+    pub fn send_key(&self, keysym: u32, code: Option<String>, down: Option<bool>) {
+        let scancode = code.as_deref().and_then(input::scancode::from_code);
+        let keysym = if keysym == 0 { code.as_deref().map(|c| input::keysym::from_key("", c)).unwrap_or(0) } else { keysym };
+        let keys: Vec<KeyInput> = match down {
+            Some(d) => vec![KeyInput { keysym, scancode, down: d }],
+            None => vec![KeyInput { keysym, scancode, down: true }, KeyInput { keysym, scancode, down: false }],
+        };
+        self.with(|r| r.keys(&keys))
+    }
+
+    /// VMware's `sendKeyCodes`: JavaScript keyCodes, a negated code point last; false when
+    /// an entry is unknown (nothing is sent then).
+    #[wasm_bindgen(js_name = sendKeyCodes)]
+    pub fn send_key_codes(&self, codes: Vec<i32>) -> bool {
+        let Some(keys) = input::key_codes(&codes) else { return false };
+        self.with(|r| r.keys(&keys));
+        true
+    }
+
+    /// Types `text` at the configured pace. Resolves when typed; rejects with a sentence
+    /// when a character cannot be typed (nothing sent), or typing was cancelled.
+    #[wasm_bindgen(js_name = typeText)]
+    pub fn type_text(&self, text: &str) -> Promise {
+        let Some(r) = self.runner.as_ref() else { return Promise::reject(&JsValue::from_str("The console was destroyed.")) };
+        match r.type_text(text, |_, _| {}) {
+            Ok(fut) => future_to_promise(async move { fut.await.map(|_| JsValue::UNDEFINED).map_err(|e| JsValue::from_str(&e)) }),
+            Err(sentence) => Promise::reject(&JsValue::from_str(&sentence)),
+        }
+    }
+
+    #[wasm_bindgen(js_name = cancelTyping)]
+    pub fn cancel_typing(&self) {
+        self.with(ConsoleRunner::cancel_typing)
+    }
+
+    #[wasm_bindgen(js_name = setViewOnly)]
+    pub fn set_view_only(&self, view_only: bool) {
+        self.with(|r| r.act(|c| c.set_view_only(view_only)))
+    }
+
+    /// Asks the guest for this resolution (VMware); false when the server cannot.
+    #[wasm_bindgen(js_name = requestResolution)]
+    pub fn request_resolution(&self, width: u32, height: u32) -> bool {
+        self.with(|r| r.act(|c| c.request_resolution(width, height)))
+    }
+
+    /// Text for the VM's clipboard.
+    #[wasm_bindgen(js_name = clipboardPaste)]
+    pub fn clipboard_paste(&self, text: &str) {
+        self.with(|r| r.act(|c| c.clipboard_paste(text)))
+    }
+
+    /// Disconnects and lets go of the canvas and every listener.
+    pub fn destroy(&mut self) {
+        self.runner = None;
+    }
+}

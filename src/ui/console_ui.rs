@@ -1,0 +1,44 @@
+//! The console component's own state: the core's status snapshot plus what only the
+//! page decides (scale, the typing line, a note).
+
+use std::rc::Rc;
+
+use yew::Reducible;
+
+use crate::console::{ConsoleStatus, Scale};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct UiState {
+    pub status: ConsoleStatus,
+    pub scale: Scale,
+    pub typing: Option<String>,
+    pub note: Option<String>,
+}
+
+impl UiState {
+    pub fn new(scale: Scale, view_only: bool) -> Self {
+        UiState { status: ConsoleStatus::initial(view_only), scale, typing: None, note: None }
+    }
+}
+
+pub enum UiAction {
+    Status(ConsoleStatus),
+    Scale(Scale),
+    Typing(Option<String>),
+    Note(Option<String>),
+}
+
+impl Reducible for UiState {
+    type Action = UiAction;
+
+    fn reduce(self: Rc<Self>, action: UiAction) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match action {
+            UiAction::Status(status) => s.status = status,
+            UiAction::Scale(scale) => s.scale = scale,
+            UiAction::Typing(t) => s.typing = t,
+            UiAction::Note(n) => s.note = n,
+        }
+        Rc::new(s)
+    }
+}

@@ -1,0 +1,191 @@
+//! Keyboard, mouse, wheel and touch on the console canvas, turned into core input.
+//! Listeners are added with `addEventListener` and removed on drop, so the Yew console
+//! and the JavaScript API share them.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, EventTarget, HtmlCanvasElement, KeyboardEvent, MouseEvent, TouchEvent, WheelEvent};
+
+use crate::console::ConsoleSession;
+use crate::input;
+use crate::rfb::KeyInput;
+
+use super::runner::{act, WeakShared};
+
+/// DOM `buttons` (1 left, 2 right, 4 middle) to the RFB mask (bit 0 left, 1 middle, 2 right).
+pub fn rfb_buttons(dom: u16) -> u8 {
+    (dom & 1) as u8 | ((dom & 4) >> 1) as u8 | ((dom & 2) << 1) as u8
+}
+
+/// Client coordinates to framebuffer pixels, whatever the canvas's CSS size.
+fn to_framebuffer(canvas: &HtmlCanvasElement, client_x: f64, client_y: f64) -> Option<(i32, i32)> {
+    let r = canvas.get_bounding_client_rect();
+    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
+    if r.width() <= 0.0 || r.height() <= 0.0 || w <= 0.0 || h <= 0.0 {
+        return None;
+    }
+    Some((((client_x - r.left()) * w / r.width()).floor() as i32, ((client_y - r.top()) * h / r.height()).floor() as i32))
+}
+
+#[derive(Default)]
+struct InputState {
+    buttons: u8,
+    /// Keys held, by `KeyboardEvent.code`, with what their key-down sent, so each key-up
+    /// sends the same keysym and every held key can be released on blur.
+    held: HashMap<String, KeyInput>,
+    /// A touch in progress: start x, y and time.
+    touch: Option<(f64, f64, f64)>,
+}
+
+pub struct InputListeners {
+    target: EventTarget,
+    listeners: Vec<(&'static str, Closure<dyn FnMut(JsValue)>)>,
+}
+
+impl InputListeners {
+    pub(super) fn attach(canvas: &HtmlCanvasElement, shared: WeakShared) -> Self {
+        let state = Rc::new(RefCell::new(InputState::default()));
+        let mut listeners: Vec<(&'static str, Closure<dyn FnMut(JsValue)>)> = Vec::new();
+        let mut on = |name: &'static str, f: Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>| {
+            let (shared, canvas, state) = (shared.clone(), canvas.clone(), state.clone());
+            listeners.push((
+                name,
+                Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+                    let Some(rc) = shared.upgrade() else { return };
+                    let Ok(mut st) = state.try_borrow_mut() else { return };
+                    act(&rc, |c| f(c, &canvas, &mut st, ev));
+                }),
+            ));
+        };
+        on("keydown", Box::new(|c, _, st, ev| {
+            let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
+            if !c.status().input_allowed() {
+                return;
+            }
+            e.prevent_default();
+            let key = input::key_input(&e.code(), &e.key(), true);
+            st.held.insert(e.code(), key);
+            let locks = (e.get_modifier_state("CapsLock"), e.get_modifier_state("NumLock"));
+            c.key(key, Some(locks), &e.code());
+        }));
+        on("keyup", Box::new(|c, _, st, ev| {
+            let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
+            if !c.status().input_allowed() {
+                return;
+            }
+            e.prevent_default();
+            let key = match st.held.remove(&e.code()) {
+                Some(down) => KeyInput { down: false, ..down },
+                None => input::key_input(&e.code(), &e.key(), false),
+            };
+            c.key(key, None, &e.code());
+        }));
+        on("blur", Box::new(|c, _, st, _| {
+            // Keys held when focus leaves would stay down in the guest.
+            let up: Vec<KeyInput> = st.held.drain().map(|(_, k)| KeyInput { down: false, ..k }).collect();
+            c.keys(&up);
+        }));
+        on("mousedown", Box::new(|c, canvas, st, ev| {
+            let Ok(e) = ev.dyn_into::<MouseEvent>() else { return };
+            let _ = canvas.focus();
+            e.prevent_default();
+            if c.status().input_allowed() && c.wants_pointer_lock() {
+                canvas.request_pointer_lock();
+            }
+            pointer(c, canvas, st, &e);
+        }));
+        for name in ["mouseup", "mousemove"] {
+            on(name, Box::new(|c, canvas, st, ev| {
+                if let Ok(e) = ev.dyn_into::<MouseEvent>() {
+                    pointer(c, canvas, st, &e);
+                }
+            }));
+        }
+        on("wheel", Box::new(|c, canvas, st, ev| {
+            let Ok(e) = ev.dyn_into::<WheelEvent>() else { return };
+            if !c.status().input_allowed() {
+                return;
+            }
+            e.prevent_default();
+            let Some((x, y)) = to_framebuffer(canvas, e.client_x() as f64, e.client_y() as f64) else { return };
+            let click = |d: f64| if d == 0.0 { 0 } else { d.signum() as i32 };
+            c.wheel(x, y, st.buttons, click(e.delta_y()), click(e.delta_x()));
+        }));
+        on("contextmenu", Box::new(|_, _, _, ev| {
+            if let Ok(e) = ev.dyn_into::<web_sys::Event>() {
+                e.prevent_default();
+            }
+        }));
+        // Touch: a tap is a click, two fingers dragged up or down scroll.
+        on("touchstart", Box::new(|_, _, st, ev| {
+            let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
+            let t = e.touches();
+            if let Some(first) = t.get(0) {
+                let y = match (t.length(), t.get(1)) {
+                    (2, Some(s)) => (first.client_y() + s.client_y()) as f64 / 2.0,
+                    _ => first.client_y() as f64,
+                };
+                st.touch = Some((first.client_x() as f64, y, super::super::now_ms()));
+            }
+            e.prevent_default();
+        }));
+        on("touchmove", Box::new(|c, canvas, st, ev| {
+            let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
+            e.prevent_default();
+            let t = e.touches();
+            let (Some(a), Some(b), Some((x0, y0, t0))) = (t.get(0), t.get(1), st.touch) else { return };
+            let y = (a.client_y() + b.client_y()) as f64 / 2.0;
+            let dy = y - y0;
+            if dy.abs() >= 30.0 {
+                if let Some((x, yy)) = to_framebuffer(canvas, x0, y0) {
+                    c.wheel(x, yy, st.buttons, -dy.signum() as i32, 0);
+                }
+                st.touch = Some((x0, y, t0));
+            }
+        }));
+        on("touchend", Box::new(|c, canvas, st, ev| {
+            let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
+            e.prevent_default();
+            let (Some((x, y, t0)), Some(end)) = (st.touch.take(), e.changed_touches().get(0)) else { return };
+            let moved = ((end.client_x() as f64 - x).powi(2) + (end.client_y() as f64 - y).powi(2)).sqrt();
+            if moved < 12.0 && super::super::now_ms() - t0 < 500.0 {
+                if let Some((fx, fy)) = to_framebuffer(canvas, x, y) {
+                    c.pointer(fx, fy, 0);
+                    c.pointer(fx, fy, 1);
+                    c.pointer(fx, fy, 0);
+                }
+            }
+        }));
+        let target: EventTarget = canvas.clone().into();
+        for (name, cb) in &listeners {
+            let _ = target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+        }
+        InputListeners { target, listeners }
+    }
+}
+
+impl Drop for InputListeners {
+    fn drop(&mut self) {
+        for (name, cb) in &self.listeners {
+            let _ = self.target.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+        }
+    }
+}
+
+fn pointer(c: &mut ConsoleSession, canvas: &HtmlCanvasElement, st: &mut InputState, e: &MouseEvent) {
+    let buttons = rfb_buttons(e.buttons());
+    st.buttons = buttons;
+    let locked = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.pointer_lock_element())
+        .is_some_and(|el: Element| el == ***canvas);
+    if locked {
+        c.pointer_motion(e.movement_x(), e.movement_y(), buttons);
+    } else if let Some((x, y)) = to_framebuffer(canvas, e.client_x() as f64, e.client_y() as f64) {
+        c.pointer(x, y, buttons);
+    }
+}

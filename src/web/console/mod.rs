@@ -1,0 +1,12 @@
+//! The console in the page: [`runner::ConsoleRunner`] runs the sans-IO console session
+//! core with one adapter per job.
+
+pub mod cursor;
+pub mod image_decoder;
+pub mod input;
+pub mod painter;
+pub mod runner;
+pub mod socket;
+pub mod typing;
+
+pub use runner::{ConsoleRunner, RunnerHooks, TicketFuture};
