@@ -2,6 +2,7 @@
 
 mod build;
 mod demo;
+mod package;
 mod record;
 mod replay;
 mod setup;
@@ -13,6 +14,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   demo [--listen ADDR]   install what is missing, build in release mode, run the app against the lab
   test                   install what is missing, run every test (native, browser, end to end)
   build [--dev]          build the app into pkg/
+  package                the npm package in target/npm/vsphere-console/ (console-only and app entries)
   setup [--test]         install the build tools (and the test packages with --test)
   replay FILE            a websockify recording through the engine: prints WxH sha256=... and the decode time
   record --server xvnc|qemu --encoding NAME --out FILE [--seconds N]
@@ -30,6 +32,7 @@ fn main() {
             let profile = if args.iter().any(|a| a == "--dev") { build::Profile::Dev } else { build::Profile::Release };
             setup::build_tools().and_then(|_| build::app(profile))
         }
+        Some("package") => setup::build_tools().and_then(|_| package::run_package()),
         Some("replay") => match args.get(1) {
             Some(f) => replay::run(f),
             None => Err("replay needs a FILE".into()),

@@ -87,7 +87,8 @@ fn wasm_pack() -> Result {
 
 fn npm_tools() -> Result {
     let tools = root().join("tools");
-    if tools.join("node_modules/.bin/wasm-opt").exists() && tools.join("node_modules/playwright-core").exists() {
+    let have = ["node_modules/.bin/wasm-opt", "node_modules/playwright-core", "node_modules/.bin/esbuild", "node_modules/.bin/tsc"];
+    if have.iter().all(|p| tools.join(p).exists()) {
         return Ok(());
     }
     if !exists_on_path("npm") {

@@ -1,0 +1,147 @@
+// Types for the console-only entry of vsphere-console.
+
+/** `VirtualMachineTicket` as VI/JSON `AcquireTicket` returns it (`ticketType: "webmks"`). */
+export interface VirtualMachineTicket {
+  _typeName?: "VirtualMachineTicket";
+  ticket: string;
+  cfgFile?: string;
+  host?: string;
+  port?: number;
+  sslThumbprint?: string;
+  certThumbprintList?: { thumbprint: string; hashAlgorithm?: string }[];
+  sslCertificate?: string;
+  url?: string;
+}
+
+/** The Automation REST console ticket (`POST /api/vcenter/vm/{vm}/console/tickets`), or its URL. */
+export type RestConsoleTicket = { ticket: string } | string;
+
+export type ConsoleTicket = VirtualMachineTicket | RestConsoleTicket;
+
+/** The URL policy every ticket must pass before anything connects (`consolePolicy`). */
+export interface ConsolePolicy {
+  /** Allow `ws:` consoles (lab only). Default false. */
+  allowInsecure?: boolean;
+  /** `esx01.example.com`, `*.example.com`, `10.1.2.3`, `10.0.0.0/8`, `fd00::/8`. */
+  allowedHosts?: string[];
+  /** Default [443]. */
+  allowedPorts?: number[];
+  /** Also allow the host and port the ticket was requested from. Default false. */
+  allowRequestOrigin?: boolean;
+  onMismatch?: "reject" | "preferUrl" | "preferFields";
+  /** Rewrite after validation, e.g. `wss://portal.example/console/{host}/{port}/ticket/{ticket}`. */
+  proxyTemplate?: string;
+}
+
+export type ScaleMode = "fit" | "actual" | "remote";
+
+export interface VSphereConsoleOptions {
+  /** The ticket for the first attempt, exactly as vCenter returned it. One-time. */
+  ticket?: ConsoleTicket;
+  /** A fresh ticket for each attempt (reconnects need one). */
+  acquireTicket?: () => ConsoleTicket | Promise<ConsoleTicket>;
+  /** The origin the ticket was requested from (vCenter's), e.g. `https://vc.example.com`; default: the page's. */
+  requestedFrom?: string;
+  policy?: ConsolePolicy;
+  /** Default "fit". */
+  scale?: ScaleMode;
+  viewOnly?: boolean;
+  /** The guest's layout for typed text sent as scan codes: "us" (default) or "de". */
+  keyboardLayout?: string;
+  /** Pause between typed key events; default 25. */
+  typingDelayMs?: number;
+  /** Reconnect by itself after a network drop, with a fresh ticket from acquireTicket; default true. */
+  reconnect?: boolean;
+  /** An issued ticket older than this is never used; default 60. */
+  ticketLifetimeSeconds?: number;
+  /** Each step before the console runs (socket, handshake, first picture) may take this long; default 20. */
+  stepTimeoutSeconds?: number;
+  /** The canvas's accessible name. */
+  label?: string;
+  /** CSS background behind the screen. */
+  background?: string;
+  /** Where the .wasm file is, for bundlers that move it. */
+  wasmUrl?: string | URL;
+}
+
+export type TicketStateName = "requested" | "issued" | "validated" | "connecting" | "in-use" | "used" | "expired" | "rejected" | "failed";
+export type StepName = "Ticket" | "CheckingUrl" | "Connecting" | "Handshake" | "WaitingForPicture" | "Running" | "Failed" | "Closed";
+
+export interface ConsoleStatus {
+  step: StepName;
+  text: string;
+  message: string | null;
+  ticket: TicketStateName;
+  width: number | null;
+  height: number | null;
+  name: string | null;
+  keyMode: "Keysym" | "QemuExtended" | "VmwareScancode";
+  viewOnly: boolean;
+  insecure: boolean;
+  retryIn: number | null;
+  trustUrl: string | null;
+  /** The console URL with the ticket replaced. */
+  redactedUrl: string | null;
+}
+
+/** Every event and its `detail`. None carries a ticket or a session id. */
+export interface VSphereConsoleEventMap {
+  connecting: CustomEvent<Record<string, never>>;
+  connect: CustomEvent<Record<string, never>>;
+  disconnect: CustomEvent<{ clean: boolean; code: number; reason: string }>;
+  ticketstate: CustomEvent<{ state: TicketStateName }>;
+  desktopname: CustomEvent<{ name: string }>;
+  resize: CustomEvent<{ width: number; height: number }>;
+  clipboard: CustomEvent<{ text: string }>;
+  bell: CustomEvent<Record<string, never>>;
+  leds: CustomEvent<{ scroll: boolean; num: boolean; caps: boolean }>;
+  error: CustomEvent<{ code: string; sentence: string }>;
+  status: CustomEvent<ConsoleStatus>;
+}
+
+export interface TypingPromise extends Promise<void> {
+  cancel(): void;
+}
+
+export declare class VSphereConsole extends EventTarget {
+  constructor(element: Element, options: VSphereConsoleOptions);
+  /** Resolves once the console has started. */
+  readonly ready: Promise<void>;
+  readonly canvas: HTMLCanvasElement;
+  readonly status: ConsoleStatus | null;
+  readonly scale: ScaleMode;
+  viewOnly: boolean;
+  disconnect(): void;
+  reconnect(): void;
+  sendCtrlAltDel(): void;
+  /** A menu label ("Ctrl+Alt+F2", "Alt+Tab", "Windows key", …) or `KeyboardEvent.code`s. */
+  sendKeys(combo: string | string[]): boolean;
+  sendKeyCodes(codes: number[]): boolean;
+  sendKey(keysym: number, code?: string | null, down?: boolean): void;
+  typeText(text: string): TypingPromise;
+  clipboardPaste(text: string): void;
+  requestResolution(width: number, height: number): boolean;
+  setScale(mode: ScaleMode): void;
+  enterFullscreen(): Promise<void>;
+  exitFullscreen(): Promise<void>;
+  toDataURL(type?: string, quality?: number): string;
+  toBlob(callback: BlobCallback, type?: string, quality?: number): void;
+  focus(options?: FocusOptions): void;
+  blur(): void;
+  destroy(): void;
+  addEventListener<K extends keyof VSphereConsoleEventMap>(type: K, listener: (ev: VSphereConsoleEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
+  addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
+  removeEventListener<K extends keyof VSphereConsoleEventMap>(type: K, listener: (ev: VSphereConsoleEventMap[K]) => void, options?: boolean | EventListenerOptions): void;
+  removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
+}
+
+export type ValidationCode = "bad-ticket" | "bad-port" | "mismatch" | "unsafe-characters" | "unparsable" | "scheme" | "insecure"
+  | "userinfo" | "query-or-fragment" | "odd-form" | "host" | "port" | "path" | "proxy-template" | "bad-input";
+
+export type ValidationResult =
+  | { ok: true; url: string; redacted: string; host: string; port: number; insecure: boolean; trustUrl: string;
+      thumbprints: { algorithm: string; thumbprint: string }[] }
+  | { ok: false; code: ValidationCode; reason: string };
+
+export declare function initConsole(wasmUrl?: string | URL): Promise<unknown>;
+export declare function validateConsoleUrl(ticket: VirtualMachineTicket, requestedFrom: string, policy?: ConsolePolicy | null): Promise<ValidationResult>;

@@ -1,0 +1,202 @@
+// vsphere-console: a VM console for the browser, as a component.
+// The console-only entry: no login form, no VM list, no Yew. See README.md.
+import init, { ConsoleHandle, validateConsoleUrl as validateWithPolicy } from "./console/vsphere_console.js";
+
+let loading = null;
+
+/**
+ * Loads the WebAssembly once. Bundlers that move the .wasm file pass its URL; otherwise
+ * it is found next to this module. Every API below waits for it by itself.
+ */
+export function initConsole(wasmUrl) {
+  loading ??= init(wasmUrl ? { module_or_path: wasmUrl } : undefined);
+  return loading;
+}
+
+/** Checks a ticket against a console policy with the browser's URL parser. */
+export async function validateConsoleUrl(ticket, requestedFrom, policy) {
+  await initConsole();
+  return validateWithPolicy(ticket, requestedFrom, policy ?? null);
+}
+
+const CORE_OPTIONS = ["policy", "requestedFrom", "scale", "viewOnly", "keyboardLayout", "typingDelayMs", "reconnect",
+  "ticketLifetimeSeconds", "stepTimeoutSeconds"];
+
+/**
+ * One VM console in `element`. Events (CustomEvent, payload in `detail`): connecting,
+ * connect, disconnect, ticketstate, desktopname, resize, clipboard, bell, leds, error,
+ * status. No event carries a ticket or a session id.
+ */
+export class VSphereConsole extends EventTarget {
+  #handle = null;
+  #screen;
+  #canvas;
+  #scale;
+  #status = null;
+  #observer = null;
+  #destroyed = false;
+  #lastSize = "";
+
+  constructor(element, options = {}) {
+    super();
+    if (!(element instanceof Element)) throw new TypeError("VSphereConsole needs an element to draw in.");
+    const { ticket, acquireTicket, wasmUrl } = options;
+    if (!ticket && typeof acquireTicket !== "function") {
+      throw new TypeError("VSphereConsole needs a `ticket` or an `acquireTicket` function.");
+    }
+    // The ticket handed in serves the first attempt only: tickets are one-time.
+    let handedIn = ticket ?? null;
+    const acquire = async () => {
+      if (handedIn) {
+        const t = handedIn;
+        handedIn = null;
+        return t;
+      }
+      if (typeof acquireTicket === "function") return acquireTicket();
+      throw new Error("a fresh ticket is needed to reconnect, and no acquireTicket function was given");
+    };
+    const core = {};
+    for (const k of CORE_OPTIONS) if (options[k] !== undefined) core[k] = options[k];
+    this.#scale = core.scale ?? "fit";
+    core.scale = this.#scale;
+
+    // Styles go through CSSOM: a strict CSP (style-src 'self') refuses style attributes.
+    this.#screen = document.createElement("div");
+    this.#screen.className = "vsphere-console-screen";
+    Object.assign(this.#screen.style, { width: "100%", height: "100%", display: "flex", alignItems: "center",
+      justifyContent: "center", overflow: "hidden", background: options.background ?? "rgb(40, 40, 40)" });
+    this.#canvas = document.createElement("canvas");
+    this.#canvas.tabIndex = 0;
+    this.#canvas.setAttribute("role", "application");
+    this.#canvas.setAttribute("aria-label", options.label ?? "Virtual machine console");
+    Object.assign(this.#canvas.style, { display: "block", outline: "none" });
+    this.#screen.appendChild(this.#canvas);
+    element.appendChild(this.#screen);
+    this.#applyScale();
+
+    /** Resolves once the console has started (the wasm is loaded). */
+    this.ready = initConsole(wasmUrl).then(() => {
+      if (this.#destroyed) return;
+      this.#handle = new ConsoleHandle(this.#canvas, core, acquire, (name, detail) => this.#onEvent(name, detail));
+    });
+    this.ready.catch((e) => this.#emit("error", { code: "init", sentence: `The console could not start: ${e?.message ?? e}` }));
+  }
+
+  #onEvent(name, detail) {
+    if (name === "status") this.#status = detail;
+    if (name === "resize") this.#applyScale();
+    this.#emit(name, detail);
+  }
+
+  #emit(name, detail) {
+    this.dispatchEvent(new CustomEvent(name, { detail }));
+  }
+
+  /** The canvas the console draws in. */
+  get canvas() { return this.#canvas; }
+  /** `{step, text, message, ticket, width, height, name, keyMode, viewOnly, …}`, or null before start. */
+  get status() { return this.#status; }
+  get scale() { return this.#scale; }
+  get viewOnly() { return this.#status?.viewOnly ?? false; }
+  set viewOnly(v) { this.#handle?.setViewOnly(Boolean(v)); }
+
+  disconnect() { this.#handle?.disconnect(); }
+  /** A new attempt with a fresh ticket from `acquireTicket`. */
+  reconnect() { this.#handle?.reconnect(); }
+  sendCtrlAltDel() { this.#handle?.sendCtrlAltDel(); }
+
+  /**
+   * A key combination: a menu label ("Ctrl+Alt+F2", "Alt+Tab", …) or a list of
+   * `KeyboardEvent.code`s pressed in order and released in reverse.
+   */
+  sendKeys(combo) {
+    if (!this.#handle) return false;
+    if (typeof combo === "string") return this.#handle.sendCombo(combo);
+    for (const code of combo) this.#handle.sendKey(0, code, true);
+    for (const code of [...combo].reverse()) this.#handle.sendKey(0, code, false);
+    return true;
+  }
+
+  /**
+   * JavaScript keyCodes as VMware's SDK takes them ([17, 18, 46] is Ctrl+Alt+Del), pressed
+   * in order and released in reverse; a negated Unicode code point may come last
+   * ([17, -118] is Ctrl+v). False, and nothing sent, when an entry is unknown.
+   */
+  sendKeyCodes(codes) { return this.#handle?.sendKeyCodes(Int32Array.from(codes)) ?? false; }
+
+  /** noVNC's sendKey: an X keysym (0 with a valid code is fine) and a `KeyboardEvent.code`. */
+  sendKey(keysym, code = null, down) { this.#handle?.sendKey(keysym >>> 0, code ?? undefined, down); }
+
+  /** Types text at `typingDelayMs`; the promise has `cancel()`. */
+  typeText(text) {
+    if (!this.#handle) {
+      const p = Promise.reject(new Error("The console has not started."));
+      p.cancel = () => {};
+      return p;
+    }
+    const handle = this.#handle;
+    const p = handle.typeText(String(text)).catch((sentence) => { throw new Error(String(sentence)); });
+    p.cancel = () => handle.cancelTyping();
+    return p;
+  }
+
+  clipboardPaste(text) { this.#handle?.clipboardPaste(String(text)); }
+
+  /** Asks the guest to change resolution (VMware consoles); false when the server cannot. */
+  requestResolution(width, height) { return this.#handle?.requestResolution(width >>> 0, height >>> 0) ?? false; }
+
+  /** "fit" (scaled to the element), "actual" (one pixel per device pixel, scrolling) or "remote" (the guest follows the element). */
+  setScale(mode) {
+    if (!["fit", "actual", "remote"].includes(mode)) throw new RangeError(`scale must be fit, actual or remote, not ${mode}`);
+    this.#scale = mode;
+    this.#applyScale();
+  }
+
+  #applyScale() {
+    const c = this.#canvas.style;
+    const s = this.#screen.style;
+    this.#observer?.disconnect();
+    this.#observer = null;
+    if (this.#scale === "actual") {
+      const dpr = Math.max(1, window.devicePixelRatio || 1);
+      Object.assign(c, { maxWidth: "none", maxHeight: "none", width: `${this.#canvas.width / dpr}px`, height: `${this.#canvas.height / dpr}px` });
+      Object.assign(s, { overflow: "auto", alignItems: "flex-start", justifyContent: "flex-start" });
+      return;
+    }
+    Object.assign(c, { maxWidth: "100%", maxHeight: "100%", width: "auto", height: "auto" });
+    Object.assign(s, { overflow: "hidden", alignItems: "center", justifyContent: "center" });
+    if (this.#scale === "remote") {
+      this.#observer = new ResizeObserver(() => {
+        const w = Math.max(320, this.#screen.clientWidth) & ~7;
+        const h = Math.max(240, this.#screen.clientHeight) & ~7;
+        const size = `${w}x${h}`;
+        if (size === this.#lastSize || !this.#status || this.#status.step !== "Running") return;
+        this.#lastSize = size;
+        if (!this.requestResolution(w, h)) {
+          this.#scale = "fit";
+          this.#applyScale();
+        }
+      });
+      this.#observer.observe(this.#screen);
+    }
+  }
+
+  enterFullscreen() { return this.#screen.requestFullscreen(); }
+  exitFullscreen() { return document.fullscreenElement ? document.exitFullscreen() : Promise.resolve(); }
+  toDataURL(type = "image/png", quality) { return this.#canvas.toDataURL(type, quality); }
+  toBlob(callback, type = "image/png", quality) { this.#canvas.toBlob(callback, type, quality); }
+  focus(options) { this.#canvas.focus(options); }
+  blur() { this.#canvas.blur(); }
+
+  /** Disconnects and removes the canvas; the object is finished. */
+  destroy() {
+    this.#destroyed = true;
+    this.#observer?.disconnect();
+    if (this.#handle) {
+      this.#handle.destroy();
+      this.#handle.free();
+      this.#handle = null;
+    }
+    this.#screen.remove();
+  }
+}
