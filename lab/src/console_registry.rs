@@ -25,9 +25,14 @@ pub struct ConsoleView {
     pub clicks: u64,
 }
 
+/// How many closed consoles the lab remembers.
+pub const CLOSED_KEPT: usize = 32;
+
 #[derive(Clone)]
 pub struct ConsoleRegistry {
     inner: Arc<Mutex<(u64, BTreeMap<u64, ConsoleView>)>>,
+    /// The last consoles that closed, newest last, so a test can see how a client left.
+    closed: Arc<Mutex<std::collections::VecDeque<ConsoleView>>>,
     /// Bumped to make every live synthetic console close, as a server-side disconnect:
     /// (generation, drop) where `drop` means no close frame, as a network failure.
     kick: Arc<tokio::sync::watch::Sender<(u64, bool)>>,
@@ -35,7 +40,7 @@ pub struct ConsoleRegistry {
 
 impl Default for ConsoleRegistry {
     fn default() -> Self {
-        ConsoleRegistry { inner: Arc::default(), kick: Arc::new(tokio::sync::watch::channel((0, false)).0) }
+        ConsoleRegistry { inner: Arc::default(), closed: Arc::default(), kick: Arc::new(tokio::sync::watch::channel((0, false)).0) }
     }
 }
 
@@ -65,8 +70,28 @@ impl ConsoleRegistry {
         g.1.insert(id, view);
     }
 
+    /// The client said goodbye (VMware SessionClose); recorded at once, since the
+    /// socket usually closes right after.
+    pub fn note_session_close(&self, id: u64) {
+        if let Some(v) = self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.get_mut(&id) {
+            v.session_close = true;
+        }
+    }
+
     pub fn close(&self, id: u64) {
-        self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.remove(&id);
+        let view = self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.remove(&id);
+        if let Some(v) = view {
+            let mut closed = self.closed.lock().unwrap_or_else(|e| e.into_inner());
+            if closed.len() == CLOSED_KEPT {
+                closed.pop_front();
+            }
+            closed.push_back(v);
+        }
+    }
+
+    /// Consoles that have closed, oldest first (at most [`CLOSED_KEPT`]).
+    pub fn closed(&self) -> Vec<ConsoleView> {
+        self.closed.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect()
     }
 
     pub fn list(&self) -> Vec<ConsoleView> {

@@ -118,6 +118,7 @@ fn router(lab: Lab, app_dir: &std::path::Path) -> Router {
         .route("/sdk/vim25/{release}/{mo_type}/{moid}/{method}", any(vim::handle))
         .route("/ticket/{ticket}", get(ticket_socket))
         .route("/lab/consoles", get(consoles))
+        .route("/lab/consoles/closed", get(closed_consoles))
         .route("/lab/consoles/close", axum::routing::post(close_consoles))
         .route("/lab/consoles/drop", axum::routing::post(drop_consoles))
         .route("/api/session", axum::routing::post(rest::create_session).delete(rest::delete_session))
@@ -136,6 +137,11 @@ fn router(lab: Lab, app_dir: &std::path::Path) -> Router {
 /// What the lab's consoles show now (typed text, pointer, a hash of the typed line).
 async fn consoles(State(lab): State<Lab>) -> Json<Vec<console_registry::ConsoleView>> {
     Json(lab.consoles.list())
+}
+
+/// Consoles that have closed, oldest first: did the client say goodbye (SessionClose)?
+async fn closed_consoles(State(lab): State<Lab>) -> Json<Vec<console_registry::ConsoleView>> {
+    Json(lab.consoles.closed())
 }
 
 /// Closes every live console from the server side (for tests of a server disconnect).

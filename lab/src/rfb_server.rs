@@ -160,7 +160,10 @@ async fn run(socket: &mut WebSocket, vm_name: &str, layout: &str, registry: &Con
                                 }
                             }
                         }
-                        ClientMsg::SessionClose => keys.session_close = true,
+                        ClientMsg::SessionClose => {
+                            keys.session_close = true;
+                            registry.note_session_close(id);
+                        }
                         ClientMsg::Pointer { buttons, x, y } => {
                             if buttons & 1 != 0 && desktop.buttons & 1 == 0 {
                                 keys.clicks += 1;

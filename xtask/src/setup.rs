@@ -6,7 +6,7 @@ use crate::util::{exists_on_path, output, root, run, tool_path, Result};
 
 pub const WASM_PACK_VERSION: &str = "0.15.1";
 
-/// Debian packages the tests need (browser, driver, real VNC servers, an X client).
+/// Debian packages the tests need (browser, driver, real VNC servers, an X client, nginx).
 pub const TEST_PACKAGES: &[&str] = &[
     "chromium",
     "chromium-driver",
@@ -15,6 +15,10 @@ pub const TEST_PACKAGES: &[&str] = &[
     "xterm",
     "websockify",
     "novnc",
+    // The production recipe (deploy/nginx) runs in the end-to-end tests, behind TLS
+    // from a CA the test makes; certutil puts that CA in the test browser's NSS store.
+    "nginx",
+    "libnss3-tools",
 ];
 
 /// Build tools: the wasm target, wasm-bindgen-cli pinned to Cargo.lock, wasm-pack, npm tools.
