@@ -1,6 +1,7 @@
 // <vsphere-console>: the console as a custom element. Attributes: `scale` (fit, actual,
 // remote) and `view-only`. The ticket is a property only: a ticket never goes into a
-// DOM attribute. Events of the console are dispatched on the element.
+// DOM attribute. Events of the console are dispatched on the element. Size it in the
+// page's CSS: `vsphere-console { display: block; width: …; height: … }`.
 import { VSphereConsole } from "./index.js";
 
 const FORWARDED = ["connecting", "connect", "disconnect", "ticketstate", "desktopname", "resize", "clipboard", "bell", "leds", "error", "status"];
@@ -26,8 +27,9 @@ export class VSphereConsoleElement extends HTMLElement {
   /** The VSphereConsole inside, once started. */
   get console() { return this.#console; }
 
+  // No style of its own (that would be an attribute): the page's CSS gives it
+  // `display: block` and a size.
   connectedCallback() {
-    if (!this.style.display) this.style.display = "block";
     this.#queueStart();
   }
 

@@ -192,10 +192,16 @@ export class VSphereConsole extends EventTarget {
   destroy() {
     this.#destroyed = true;
     this.#observer?.disconnect();
-    if (this.#handle) {
-      this.#handle.destroy();
-      this.#handle.free();
-      this.#handle = null;
+    const handle = this.#handle;
+    this.#handle = null;
+    if (handle) {
+      // Goodbye now; free on the next microtask, as destroy() may be called from inside
+      // one of the handle's own event callbacks.
+      handle.disconnect();
+      queueMicrotask(() => {
+        handle.destroy();
+        handle.free();
+      });
     }
     this.#screen.remove();
   }

@@ -31,11 +31,12 @@ export default class RFB extends EventTarget {
     this.#console = new VSphereConsole(target, { ...source, policy: options.policy, requestedFrom: options.requestedFrom,
       scale: "actual", reconnect: false, background: options.background, label: "Remote desktop" });
     const forward = (from, to = from, map = (d) => d) => this.#console.addEventListener(from, (e) => this.dispatchEvent(new CustomEvent(to, { detail: map(e.detail) })));
+    // noVNC order: connect, then the capabilities it learned.
     this.#console.addEventListener("connect", () => {
       this.#state = "connected";
+      this.dispatchEvent(new CustomEvent("connect", { detail: {} }));
       this.dispatchEvent(new CustomEvent("capabilities", { detail: { capabilities: this.capabilities } }));
     });
-    forward("connect", "connect", () => ({}));
     this.#console.addEventListener("disconnect", () => { this.#state = "disconnected"; });
     forward("disconnect", "disconnect", (d) => ({ clean: d.clean }));
     forward("desktopname", "desktopname", (d) => ({ name: d.name }));

@@ -14,6 +14,13 @@ pub mod timers;
 pub mod http;
 pub mod url_parser;
 
+/// Drops `value` on the next microtask. For closures the browser may be running right
+/// now (a console destroyed from inside one of its own event callbacks): freeing them
+/// at once would make the running callback's closure invalid.
+pub fn drop_later<T: 'static>(value: T) {
+    wasm_bindgen_futures::spawn_local(async move { drop(value) });
+}
+
 /// Milliseconds since the epoch, from the browser clock.
 pub fn now_ms() -> f64 {
     js_sys::Date::now()

@@ -25,9 +25,10 @@ export async function startLab(extraArgs = []) {
   return { url, stop: () => child.kill("SIGTERM") };
 }
 
-/** Debian's Chromium, headless, with the flags this machine needs. */
-export async function startBrowser() {
+/** Debian's Chromium, headless, with the flags this machine needs; `env` e.g. a HOME whose NSS store trusts a test CA. */
+export async function startBrowser(env = undefined) {
   return chromium.launch({
+    env,
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -81,6 +82,14 @@ export async function login(page, user, password) {
   await page.getByLabel("User name").fill(user);
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Log in" }).click();
+}
+
+/** A VI/JSON call straight to the lab, as a portal's backend would make it. */
+export async function labCall(lab, path, body, session) {
+  const headers = { "content-type": "application/json" };
+  if (session) headers["vmware-api-session-id"] = session;
+  const r = await fetch(new URL(`sdk/vim25/8.0.1.0/${path}`, lab.url), { method: "POST", headers, body: JSON.stringify(body ?? {}) });
+  return { status: r.status, session: r.headers.get("vmware-api-session-id"), json: await r.json().catch(() => null) };
 }
 
 /** RGBA pixels of a canvas region, read in the page. */

@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  ARTIFACTS, assert, assertNoSecretsLeak, canvasPixels, canvasRegionSha256, eventually, login, openPage,
+  ARTIFACTS, assert, assertNoSecretsLeak, canvasPixels, canvasRegionSha256, eventually, labCall, login, openPage,
   startBrowser, startLab,
 } from "./lib.mjs";
 import { startQemu, startXvnc } from "./servers.mjs";
@@ -18,13 +18,6 @@ function configFile(obj) {
   const p = join(tmpdir(), `lab-e2e-${process.pid}-${tests.length}-${Date.now()}.json`);
   writeFileSync(p, JSON.stringify(obj));
   return p;
-}
-
-async function labCall(lab, path, body, session) {
-  const headers = { "content-type": "application/json" };
-  if (session) headers["vmware-api-session-id"] = session;
-  const r = await fetch(new URL(`sdk/vim25/8.0.1.0/${path}`, lab.url), { method: "POST", headers, body: JSON.stringify(body ?? {}) });
-  return { status: r.status, session: r.headers.get("vmware-api-session-id"), json: await r.json().catch(() => null) };
 }
 
 async function consoles(lab) {

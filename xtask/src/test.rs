@@ -1,12 +1,14 @@
 //! `cargo xtask test`: every test, after installing what they need.
 //!
 //! Suites: native (`cargo test --workspace`), wasm-bindgen-test in headless Chromium,
-//! then the release app built and driven end to end through real Chromium.
+//! then the release app and the npm package, driven end to end through real Chromium:
+//! against the lab, and behind the repository's nginx recipe with TLS and its CSP.
 
 use std::process::Command;
 use std::time::Instant;
 
-use crate::build::{self, Profile};
+use crate::build;
+use crate::package;
 use crate::setup;
 use crate::util::{root, run, tool_path, Result};
 
@@ -18,7 +20,7 @@ pub fn run_all() -> Result {
     let suites: Vec<(&str, fn() -> Result)> = vec![
         ("native tests (cargo test --workspace)", native),
         ("browser tests (wasm-bindgen-test, headless Chromium)", browser),
-        ("end-to-end tests (release app + lab + Chromium)", e2e),
+        ("end-to-end tests (release app and npm package + lab + nginx + Chromium)", e2e),
         ("fuzzing (cargo fuzz, 20 s per target)", fuzz),
     ];
     let mut passed = 0;
@@ -62,14 +64,22 @@ fn browser() -> Result {
 }
 
 fn e2e() -> Result {
-    build::app(Profile::Release)?;
+    // The package builds the app into pkg/ too.
+    package::run_package()?;
     build::lab()?;
-    run(Command::new("node")
-        .arg(root().join("tests/e2e/run.mjs"))
-        .current_dir(root())
-        .env("LAB_BIN", build::lab_binary())
-        .env("APP_DIR", root())
-        .env("ARTIFACTS", root().join("target/e2e-artifacts")))
+    let node = |script: &str| {
+        run(Command::new("node")
+            .arg(root().join(script))
+            .current_dir(root())
+            .env("LAB_BIN", build::lab_binary())
+            .env("APP_DIR", root())
+            .env("NPM_PACKAGE_DIR", package::dir())
+            .env("ARTIFACTS", root().join("target/e2e-artifacts")))
+    };
+    // Both run even when the first fails, so one failure does not hide another.
+    let app = node("tests/e2e/run.mjs");
+    let embed = node("tests/e2e/embed.mjs");
+    app.and(embed)
 }
 
 /// Each fuzz target for a bounded time; memory is capped so a runaway allocation fails.

@@ -173,6 +173,8 @@ impl Drop for InputListeners {
         for (name, cb) in &self.listeners {
             let _ = self.target.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
         }
+        // A page may destroy the console from inside one of these listeners.
+        crate::web::drop_later(std::mem::take(&mut self.listeners));
     }
 }
 

@@ -49,7 +49,8 @@ pub(super) struct Shared {
     reconnect_timer: Option<Timeout>,
     step_timer: Option<Timeout>,
     raf: Option<Closure<dyn FnMut(f64)>>,
-    raf_pending: bool,
+    /// The animation frame asked for and not yet run.
+    raf_id: Option<i32>,
     hooks: RunnerHooks,
 }
 
@@ -74,7 +75,7 @@ impl ConsoleRunner {
             reconnect_timer: None,
             step_timer: None,
             raf: None,
-            raf_pending: false,
+            raf_id: None,
             hooks,
         }));
         let weak = Rc::downgrade(&shared);
@@ -147,6 +148,10 @@ impl Drop for ConsoleRunner {
             s.socket = None;
             s.reconnect_timer = None;
             s.step_timer = None;
+            if let (Some(id), Some(w)) = (s.raf_id.take(), web_sys::window()) {
+                let _ = w.cancel_animation_frame(id);
+            }
+            crate::web::drop_later(s.raf.take());
         }
     }
 }
@@ -243,9 +248,9 @@ impl Shared {
             }
             Work::Resize { width, height } => self.painter.resize(width, height),
             Work::Paint { .. } => {
-                if !self.raf_pending {
+                if self.raf_id.is_none() {
                     if let (Some(w), Some(raf)) = (web_sys::window(), self.raf.as_ref()) {
-                        self.raf_pending = w.request_animation_frame(raf.as_ref().unchecked_ref()).is_ok();
+                        self.raf_id = w.request_animation_frame(raf.as_ref().unchecked_ref()).ok();
                     }
                 }
             }
@@ -263,7 +268,7 @@ impl Shared {
 fn paint_now(rc: &Rc<RefCell<Shared>>) {
     let generation = {
         let Ok(mut s) = rc.try_borrow_mut() else { return };
-        s.raf_pending = false;
+        s.raf_id = None;
         let damage = s.core.take_damage();
         let Shared { core, painter, .. } = &mut *s;
         if let Some(fb) = core.framebuffer() {

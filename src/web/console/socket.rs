@@ -19,7 +19,7 @@ pub struct ConsoleSocket {
     ws: WebSocket,
     /// The attempt this socket belongs to.
     pub generation: u32,
-    _handlers: [Closure<dyn FnMut(JsValue)>; 3],
+    handlers: Option<[Closure<dyn FnMut(JsValue)>; 3]>,
 }
 
 impl ConsoleSocket {
@@ -49,7 +49,7 @@ impl ConsoleSocket {
         ws.set_onopen(Some(open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
         ws.set_onclose(Some(close.as_ref().unchecked_ref()));
-        Ok(ConsoleSocket { ws, generation, _handlers: [open, message, close] })
+        Ok(ConsoleSocket { ws, generation, handlers: Some([open, message, close]) })
     }
 
     pub fn send(&self, bytes: &[u8]) {
@@ -65,5 +65,7 @@ impl Drop for ConsoleSocket {
         self.ws.set_onmessage(None);
         self.ws.set_onclose(None);
         let _ = self.ws.close();
+        // The socket may be dropped from inside one of these handlers.
+        crate::web::drop_later(self.handlers.take());
     }
 }

@@ -1,0 +1,300 @@
+// End-to-end: the npm package embedded in portal pages, and the app, both served by the
+// repository's nginx recipe (deploy/nginx) over TLS with its strict CSP, consoles over
+// wss through the recipe's proxy. Tickets come from "the portal's backend": the test
+// logs in to the lab and calls AcquireTicket itself, as a portal's server would.
+// Ends with "embed: N passed, N failed".
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { request } from "node:https";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ARTIFACTS, assert, assertNoSecretsLeak, eventually, labCall, login, openPage, startBrowser, startLab } from "./lib.mjs";
+import { browserHomeTrusting, makeCertificates, NAMES, startNginx } from "./nginx.mjs";
+import { freePort } from "./servers.mjs";
+
+const REPO = new URL("../../", import.meta.url).pathname;
+const TOOLS = join(REPO, "tools/node_modules/.bin");
+const PACKAGE = process.env.NPM_PACKAGE_DIR || join(REPO, "target/npm/vsphere-console");
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:";
+const LAB_BLUE = "11,92,173,255";
+
+// --- The site: the app, the packed package, the host pages, a bundle ----------------
+
+const work = mkdtempSync(join(tmpdir(), "vsc-embed-"));
+const certs = makeCertificates(work);
+const root = join(work, "site");
+mkdirSync(join(root, "www"), { recursive: true });
+cpSync(join(REPO, "index.html"), join(root, "index.html"));
+for (const f of ["style.css", "main.js"]) cpSync(join(REPO, "www", f), join(root, "www", f));
+symlinkSync(join(REPO, "pkg"), join(root, "pkg"));
+// The package exactly as `npm publish` would ship it: packed, then unpacked into node_modules.
+const tgz = execFileSync("npm", ["pack", "--silent", "--pack-destination", work], { cwd: PACKAGE, encoding: "utf8" }).trim().split("\n").pop();
+mkdirSync(join(root, "node_modules/vsphere-console"), { recursive: true });
+execFileSync("tar", ["-xzf", join(work, tgz), "-C", join(root, "node_modules/vsphere-console"), "--strip-components=1"]);
+cpSync(join(REPO, "tests/embed"), join(root, "embed"), { recursive: true });
+// A portal's bundle: esbuild resolves the package from node_modules, emits the .wasm as a file.
+execFileSync(join(TOOLS, "esbuild"), [join(root, "embed/bundled-entry.js"), "--bundle", "--format=esm", "--target=es2022",
+  `--outfile=${join(root, "bundle/bundled.js")}`, "--loader:.wasm=file", "--public-path=/bundle", "--log-level=warning"], { cwd: root });
+
+// nginx first (its ESXi front's port goes into the lab's tickets), then the lab on the
+// port nginx already forwards to.
+const labPort = await freePort();
+const nginx = await startNginx({ root, labPort, certs });
+const policy = { allowedHosts: ["*.vsc.test"], allowedPorts: [nginx.esxPort],
+  proxyTemplate: `wss://${NAMES.portal}:${nginx.port}/console/{host}/{port}/ticket/{ticket}` };
+writeFileSync(join(root, "embed/settings.json"), JSON.stringify({ policy, requestedFrom: `https://${NAMES.vcenter}` }));
+writeFileSync(join(root, "www/config.json"), JSON.stringify({ consolePolicy: policy, loginHint: "demo@vsphere.local / demo" }));
+const labConfig = join(work, "lab.json");
+writeFileSync(labConfig, JSON.stringify({ vms: [{ moid: "vm-101", name: "web-01", powerState: "poweredOn", host: "host-10", guestOs: "Linux",
+  ticket: { host: NAMES.esxi, port: nginx.esxPort, url: `wss://${NAMES.esxi}:${nginx.esxPort}/ticket/{ticket}` } }] }));
+const lab = await startLab(["--listen", `127.0.0.1:${labPort}`, "--config", labConfig]);
+
+// --- The tests ------------------------------------------------------------------------
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+async function consoles(path = "lab/consoles") {
+  return (await fetch(new URL(path, lab.url))).json();
+}
+
+/** The portal's backend: one lab session, a fresh ticket per request. */
+async function portalBackend(page, seen) {
+  const login_ = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
+  seen.secrets.add(login_.session);
+  const issued = [];
+  await page.route("**/portal/ticket", async (route) => {
+    const t = await labCall(lab, "VirtualMachine/vm-101/AcquireTicket", { ticketType: "webmks" }, login_.session);
+    assert(t.status === 200, `AcquireTicket: ${t.status}`);
+    seen.secrets.add(t.json.ticket);
+    issued.push(t.json.ticket);
+    await route.fulfill({ contentType: "application/json", body: JSON.stringify(t.json) });
+  });
+  return issued;
+}
+
+const events = (page) => page.evaluate(() => (window.events ?? []).map((e) => ({ type: e.type, detail: e.detail })));
+const types = async (page) => (await events(page)).map((e) => e.type);
+
+async function labBlueAt(page) {
+  return page.evaluate(() => {
+    const c = document.querySelector("canvas");
+    return c && c.width > 0 ? Array.from(c.getContext("2d").getImageData(4, 4, 1, 1).data).join() : "";
+  });
+}
+
+/** Typed keys arrive: the lab's desktop records what it received. */
+async function typesInto(page, text) {
+  await page.locator("canvas").click({ position: { x: 300, y: 300 } });
+  await page.keyboard.type(text);
+  await eventually(`the lab to receive "${text}"`, async () => (await consoles()).some((c) => c.vm === "web-01" && c.typed.endsWith(text)));
+}
+
+/** disconnect() said goodbye (SessionClose) and the socket closed. */
+async function saidGoodbye(before) {
+  await eventually("the lab to record SessionClose and the close", async () => {
+    const closed = await consoles("lab/consoles/closed");
+    const open = await consoles();
+    return closed.length > before && closed.at(-1).sessionClose === true && !open.some((c) => c.vm === "web-01");
+  });
+}
+
+async function assertNoCspViolation(page, seen) {
+  const violations = await page.evaluate(() => window.__cspViolations ?? []);
+  assert(violations.length === 0, `no CSP violation (got ${JSON.stringify(violations)})`);
+  const refused = seen.console.filter((l) => /Content Security Policy|Refused to/.test(l));
+  assert(refused.length === 0, `no CSP complaint in the console (got ${refused.join(" | ")})`);
+}
+
+async function assertEventsCarryNoSecret(page, seen) {
+  const text = JSON.stringify(await events(page));
+  for (const s of seen.secrets) assert(!text.includes(s), "an event detail carries a secret");
+}
+
+test("the recipe serves the app with the CSP header and wasm as application/wasm", async ({ page }) => {
+  const wasm = page.waitForResponse((r) => r.url().endsWith(".wasm"));
+  const resp = await page.goto(`${nginx.origin}/`);
+  assert(resp.headers()["content-security-policy"] === CSP, `CSP header: ${resp.headers()["content-security-policy"]}`);
+  assert((await wasm).headers()["content-type"] === "application/wasm", "wasm served as application/wasm");
+  await page.getByLabel("User name").waitFor();
+});
+
+test("the app through nginx: login over the proxied API, console over wss, no CSP violation", async ({ page, seen }) => {
+  page.on("response", async (r) => {
+    const sid = r.headers()["vmware-api-session-id"];
+    if (sid) seen.secrets.add(sid);
+    if (r.url().endsWith("/AcquireTicket") && r.ok()) seen.secrets.add((await r.json()).ticket);
+  });
+  await page.goto(`${nginx.origin}/`);
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of web-01" }).click();
+  await eventually("the console to run", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running", 20000);
+  assert(await labBlueAt(page) === LAB_BLUE, "the lab desktop is painted");
+  assert(seen.sockets.length === 1 && seen.sockets[0].startsWith(`wss://${NAMES.portal}:${nginx.port}/console/${NAMES.esxi}/`), `one wss socket through the proxy (${seen.sockets.length})`);
+  assert(!(await page.locator(".vc-warning").isVisible().catch(() => false)), "no insecure-console warning");
+  await page.screenshot({ path: `${ARTIFACTS}/nginx-app-console.png` });
+  await assertNoCspViolation(page, seen);
+  await assertNoSecretsLeak(page, seen);
+  assert(!nginx.accessLog().includes("/ticket/"), "the access log holds no ticket path");
+});
+
+test("VSphereConsole: events in order, pixels, keys, disconnect says goodbye, reconnect gets a fresh ticket", async ({ page, seen }) => {
+  const issued = await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/console.html`);
+  await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
+  const order = (await types(page)).filter((t) => t !== "leds");
+  const at = (t) => order.indexOf(t);
+  assert(at("connecting") === 0 && at("ticketstate") === 1, `connecting first, then the ticket's state (${order})`);
+  assert(at("ticketstate") < at("desktopname") && at("desktopname") < at("resize") && at("resize") < at("connect"), `desktopname, resize, connect in order (${order})`);
+  const states = (await events(page)).filter((e) => e.type === "ticketstate").map((e) => e.detail.state);
+  assert(states.join() === "requested,issued,validated,connecting,in-use", `ticket states ${states}`);
+  assert(await labBlueAt(page) === LAB_BLUE, "pixels are painted");
+  await typesInto(page, "embed-ok 1");
+  const before = (await consoles("lab/consoles/closed")).length;
+  await page.evaluate(() => window.api.disconnect());
+  await saidGoodbye(before);
+  const last = (await events(page)).filter((e) => e.type === "disconnect").at(-1);
+  assert(last?.detail.clean === true, "disconnect is clean");
+  assert((await events(page)).filter((e) => e.type === "ticketstate").at(-1).detail.state === "used", "the ticket is used");
+  await page.evaluate(() => window.api.reconnect());
+  await eventually("a second connect", async () => (await types(page)).filter((t) => t === "connect").length === 2, 20000);
+  assert(issued.length === 2 && issued[0] !== issued[1], `reconnect acquired a fresh ticket (${issued.length})`);
+  const typed = await page.evaluate(() => window.api.typeText("typed 2").then(() => "done", (e) => e.message));
+  assert(typed === "done", `typeText resolves (${typed})`);
+  await eventually("the lab to receive typed text", async () => (await consoles()).some((c) => c.typed.endsWith("typed 2")));
+  await page.screenshot({ path: `${ARTIFACTS}/embed-vsphereconsole.png` });
+  await assertEventsCarryNoSecret(page, seen);
+  await assertNoCspViolation(page, seen);
+  await assertNoSecretsLeak(page, seen);
+});
+
+test("noVNC-shaped RFB: connect and capabilities, pixels, keys, disconnect {clean}", async ({ page, seen }) => {
+  const issued = await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/rfb.html`);
+  await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
+  const order = await types(page);
+  assert(order.indexOf("desktopname") < order.indexOf("connect") && order.indexOf("connect") < order.indexOf("capabilities"), `desktopname, connect, capabilities (${order})`);
+  assert((await events(page)).find((e) => e.type === "desktopname").detail.name === "web-01", "desktop name");
+  assert(await labBlueAt(page) === LAB_BLUE, "pixels are painted");
+  await typesInto(page, "rfb-ok");
+  const before = (await consoles("lab/consoles/closed")).length;
+  await page.evaluate(() => window.api.disconnect());
+  await saidGoodbye(before);
+  await eventually("disconnect {clean: true}", async () => (await events(page)).some((e) => e.type === "disconnect" && e.detail.clean === true));
+  assert(issued.length === 1, "one ticket");
+  assert(await page.locator("canvas").count() === 0, "noVNC's disconnect removes the screen");
+  await assertEventsCarryNoSecret(page, seen);
+  await assertNoCspViolation(page, seen);
+  await assertNoSecretsLeak(page, seen);
+});
+
+test("createWMKS-shaped layer: connectionstatechange and screensizechange, keys, disconnect, connect again", async ({ page, seen }) => {
+  const issued = await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/wmks.html`);
+  const states = async () => (await events(page)).filter((e) => e.type === "connectionstatechange").map((e) => e.detail.state);
+  await eventually("connected", async () => (await states()).includes("connected"), 20000);
+  assert((await states()).join() === "connecting,connected", `states ${await states()}`);
+  const size = (await events(page)).find((e) => e.type === "screensizechange");
+  assert(size && size.detail.width === 1024 && size.detail.height === 768, `screensizechange ${JSON.stringify(size)}`);
+  assert(await labBlueAt(page) === LAB_BLUE, "pixels are painted");
+  await typesInto(page, "wmks-ok");
+  assert(await page.evaluate(() => window.api.sendKeyCodes([17, 18, 46])) === true, "sendKeyCodes takes keyCodes");
+  await eventually("Ctrl+Alt+Del as scan codes", async () => (await consoles()).some((c) => c.scancodes.slice(-6).join() === "1d+,38+,153+,153-,38-,1d-"));
+  const before = (await consoles("lab/consoles/closed")).length;
+  await page.evaluate(() => window.api.disconnect());
+  await saidGoodbye(before);
+  await page.evaluate(async () => window.api.connect(await window.freshTicket()));
+  await eventually("connected again", async () => (await states()).filter((s) => s === "connected").length === 2, 20000);
+  assert(issued.length === 2, `a fresh ticket for the second connect (${issued.length})`);
+  await assertEventsCarryNoSecret(page, seen);
+  await assertNoCspViolation(page, seen);
+  await assertNoSecretsLeak(page, seen);
+});
+
+test("<vsphere-console>: the ticket is a property, events on the element, reconnect gets a fresh ticket", async ({ page, seen }) => {
+  const issued = await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/element.html`);
+  await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
+  assert(await labBlueAt(page) === LAB_BLUE, "pixels are painted");
+  await typesInto(page, "element-ok");
+  const attrs = await page.evaluate(() => Array.from(document.querySelector("vsphere-console").attributes).map((a) => `${a.name}=${a.value}`));
+  assert(attrs.join() === "class=screen,scale=fit,aria-label=Console of web-01", `no attribute added (${attrs})`);
+  await page.evaluate(() => document.querySelector("vsphere-console").setAttribute("scale", "actual"));
+  const width = await page.evaluate(() => document.querySelector("canvas").getBoundingClientRect().width);
+  assert(Math.abs(width - 1024) <= 1, `scale="actual" shows 1024 css px (${width})`);
+  await page.evaluate(() => window.api.reconnect());
+  await eventually("a second connect", async () => (await types(page)).filter((t) => t === "connect").length === 2, 20000);
+  assert(issued.length === 2, `reconnect acquired a fresh ticket (${issued.length})`);
+  await page.screenshot({ path: `${ARTIFACTS}/embed-element.png` });
+  await assertEventsCarryNoSecret(page, seen);
+  await assertNoCspViolation(page, seen);
+  await assertNoSecretsLeak(page, seen);
+});
+
+test("a bundle made with esbuild finds its wasm and runs the console", async ({ page, seen }) => {
+  await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/bundled.html`);
+  await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
+  assert(await labBlueAt(page) === LAB_BLUE, "pixels are painted");
+  await assertNoCspViolation(page, seen);
+});
+
+test("the proxy refuses an ESXi host that is not in its map", async () => {
+  const status = await new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: nginx.port, servername: NAMES.portal, ca: readFileSync(certs.ca),
+      path: "/console/evil.vsc.test/443/ticket/abcdefgh12345678", headers: { Connection: "Upgrade", Upgrade: "websocket",
+        "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } }, (res) => resolve(res.statusCode));
+    req.on("upgrade", () => resolve(101));
+    req.on("error", reject);
+    req.end();
+  });
+  assert(status === 403, `403 for an unknown host (got ${status})`);
+});
+
+test("the TypeScript declarations compile under --strict against the packed package", async () => {
+  writeFileSync(join(root, "tsconfig.json"), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler",
+      lib: ["es2022", "dom", "dom.iterable"], types: [], skipLibCheck: false },
+    files: ["embed/types-check.ts"],
+  }));
+  try {
+    execFileSync(join(TOOLS, "tsc"), ["-p", join(root, "tsconfig.json")], { cwd: root, encoding: "utf8", stdio: "pipe" });
+  } catch (e) {
+    throw new Error(`tsc failed:\n${e.stdout}${e.stderr}`);
+  }
+});
+
+// --- Run ------------------------------------------------------------------------------
+
+const browser = await startBrowser({ ...process.env, HOME: browserHomeTrusting(certs.ca) });
+let passed = 0;
+const failed = [];
+for (const t of tests) {
+  const ctx = await openPage(browser, "about:blank");
+  await ctx.page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const started = Date.now();
+  try {
+    await t.fn(ctx);
+    assert(ctx.seen.errors.length === 0, `no page errors (got ${ctx.seen.errors.join(" | ")})`);
+    passed++;
+    console.log(`ok - ${t.name} (${Date.now() - started} ms)`);
+  } catch (e) {
+    failed.push(t.name);
+    console.log(`not ok - ${t.name}: ${e.message}`);
+    await ctx.page.screenshot({ path: `${ARTIFACTS}/failed-embed-${tests.indexOf(t)}.png` }).catch(() => {});
+    for (const l of ctx.seen.console.slice(-10)) console.log(`  console: ${l}`);
+    const log = nginx.errorLog().trim().split("\n").slice(-5).join("\n  ");
+    if (log) console.log(`  nginx: ${log}`);
+  } finally {
+    await ctx.context.close();
+  }
+}
+await browser.close();
+nginx.stop();
+lab.stop();
+rmSync(work, { recursive: true, force: true });
+console.log(`embed: ${passed} passed, ${failed.length} failed`);
+process.exit(failed.length === 0 ? 0 : 1);
