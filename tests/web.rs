@@ -102,3 +102,43 @@ fn validate_console_url_from_javascript() {
     let bad = vsphere_console::embed::validate_console_url("nonsense".into(), "https://vc.example.com", wasm_bindgen::JsValue::NULL);
     assert_eq!(get(&bad, "code").as_string().unwrap(), "bad-input");
 }
+
+/// The Yew console component on its own, as a Yew app would use it: tickets from a
+/// `TicketSource`, the policy from its options. A ticket outside the policy is refused
+/// with its sentence, the ticket state shows `rejected`, and no socket is opened.
+#[wasm_bindgen_test]
+async fn yew_console_component_refuses_a_ticket_outside_the_policy() {
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use vsphere_console::api::wire::MoRef;
+    use vsphere_console::console::ConsoleOptions;
+    use vsphere_console::ui::console::{Console, ConsoleProps, TicketSource};
+
+    let doc = web_sys::window().unwrap().document().unwrap();
+    let root = doc.create_element("div").unwrap();
+    doc.body().unwrap().append_child(&root).unwrap();
+    let asked = Rc::new(Cell::new(0));
+    let counter = asked.clone();
+    let tickets = TicketSource(Rc::new(move || {
+        counter.set(counter.get() + 1);
+        Box::pin(async { Ok(ticket(r#"{"ticket":"abcd1234efgh","host":"esx.elsewhere.net","port":443}"#)) })
+    }));
+    let options = ConsoleOptions { policy: policy(), requested_from: "https://vc.example.com".into(), ..ConsoleOptions::default() };
+    let props = ConsoleProps { vm: MoRef::new("VirtualMachine", "vm-1"), title: "web-01".into(), options: Rc::new(options), tickets, on_back: None, on_session_lost: Default::default() };
+    let app = yew::Renderer::<Console>::with_root_and_props(root.clone(), props).render();
+    let mut text = String::new();
+    for _ in 0..100 {
+        vsphere_console::web::timers::sleep_ms(20).await;
+        text = root.text_content().unwrap_or_default();
+        if text.contains("not on this site's list") {
+            break;
+        }
+    }
+    assert!(text.contains("esx.elsewhere.net is not on this site's list"), "the rejection is shown: {text}");
+    let status = root.query_selector(".vc-status").unwrap().unwrap();
+    assert_eq!(status.get_attribute("data-ticket").as_deref(), Some("rejected"));
+    assert_eq!(status.get_attribute("data-step").as_deref(), Some("Failed"));
+    assert!(root.query_selector("canvas[aria-label='Console screen of web-01']").unwrap().is_some());
+    assert_eq!(asked.get(), 1, "one ticket asked for");
+    app.destroy();
+}
