@@ -14,7 +14,7 @@ use crate::console::ConsoleSession;
 use crate::input;
 use crate::rfb::KeyInput;
 
-use super::runner::{act, WeakShared};
+use super::driver::{act, WeakShared};
 
 /// DOM `buttons` (1 left, 2 right, 4 middle) to the RFB mask (bit 0 left, 1 middle, 2 right).
 pub fn rfb_buttons(dom: u16) -> u8 {

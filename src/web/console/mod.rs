@@ -2,6 +2,7 @@
 //! core with one adapter per job.
 
 pub mod cursor;
+pub mod driver;
 pub mod image_decoder;
 pub mod input;
 pub mod painter;
@@ -9,4 +10,5 @@ pub mod runner;
 pub mod socket;
 pub mod typing;
 
-pub use runner::{ConsoleRunner, RunnerHooks, TicketFuture};
+pub use driver::{RunnerHooks, TicketFuture};
+pub use runner::ConsoleRunner;

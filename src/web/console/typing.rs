@@ -7,7 +7,7 @@ use std::rc::Rc;
 use crate::rfb::KeyInput;
 use crate::web::timers::sleep_ms;
 
-use super::runner::{act, WeakShared};
+use super::driver::{act, WeakShared};
 
 /// The current job's number; a newer job or `cancel` makes older ones stop.
 #[derive(Default)]

@@ -1,0 +1,188 @@
+//! The running console's heart: the core in a `RefCell`, and the pump that does the
+//! core's [`Work`] with the adapters (socket, painter, image decoder, cursor, timers)
+//! and feeds what they report back, tagged with the attempt's generation. The input
+//! listeners, the typing job and the runner all reach the core through [`act`].
+//!
+//! No `RefCell` borrow is held while a host callback runs, so a callback may call back
+//! into the console (a page's `disconnect` handler calling `reconnect()`, say).
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::{Rc, Weak};
+
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+
+use crate::api::wire::VirtualMachineTicket;
+use crate::console::{AcquireError, ConsoleSession, ConsoleStatus, HostEvent, Timer, Work};
+use crate::web::now_ms;
+use crate::web::timers::Timeout;
+
+use super::cursor::CursorStyle;
+use super::image_decoder;
+use super::painter::Painter;
+use super::socket::{ConsoleSocket, SocketEvent};
+
+pub type TicketFuture = Pin<Box<dyn Future<Output = Result<VirtualMachineTicket, AcquireError>>>>;
+
+/// What the runner needs from whoever embeds it.
+#[derive(Clone)]
+pub struct RunnerHooks {
+    /// Gets a ticket for each attempt (vCenter, a portal's backend, or one handed in).
+    pub acquire: Rc<dyn Fn() -> TicketFuture>,
+    pub on_status: Rc<dyn Fn(ConsoleStatus)>,
+    pub on_host_event: Rc<dyn Fn(HostEvent)>,
+    /// The API session is gone (the app returns to its login).
+    pub on_session_lost: Rc<dyn Fn(String)>,
+}
+
+pub struct Shared {
+    pub(super) core: ConsoleSession,
+    pub(super) painter: Painter,
+    pub(super) cursor: CursorStyle,
+    pub(super) socket: Option<ConsoleSocket>,
+    pub(super) reconnect_timer: Option<Timeout>,
+    pub(super) step_timer: Option<Timeout>,
+    pub(super) raf: Option<Closure<dyn FnMut(f64)>>,
+    /// The animation frame asked for and not yet run.
+    pub(super) raf_id: Option<i32>,
+    pub(super) hooks: RunnerHooks,
+}
+
+/// Runs `f` on the core of `rc` and pumps its work.
+pub(super) fn act<T>(rc: &Rc<RefCell<Shared>>, f: impl FnOnce(&mut ConsoleSession) -> T) -> T {
+    let out = f(&mut rc.borrow_mut().core);
+    pump(rc);
+    out
+}
+
+/// Does every piece of work the core has; host callbacks run with no borrow held.
+fn pump(rc: &Rc<RefCell<Shared>>) {
+    loop {
+        let (work, hooks) = {
+            let Ok(mut s) = rc.try_borrow_mut() else { return };
+            let w = s.core.poll();
+            (w, s.hooks.clone())
+        };
+        let Some(work) = work else { return };
+        match work {
+            Work::Host(ev) => (hooks.on_host_event)(ev),
+            Work::Status => {
+                let status = rc.borrow().core.status().clone();
+                (hooks.on_status)(status);
+            }
+            Work::SessionLost(sentence) => (hooks.on_session_lost)(sentence),
+            Work::AcquireTicket { generation } => {
+                let weak = Rc::downgrade(rc);
+                let fut = (hooks.acquire)();
+                spawn_local(async move {
+                    let result = fut.await;
+                    if let Some(rc) = weak.upgrade() {
+                        act(&rc, |c| c.ticket_acquired(generation, result, now_ms()));
+                    }
+                });
+            }
+            Work::DecodeImage { generation, format, data, width, height } => {
+                let weak = Rc::downgrade(rc);
+                spawn_local(async move {
+                    let rgba = image_decoder::decode(format, &data, width, height).await;
+                    if let Some(rc) = weak.upgrade() {
+                        act(&rc, |c| c.image_decoded(generation, rgba));
+                    }
+                });
+            }
+            Work::OpenSocket { generation, url } => {
+                let weak = Rc::downgrade(rc);
+                let opened = ConsoleSocket::open(&url, generation, move |ev| {
+                    let Some(rc) = weak.upgrade() else { return };
+                    match ev {
+                        SocketEvent::Open => act(&rc, |c| c.socket_opened(generation)),
+                        SocketEvent::Bytes(b) => act(&rc, |c| c.received(generation, &b)),
+                        SocketEvent::Closed { code, reason } => act(&rc, |c| c.socket_closed(generation, code, &reason)),
+                    }
+                });
+                match opened {
+                    Ok(sock) => rc.borrow_mut().socket = Some(sock),
+                    // The browser refused the URL outright: the same as a socket that never opened.
+                    Err(_) => act(rc, |c| c.socket_closed(generation, 1006, "")),
+                }
+            }
+            Work::StartTimer { generation, timer, ms } => {
+                let weak = Rc::downgrade(rc);
+                let t = Timeout::new(ms.min(i32::MAX as u32) as i32, move || {
+                    if let Some(rc) = weak.upgrade() {
+                        act(&rc, |c| c.timer_fired(generation, timer));
+                    }
+                });
+                let mut s = rc.borrow_mut();
+                match timer {
+                    Timer::Reconnect => s.reconnect_timer = t,
+                    Timer::Step => s.step_timer = t,
+                }
+            }
+            other => rc.borrow_mut().execute(other),
+        }
+    }
+}
+
+impl Shared {
+    pub(super) fn new(core: ConsoleSession, painter: Painter, cursor: CursorStyle, hooks: RunnerHooks) -> Rc<RefCell<Shared>> {
+        let shared = Rc::new(RefCell::new(Shared { core, painter, cursor, socket: None, reconnect_timer: None, step_timer: None, raf: None, raf_id: None, hooks }));
+        let weak = Rc::downgrade(&shared);
+        shared.borrow_mut().raf = Some(Closure::<dyn FnMut(f64)>::new(move |_t: f64| {
+            if let Some(rc) = weak.upgrade() {
+                paint_now(&rc);
+            }
+        }));
+        shared
+    }
+
+    /// Work that only touches the adapters.
+    pub(super) fn execute(&mut self, work: Work) {
+        match work {
+            Work::Send { generation, bytes } => {
+                if let Some(s) = self.socket.as_ref().filter(|s| s.generation == generation) {
+                    s.send(&bytes);
+                }
+            }
+            Work::CloseSocket { generation } => {
+                if self.socket.as_ref().is_some_and(|s| s.generation == generation) {
+                    self.socket = None;
+                }
+            }
+            Work::Resize { width, height } => self.painter.resize(width, height),
+            Work::Paint { .. } => {
+                if self.raf_id.is_none() {
+                    if let (Some(w), Some(raf)) = (web_sys::window(), self.raf.as_ref()) {
+                        self.raf_id = w.request_animation_frame(raf.as_ref().unchecked_ref()).ok();
+                    }
+                }
+            }
+            Work::CancelTimer { timer: Timer::Reconnect } => self.reconnect_timer = None,
+            Work::CancelTimer { timer: Timer::Step } => self.step_timer = None,
+            Work::Cursor(img) => self.cursor.set_image(&img),
+            Work::CursorVisible(v) => self.cursor.set_visible(v),
+            // Handled by `pump`, which needs the Rc.
+            Work::Host(_) | Work::Status | Work::SessionLost(_) | Work::AcquireTicket { .. } | Work::DecodeImage { .. } | Work::OpenSocket { .. } | Work::StartTimer { .. } => {}
+        }
+    }
+}
+
+/// The animation frame: draw the damage, tell the core.
+fn paint_now(rc: &Rc<RefCell<Shared>>) {
+    let generation = {
+        let Ok(mut s) = rc.try_borrow_mut() else { return };
+        s.raf_id = None;
+        let damage = s.core.take_damage();
+        let Shared { core, painter, .. } = &mut *s;
+        if let Some(fb) = core.framebuffer() {
+            painter.paint(fb, &damage);
+        }
+        s.core.generation()
+    };
+    act(rc, |c| c.painted(generation));
+}
+
+pub(super) type WeakShared = Weak<RefCell<Shared>>;
