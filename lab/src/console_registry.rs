@@ -23,6 +23,8 @@ pub struct ConsoleView {
     pub session_close: bool,
     /// Left-button presses.
     pub clicks: u64,
+    /// The last text the client put on the VM's clipboard (ClientCutText).
+    pub clipboard: String,
 }
 
 /// How many closed consoles the lab remembers.

@@ -232,6 +232,7 @@ fn publish(registry: &ConsoleRegistry, id: u64, d: &Desktop, frame: &[u8], key_e
             scancodes: keys.log.clone(),
             session_close: keys.session_close,
             clicks: keys.clicks,
+            clipboard: d.clipboard.clone(),
         },
     );
 }

@@ -231,6 +231,104 @@ test("<vsphere-console>: the ticket is a property, events on the element, reconn
   await assertNoSecretsLeak(page, seen);
 });
 
+const lastScancodes = async (n) => ((await consoles()).find((c) => c.vm === "web-01")?.scancodes ?? []).slice(-n).join();
+const labView = async () => (await consoles()).find((c) => c.vm === "web-01");
+const CAD = "1d+,38+,153+,153-,38-,1d-";
+
+test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, focus, scale, fullscreen, resolution, destroy", async ({ page, seen }) => {
+  await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/console.html`);
+  await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
+  await page.evaluate(() => window.api.sendCtrlAltDel());
+  await eventually("Ctrl+Alt+Del", async () => (await lastScancodes(6)) === CAD);
+  assert(await page.evaluate(() => window.api.sendKeys("Ctrl+Alt+F2")) === true, "a combination by its label");
+  await eventually("Ctrl+Alt+F2", async () => (await lastScancodes(6)) === "1d+,38+,3c+,3c-,38-,1d-");
+  assert(await page.evaluate(() => window.api.sendKeys("Ctrl+Nothing")) === false, "an unknown label is refused");
+  await page.evaluate(() => window.api.sendKeys(["ShiftLeft", "KeyQ"]));
+  await eventually("Shift+Q typed Q", async () => (await labView()).typed.endsWith("Q"));
+  await page.evaluate(() => window.api.sendKey(0x77, "KeyW"));
+  await eventually("sendKey typed w", async () => (await labView()).typed.endsWith("Qw"));
+  await page.evaluate(() => window.api.clipboardPaste("from the portal"));
+  await eventually("the VM's clipboard", async () => (await labView()).clipboard === "from the portal");
+  await page.evaluate(() => { window.api.viewOnly = true; });
+  assert(await page.evaluate(() => window.api.viewOnly) === true, "viewOnly reads back");
+  const before = (await labView()).keyEvents;
+  await page.locator("canvas").focus();
+  await page.keyboard.type("zz");
+  await page.evaluate(() => window.api.sendCtrlAltDel());
+  await page.waitForTimeout(300);
+  assert((await labView()).keyEvents === before, "view-only sends no keys");
+  await page.evaluate(() => { window.api.viewOnly = false; });
+  const shots = await page.evaluate(async () => ({
+    url: window.api.toDataURL().slice(0, 22),
+    blob: await new Promise((r) => window.api.toBlob((b) => r({ type: b.type, size: b.size }))),
+  }));
+  assert(shots.url === "data:image/png;base64," && shots.blob.type === "image/png" && shots.blob.size > 1000, `snapshots ${JSON.stringify(shots)}`);
+  const focus = await page.evaluate(() => { window.api.focus(); const a = document.activeElement === window.api.canvas; window.api.blur(); return [a, document.activeElement === window.api.canvas]; });
+  assert(focus.join() === "true,false", `focus and blur (${focus})`);
+  const width = () => page.evaluate(() => window.api.canvas.getBoundingClientRect().width);
+  await page.evaluate(() => window.api.setScale("actual"));
+  assert(Math.abs((await width()) - 1024) <= 1, `actual size (${await width()})`);
+  await page.evaluate(() => window.api.setScale("fit"));
+  assert((await width()) <= 960, `fit into the 960 px element (${await width()})`);
+  assert(await page.evaluate(() => window.api.requestResolution(800, 600)) === false, "the lab's desktop cannot change resolution");
+  await page.evaluate(() => window.api.enterFullscreen());
+  await eventually("fullscreen", () => page.evaluate(() => document.fullscreenElement !== null));
+  await page.evaluate(() => window.api.exitFullscreen());
+  await eventually("leaving fullscreen", () => page.evaluate(() => document.fullscreenElement === null));
+  const closedBefore = (await consoles("lab/consoles/closed")).length;
+  await page.evaluate(() => window.api.destroy());
+  await saidGoodbye(closedBefore);
+  assert(await page.locator("canvas").count() === 0, "destroy removes the canvas");
+  await page.waitForTimeout(200);
+  await assertNoSecretsLeak(page, seen);
+});
+
+test("RFB methods: Ctrl+Alt+Del, sendKey, clipboardPasteFrom, viewOnly, scaleViewport, snapshots", async ({ page, seen }) => {
+  await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/rfb.html`);
+  await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
+  await page.evaluate(() => window.api.sendCtrlAltDel());
+  await eventually("Ctrl+Alt+Del", async () => (await lastScancodes(6)) === CAD);
+  await page.evaluate(() => { window.api.sendKey(0x72, "KeyR"); });
+  await eventually("sendKey typed r", async () => (await labView()).typed.endsWith("r"));
+  await page.evaluate(() => window.api.clipboardPasteFrom("rfb clip"));
+  await eventually("the VM's clipboard", async () => (await labView()).clipboard === "rfb clip");
+  await page.evaluate(() => { window.api.viewOnly = true; });
+  const before = (await labView()).keyEvents;
+  await page.evaluate(() => { window.api.sendCtrlAltDel(); window.api.sendKey(0x61, "KeyA"); });
+  await page.waitForTimeout(300);
+  assert((await labView()).keyEvents === before, "viewOnly: keys are ignored");
+  const width = () => page.evaluate(() => document.querySelector("canvas").getBoundingClientRect().width);
+  assert((await width()) <= 960, "scaleViewport fits");
+  await page.evaluate(() => { window.api.scaleViewport = false; });
+  assert(Math.abs((await width()) - 1024) <= 1, `without scaleViewport: actual size (${await width()})`);
+  const img = await page.evaluate(() => { const d = window.api.getImageData(); return [d.width, d.height, window.api.toDataURL().slice(0, 14)]; });
+  assert(img.join() === "1024,768,data:image/png", `getImageData and toDataURL (${img})`);
+  assert(await page.evaluate(() => window.api.capabilities.power) === false, "no power control");
+});
+
+test("createWMKS methods: version, state, screen size, sendCAD, sendInputString, fullscreen, destroy", async ({ page, seen }) => {
+  await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/wmks.html`);
+  await eventually("connected", async () => page.evaluate(() => window.api.getConnectionState() === "connected"), 20000);
+  assert(await page.evaluate(() => window.api.getVersion()) === "2.1.0", "version");
+  assert(JSON.stringify(await page.evaluate(() => window.api.getRemoteScreenSize())) === '{"width":1024,"height":768}', "remote screen size");
+  await page.evaluate(() => window.api.sendCAD());
+  await eventually("Ctrl+Alt+Del", async () => (await lastScancodes(6)) === CAD);
+  await page.evaluate(() => window.api.sendInputString("wmks typed"));
+  await eventually("typed text", async () => (await labView()).typed.endsWith("wmks typed"), 20000);
+  await page.evaluate(() => window.api.enterFullScreen());
+  await eventually("fullscreenchange {isFullScreen: true}", async () => (await events(page)).some((e) => e.type === "fullscreenchange" && e.detail.isFullScreen));
+  assert(await page.evaluate(() => window.api.isFullScreen()) === true, "isFullScreen");
+  await page.evaluate(() => window.api.exitFullScreen());
+  await eventually("fullscreen off", () => page.evaluate(() => !window.api.isFullScreen()));
+  const closedBefore = (await consoles("lab/consoles/closed")).length;
+  await page.evaluate(() => window.api.destroy());
+  await saidGoodbye(closedBefore);
+  assert(await page.locator("canvas").count() === 0, "destroy removes the screen");
+});
+
 test("a bundle made with esbuild finds its wasm and runs the console", async ({ page, seen }) => {
   await portalBackend(page, seen);
   await page.goto(`${nginx.origin}/embed/bundled.html`);
