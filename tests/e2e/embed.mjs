@@ -111,6 +111,10 @@ async function assertEventsCarryNoSecret(page, seen) {
   for (const s of seen.secrets) assert(!text.includes(s), "an event detail carries a secret");
 }
 
+const lastScancodes = async (n) => ((await consoles()).find((c) => c.vm === "web-01")?.scancodes ?? []).slice(-n).join();
+const labView = async () => (await consoles()).find((c) => c.vm === "web-01");
+const CAD = "1d+,38+,153+,153-,38-,1d-";
+
 test("the recipe serves the app with the CSP header and wasm as application/wasm", async ({ page }) => {
   const wasm = page.waitForResponse((r) => r.url().endsWith(".wasm"));
   const resp = await page.goto(`${nginx.origin}/`);
@@ -219,6 +223,12 @@ test("<vsphere-console>: the ticket is a property, events on the element, reconn
   await typesInto(page, "element-ok");
   const attrs = await page.evaluate(() => Array.from(document.querySelector("vsphere-console").attributes).map((a) => `${a.name}=${a.value}`));
   assert(attrs.join() === "class=screen,scale=fit,aria-label=Console of web-01", `no attribute added (${attrs})`);
+  assert(await page.evaluate(() => document.querySelector("vsphere-console").ticket) === null, "reading the ticket property gives null");
+  assert(await page.evaluate(() => window.api.sendKeys("Ctrl+Alt+Del")) === true, "sendKeys on the element");
+  await eventually("Ctrl+Alt+Del from the element", async () => (await lastScancodes(6)) === CAD);
+  assert(await page.evaluate(() => window.api.typeText("el-typed").then(() => "done")) === "done", "typeText on the element");
+  await eventually("typed text from the element", async () => (await labView()).typed.endsWith("el-typed"));
+  assert(await page.evaluate(() => window.api.console.status.step) === "Running", "el.console is the VSphereConsole");
   await page.evaluate(() => document.querySelector("vsphere-console").setAttribute("scale", "actual"));
   const width = await page.evaluate(() => document.querySelector("canvas").getBoundingClientRect().width);
   assert(Math.abs(width - 1024) <= 1, `scale="actual" shows 1024 css px (${width})`);
@@ -231,16 +241,20 @@ test("<vsphere-console>: the ticket is a property, events on the element, reconn
   await assertNoSecretsLeak(page, seen);
 });
 
-const lastScancodes = async (n) => ((await consoles()).find((c) => c.vm === "web-01")?.scancodes ?? []).slice(-n).join();
-const labView = async () => (await consoles()).find((c) => c.vm === "web-01");
-const CAD = "1d+,38+,153+,153-,38-,1d-";
-
 test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, focus, scale, fullscreen, resolution, destroy", async ({ page, seen }) => {
   await portalBackend(page, seen);
   await page.goto(`${nginx.origin}/embed/console.html`);
   await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
   await page.evaluate(() => window.api.sendCtrlAltDel());
   await eventually("Ctrl+Alt+Del", async () => (await lastScancodes(6)) === CAD);
+  const checked = await page.evaluate(async () => {
+    const { validateConsoleUrl } = await import("/node_modules/vsphere-console/index.js");
+    const t = { ticket: "abcdefgh12345678", host: "esx01.vsc.test", port: 443 };
+    const yes = await validateConsoleUrl(t, "https://vc.vsc.test", { allowedHosts: ["*.vsc.test"] });
+    const no = await validateConsoleUrl(t, "https://vc.vsc.test", { allowedHosts: ["other.example"] });
+    return [yes.ok, yes.redacted, no.ok, no.code];
+  });
+  assert(checked.join() === "true,wss://esx01.vsc.test/ticket/<ticket>,false,host", `validateConsoleUrl from the package (${checked})`);
   assert(await page.evaluate(() => window.api.sendKeys("Ctrl+Alt+F2")) === true, "a combination by its label");
   await eventually("Ctrl+Alt+F2", async () => (await lastScancodes(6)) === "1d+,38+,3c+,3c-,38-,1d-");
   assert(await page.evaluate(() => window.api.sendKeys("Ctrl+Nothing")) === false, "an unknown label is refused");
@@ -327,6 +341,18 @@ test("createWMKS methods: version, state, screen size, sendCAD, sendInputString,
   await page.evaluate(() => window.api.destroy());
   await saidGoodbye(closedBefore);
   assert(await page.locator("canvas").count() === 0, "destroy removes the screen");
+});
+
+test("the package's app entry mounts the whole app; sessionIsActive answers with a sentence", async ({ page, seen }) => {
+  page.on("response", (r) => { const sid = r.headers()["vmware-api-session-id"]; if (sid) seen.secrets.add(sid); });
+  await page.goto(`${nginx.origin}/embed/app-entry.html`);
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of web-01" }).click();
+  await eventually("the console to run", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running", 20000);
+  const check = await eventually("sessionIsActive to answer", () => page.evaluate(() => window.sessionCheck));
+  assert(check.includes("session has ended"), `a caller without a session gets a sentence (${check})`);
+  await assertNoCspViolation(page, seen);
+  await assertNoSecretsLeak(page, seen);
 });
 
 test("a bundle made with esbuild finds its wasm and runs the console", async ({ page, seen }) => {
