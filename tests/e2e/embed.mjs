@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, assert, assertNoSecretsLeak, eventually, labCall, login, openPage, startBrowser, startLab } from "./lib.mjs";
+import { ARTIFACTS, assert, assertNoSecretsLeak, eventually, labCall, login, openPage, runTests, startBrowser, startLab } from "./lib.mjs";
 import { browserHomeTrusting, makeCertificates, NAMES, startNginx } from "./nginx.mjs";
 import { freePort } from "./servers.mjs";
 
@@ -391,31 +391,18 @@ test("the TypeScript declarations compile under --strict against the packed pack
 // --- Run ------------------------------------------------------------------------------
 
 const browser = await startBrowser({ ...process.env, HOME: browserHomeTrusting(certs.ca) });
-let passed = 0;
-const failed = [];
-for (const t of tests) {
+const { passed, failed } = await runTests(tests, "embed", async () => {
   const ctx = await openPage(browser, "about:blank");
   await ctx.page.addInitScript(() => {
     window.__cspViolations = [];
     document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
   });
-  const started = Date.now();
-  try {
-    await t.fn(ctx);
-    assert(ctx.seen.errors.length === 0, `no page errors (got ${ctx.seen.errors.join(" | ")})`);
-    passed++;
-    console.log(`ok - ${t.name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed.push(t.name);
-    console.log(`not ok - ${t.name}: ${e.message}`);
-    await ctx.page.screenshot({ path: `${ARTIFACTS}/failed-embed-${tests.indexOf(t)}.png` }).catch(() => {});
-    for (const l of ctx.seen.console.slice(-10)) console.log(`  console: ${l}`);
-    const log = nginx.errorLog().trim().split("\n").slice(-5).join("\n  ");
-    if (log) console.log(`  nginx: ${log}`);
-  } finally {
-    await ctx.context.close();
-  }
-}
+  return {
+    args: ctx, page: ctx.page, seen: ctx.seen,
+    close: () => ctx.context.close(),
+    diagnose: () => nginx.errorLog().trim().split("\n").slice(-5).map((l) => `nginx: ${l}`),
+  };
+});
 await browser.close();
 nginx.stop();
 lab.stop();

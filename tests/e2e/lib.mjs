@@ -127,3 +127,35 @@ export async function assertNoSecretsLeak(page, seen) {
     assert(!seen.console.some((l) => l.includes(secret)), "a secret appeared in the console log");
   }
 }
+
+/**
+ * Runs `tests` one after another and prints TAP-like lines. `open(t)` prepares a test
+ * and resolves to { args, page, seen, close, diagnose? }: `args` go to `t.fn`, a failure
+ * prints `diagnose()`'s lines and leaves a screenshot named `failed-<prefix>-<n>.png`.
+ * Resolves to { passed, failed }.
+ */
+export async function runTests(tests, prefix, open) {
+  let passed = 0;
+  const failed = [];
+  for (const [i, t] of tests.entries()) {
+    const ctx = await open(t);
+    const started = Date.now();
+    try {
+      await t.fn(ctx.args);
+      assert(ctx.seen.errors.length === 0, `no page errors (got ${ctx.seen.errors.join(" | ")})`);
+      passed++;
+      console.log(`ok - ${t.name} (${Date.now() - started} ms)`);
+    } catch (e) {
+      failed.push(t.name);
+      console.log(`not ok - ${t.name}: ${e.message}`);
+      const shot = `${ARTIFACTS}/failed-${prefix}-${i}.png`;
+      await ctx.page.screenshot({ path: shot }).catch(() => {});
+      console.log(`  screenshot: ${shot}`);
+      for (const l of ctx.seen.console.slice(-10)) console.log(`  console: ${l}`);
+      for (const l of ctx.diagnose?.() ?? []) console.log(`  ${l}`);
+    } finally {
+      await ctx.close();
+    }
+  }
+  return { passed, failed };
+}

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   ARTIFACTS, assert, assertNoSecretsLeak, canvasPixels, canvasRegionSha256, eventually, labCall, login, openPage,
-  startBrowser, startLab,
+  runTests, startBrowser, startLab,
 } from "./lib.mjs";
 import { startQemu, startXvnc } from "./servers.mjs";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -351,11 +351,8 @@ test("a host page checks sessions with sessionIsActive", async ({ lab, page, see
 });
 
 const browser = await startBrowser();
-let passed = 0;
-const failed = [];
-for (const t of tests) {
-  let setup = null;
-  if (typeof t.labConfig === "function") setup = await t.labConfig();
+const { passed, failed } = await runTests(tests, "e2e", async (t) => {
+  const setup = typeof t.labConfig === "function" ? await t.labConfig() : null;
   const config = setup ? setup.config : t.labConfig;
   const lab = await startLab(config ? ["--config", configFile(config)] : []);
   const ctx = await openPage(browser, lab.url);
@@ -366,26 +363,16 @@ for (const t of tests) {
     extraContexts.push(c.context);
     return c;
   };
-  const started = Date.now();
-  try {
-    await t.fn({ lab, ...ctx });
-    assert(ctx.seen.errors.length === 0, `no page errors (got ${ctx.seen.errors.join(" | ")})`);
-    passed++;
-    console.log(`ok - ${t.name} (${Date.now() - started} ms)`);
-  } catch (e) {
-    failed.push(t.name);
-    console.log(`not ok - ${t.name}: ${e.message}`);
-    const shot = `${ARTIFACTS}/failed-${tests.indexOf(t)}.png`;
-    await ctx.page.screenshot({ path: shot }).catch(() => {});
-    console.log(`  screenshot: ${shot}`);
-    for (const l of ctx.seen.console.slice(-10)) console.log(`  console: ${l}`);
-  } finally {
-    await ctx.context.close();
-    for (const c of extraContexts) await c.close();
-    lab.stop();
-    if (setup) setup.stop();
-  }
-}
+  return {
+    args: { lab, ...ctx }, page: ctx.page, seen: ctx.seen,
+    close: async () => {
+      await ctx.context.close();
+      for (const c of extraContexts) await c.close();
+      lab.stop();
+      if (setup) setup.stop();
+    },
+  };
+});
 await browser.close();
 console.log(`e2e: ${passed} passed, ${failed.length} failed`);
 process.exit(failed.length === 0 ? 0 : 1);
