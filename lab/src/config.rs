@@ -26,6 +26,10 @@ pub struct LabConfig {
     pub tokens: Vec<TokenUser>,
     /// Client addresses that count as local for AcquireLocalTicket.
     pub local_ticket_clients: Vec<String>,
+    /// Answer LoginBySSPI (with the lab's stand-in handshake); false: `NotSupported`.
+    pub sspi: bool,
+    /// Registered extension keys, for LoginExtensionBy*.
+    pub extensions: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -93,9 +97,10 @@ pub struct TicketOverride {
 
 pub const PRIV_VALIDATE: &str = "Sessions.ValidateSession";
 pub const PRIV_TERMINATE: &str = "Sessions.TerminateSession";
+pub const PRIV_IMPERSONATE: &str = "Sessions.ImpersonateUser";
 
 fn all_privileges() -> Vec<String> {
-    vec!["System.View".into(), PRIV_CONSOLE.into(), PRIV_VALIDATE.into(), PRIV_TERMINATE.into()]
+    vec!["System.View".into(), PRIV_CONSOLE.into(), PRIV_VALIDATE.into(), PRIV_TERMINATE.into(), PRIV_IMPERSONATE.into()]
 }
 
 impl Default for LabConfig {
@@ -138,6 +143,8 @@ impl Default for LabConfig {
             locales: vec!["en".into(), "de".into(), "fr".into(), "ja".into(), "zh_CN".into()],
             tokens: vec![TokenUser { token: "lab-saml-token".into(), user: "demo@vsphere.local".into() }],
             local_ticket_clients: vec!["127.0.0.1".into(), "::1".into()],
+            sspi: true,
+            extensions: vec!["com.example.portal".into()],
         }
     }
 }

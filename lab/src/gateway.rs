@@ -1,7 +1,7 @@
 //! The ticket websocket as a gateway to a real VNC server, as ESXi bridges a browser to
 //! a VM's console: binary websocket messages ↔ TCP bytes, until either side closes.
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use axum::extract::ws::{Message, WebSocket};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -9,8 +9,9 @@ pub async fn proxy(mut socket: WebSocket, target: String) {
     let tcp = match TcpStream::connect(&target).await {
         Ok(t) => t,
         Err(e) => {
-            let reason = format!("the console server {target} is unreachable: {e}");
-            let _ = socket.send(Message::Close(Some(CloseFrame { code: 1011, reason: reason.into() }))).await;
+            // The browser hears only that it failed; the address stays in the lab's log.
+            eprintln!("vsphere-lab: console server {target} unreachable: {e}");
+            let _ = socket.send(Message::Close(Some(crate::close_frame(1011, "the console server is unreachable")))).await;
             return;
         }
     };
@@ -29,7 +30,7 @@ pub async fn proxy(mut socket: WebSocket, target: String) {
             },
             n = rd.read(&mut buf) => match n {
                 Ok(0) | Err(_) => {
-                    let frame = CloseFrame { code: 1000, reason: "the console server closed the session".into() };
+                    let frame = crate::close_frame(1000, "the console server closed the session");
                     let _ = socket.send(Message::Close(Some(frame))).await;
                     break;
                 }

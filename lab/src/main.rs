@@ -9,6 +9,8 @@ mod config;
 mod console_registry;
 mod desktop;
 mod gateway;
+mod host_check;
+mod properties;
 mod rest;
 mod rfb_server;
 mod state;
@@ -30,11 +32,14 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use config::LabConfig;
 use state::Lab;
 
-const USAGE: &str = "usage: vsphere-lab [--listen ADDR] [--config FILE] [--app-dir DIR]
+const USAGE: &str = "usage: vsphere-lab [--listen ADDR] [--config FILE] [--app-dir DIR] [--allow-host NAME]... [--test-hooks] [--exit-with-stdin]
 
-  --listen ADDR   where to listen (default 127.0.0.1:8080; port 0 picks a free port)
-  --config FILE   users, hosts and VMs as JSON (default: the built-in demo inventory)
-  --app-dir DIR   the folder holding index.html, www/ and pkg/ (default: the repository root)
+  --listen ADDR      where to listen (default 127.0.0.1:8080; port 0 picks a free port)
+  --config FILE      users, hosts and VMs as JSON (default: the built-in demo inventory)
+  --app-dir DIR      the folder holding index.html, www/ and pkg/ (default: the repository root)
+  --allow-host NAME  also answer requests whose Host is NAME (IP addresses and localhost always pass)
+  --test-hooks       serve /lab/consoles… (what each console shows, close and drop them): tests only
+  --exit-with-stdin  exit when standard input closes (so a parent that dies takes the lab along)
 
 The first line on stdout is the base URL.";
 
@@ -42,6 +47,9 @@ struct Args {
     listen: SocketAddr,
     config: Option<PathBuf>,
     app_dir: PathBuf,
+    allowed_hosts: Vec<String>,
+    test_hooks: bool,
+    exit_with_stdin: bool,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -49,6 +57,9 @@ fn parse_args() -> Result<Args, String> {
         listen: "127.0.0.1:8080".parse().map_err(|_| "bad default address")?,
         config: None,
         app_dir: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".."),
+        allowed_hosts: Vec::new(),
+        test_hooks: false,
+        exit_with_stdin: false,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -57,6 +68,9 @@ fn parse_args() -> Result<Args, String> {
             "--listen" => args.listen = value("--listen")?.parse().map_err(|e| format!("--listen: {e}"))?,
             "--config" => args.config = Some(PathBuf::from(value("--config")?)),
             "--app-dir" => args.app_dir = PathBuf::from(value("--app-dir")?),
+            "--allow-host" => args.allowed_hosts.push(value("--allow-host")?),
+            "--test-hooks" => args.test_hooks = true,
+            "--exit-with-stdin" => args.exit_with_stdin = true,
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -97,8 +111,27 @@ async fn main() {
         }
     };
     let addr = listener.local_addr().unwrap_or(args.listen);
+    if args.exit_with_stdin {
+        // The demo's xtask holds our stdin; when it dies (even by SIGKILL) the pipe closes.
+        std::thread::spawn(|| {
+            let mut sink = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+            std::process::exit(0);
+        });
+    }
     let lab = Lab::new(config, addr.port());
-    let app = router(lab, &args.app_dir);
+    {
+        // Expired tickets, idle sessions and what belonged to them do not pile up.
+        let lab = lab.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
+            loop {
+                tick.tick().await;
+                lab.purge();
+            }
+        });
+    }
+    let app = router(lab, &args.app_dir, args.test_hooks, host_check::AllowedHosts(args.allowed_hosts.clone()));
     println!("http://{addr}/");
     eprintln!("vsphere-lab: serving the app from {} and VI/JSON under /sdk", args.app_dir.display());
     if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {
@@ -107,21 +140,24 @@ async fn main() {
     }
 }
 
-fn router(lab: Lab, app_dir: &std::path::Path) -> Router {
+fn router(lab: Lab, app_dir: &std::path::Path, test_hooks: bool, allowed: host_check::AllowedHosts) -> Router {
     let no_store = SetResponseHeaderLayer::overriding(
         axum::http::header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     );
     // The demo's console policy (insecure ws to the lab allowed) replaces the shipped one.
     let demo_config = ServeFile::new(app_dir.join("www/config.lab.json"));
-    Router::new()
+    let mut app = Router::new()
         .route("/sdk/vim25/{release}/{mo_type}/{moid}/{method}", any(vim::handle))
-        .route("/ticket/{ticket}", get(ticket_socket))
-        .route("/lab/consoles", get(consoles))
-        .route("/lab/consoles/closed", get(closed_consoles))
-        .route("/lab/consoles/close", axum::routing::post(close_consoles))
-        .route("/lab/consoles/drop", axum::routing::post(drop_consoles))
-        .route("/api/session", axum::routing::post(rest::create_session).delete(rest::delete_session))
+        .route("/ticket/{ticket}", get(ticket_socket));
+    if test_hooks {
+        app = app
+            .route("/lab/consoles", get(consoles))
+            .route("/lab/consoles/closed", get(closed_consoles))
+            .route("/lab/consoles/close", axum::routing::post(close_consoles))
+            .route("/lab/consoles/drop", axum::routing::post(drop_consoles));
+    }
+    app.route("/api/session", axum::routing::post(rest::create_session).delete(rest::delete_session))
         .route("/api/vcenter/vm", get(rest::list_vms))
         .route("/api/vcenter/vm/{vm}/console/tickets", axum::routing::post(rest::console_ticket))
         .route("/api/vcenter/system", axum::routing::post(rest::hello))
@@ -131,12 +167,22 @@ fn router(lab: Lab, app_dir: &std::path::Path) -> Router {
         .nest_service("/www", ServeDir::new(app_dir.join("www")))
         .nest_service("/pkg", ServeDir::new(app_dir.join("pkg")))
         .layer(no_store)
+        .layer(axum::middleware::from_fn_with_state(allowed, host_check::check))
         .with_state(lab)
 }
 
 /// What the lab's consoles show now (typed text, pointer, a hash of the typed line).
 async fn consoles(State(lab): State<Lab>) -> Json<Vec<console_registry::ConsoleView>> {
     Json(lab.consoles.list())
+}
+
+/// A websocket close frame; its reason is cut to the 123 bytes a close frame can carry.
+pub fn close_frame(code: u16, reason: &str) -> CloseFrame {
+    let mut end = reason.len().min(123);
+    while !reason.is_char_boundary(end) {
+        end -= 1;
+    }
+    CloseFrame { code, reason: reason[..end].to_owned().into() }
 }
 
 /// Consoles that have closed, oldest first: did the client say goodbye (SessionClose)?
@@ -187,7 +233,7 @@ async fn ticket_socket(
         other => {
             let reason = if other.is_some() { "ticket expired" } else { "ticket invalid or already used" };
             ws.on_upgrade(move |mut socket| async move {
-                let frame = CloseFrame { code: 4001, reason: reason.into() };
+                let frame = close_frame(4001, reason);
                 let _ = socket.send(Message::Close(Some(frame))).await;
             })
         }

@@ -44,7 +44,14 @@ pub async fn create_session(State(lab): State<Lab>, headers: HeaderMap) -> Respo
     let id = random_hex(20);
     lab.lock().sessions.insert(
         id.clone(),
-        Session { user: user.to_owned(), key: random_hex(8), login_time: String::new(), last_active: Instant::now(), locale: "en".into() },
+        Session {
+            user: user.to_owned(),
+            key: random_hex(8),
+            login_time: crate::vim::now_rfc3339(),
+            last_active: Instant::now(),
+            last_active_at: std::time::SystemTime::now(),
+            locale: "en".into(),
+        },
     );
     json_ok(StatusCode::CREATED, json!(id))
 }
@@ -81,6 +88,7 @@ pub async fn list_vms(State(lab): State<Lab>, headers: HeaderMap) -> Response {
 
 /// `POST /api/vcenter/vm/{vm}/console/tickets {"type":"WEBMKS"}`.
 pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let authority = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1").to_owned();
     let Some((_, session)) = session_of(&lab, &headers) else {
         return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Authentication required.");
     };
@@ -98,7 +106,7 @@ pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, head
         return error(StatusCode::BAD_REQUEST, "NOT_ALLOWED_IN_CURRENT_STATE", "A WEBMKS ticket needs a powered-on virtual machine.");
     }
     let t = lab.issue_ticket(&v);
-    json_ok(StatusCode::CREATED, json!({"ticket": lab.ticket_url(&v, &t)}))
+    json_ok(StatusCode::CREATED, json!({"ticket": lab.ticket_url(&v, &t, &authority)}))
 }
 
 /// `POST /api/vcenter/system?action=hello` (from vSphere API 8.0.2.0).
@@ -122,7 +130,7 @@ fn version_key(v: &str) -> Vec<u32> {
     v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
 }
 
-fn decode_base64(s: &str) -> Option<Vec<u8>> {
+pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
     let val = |c: u8| match c {
         b'A'..=b'Z' => Some(c - b'A'),
         b'a'..=b'z' => Some(c - b'a' + 26),
@@ -139,4 +147,18 @@ fn decode_base64(s: &str) -> Option<Vec<u8>> {
         out.extend_from_slice(&n.to_be_bytes()[1..v.len()]);
     }
     Some(out)
+}
+
+/// Standard base64 with padding. The lab keeps its own codec rather than the client
+/// crate's, so a bug on one side cannot cancel out on the other.
+pub fn base64(data: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
+    for chunk in data.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
+        for i in 0..4 {
+            out.push(if i <= chunk.len() { T[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
+        }
+    }
+    out
 }

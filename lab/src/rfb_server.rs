@@ -204,7 +204,7 @@ async fn run(socket: &mut WebSocket, vm_name: &str, layout: &str, registry: &Con
                     // Dropped without a close frame: the browser sees the network fail.
                     return End::Dropped;
                 }
-                let frame = axum::extract::ws::CloseFrame { code: 4002, reason: "the lab operator closed this console".into() };
+                let frame = crate::close_frame(4002, "the lab operator closed this console");
                 let _ = socket.send(Message::Close(Some(frame))).await;
                 return End::ClientClosed;
             }

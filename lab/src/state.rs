@@ -13,6 +13,8 @@ pub struct Session {
     pub key: String,
     pub login_time: String,
     pub last_active: Instant,
+    /// The same moment on the wall clock, for `UserSession.lastActiveTime`.
+    pub last_active_at: std::time::SystemTime,
     pub locale: String,
 }
 
@@ -22,16 +24,33 @@ pub struct Ticket {
     pub issued: Instant,
 }
 
+/// Objects as (type, moid), owned by the session that created them: a container
+/// view's contents, or the rest of a paged result. They end with their session.
+#[derive(Clone, Debug)]
+pub struct Owned {
+    pub session: String,
+    pub objects: Vec<(String, String)>,
+}
+
 #[derive(Default)]
 pub struct Inner {
     pub sessions: HashMap<String, Session>,
     pub tickets: HashMap<String, Ticket>,
-    pub views: HashMap<String, Vec<(String, String)>>,
-    /// Paging token → the objects still to send (type, moid).
-    pub pages: HashMap<String, Vec<(String, String)>>,
+    pub views: HashMap<String, Owned>,
+    /// Paging token → the objects still to send.
+    pub pages: HashMap<String, Owned>,
     /// Clone ticket → the session it clones (one-time).
     pub clone_tickets: HashMap<String, String>,
+    /// SSPI handshakes in progress: challenge → user.
+    pub sspi_challenges: HashMap<String, String>,
     pub counter: u64,
+}
+
+impl Inner {
+    /// Counts of what the lab holds, for tests of the purge.
+    pub fn sizes(&self) -> [usize; 5] {
+        [self.sessions.len(), self.tickets.len(), self.views.len(), self.pages.len(), self.clone_tickets.len()]
+    }
 }
 
 #[derive(Clone)]
@@ -78,7 +97,21 @@ impl Lab {
             return None;
         }
         s.last_active = Instant::now();
+        s.last_active_at = std::time::SystemTime::now();
         Some(s.clone())
+    }
+
+    /// Removes idle sessions, expired tickets, and the views, result pages and clone
+    /// tickets of sessions that are gone. Runs every few seconds.
+    pub fn purge(&self) {
+        let (idle, lifetime) = (self.idle_limit(), self.ticket_lifetime());
+        let mut inner = self.lock();
+        inner.sessions.retain(|_, s| s.last_active.elapsed() <= idle);
+        inner.tickets.retain(|_, t| t.issued.elapsed() <= lifetime);
+        let Inner { sessions, views, pages, clone_tickets, .. } = &mut *inner;
+        views.retain(|_, v| sessions.contains_key(&v.session));
+        pages.retain(|_, p| sessions.contains_key(&p.session));
+        clone_tickets.retain(|_, sid| sessions.contains_key(sid));
     }
 
     /// A new one-time webmks ticket for `vm`, remembered until used or expired.
@@ -93,11 +126,13 @@ impl Lab {
         template.replace("{ticket}", ticket).replace("{port}", &self.port.to_string())
     }
 
-    /// The websocket URL of a ticket: the VM's override, or the lab's own `/ticket/`.
-    pub fn ticket_url(&self, vm: &Vm, ticket: &str) -> String {
+    /// The websocket URL of a ticket: the VM's override, or the lab's own `/ticket/` at
+    /// the host the browser asked for (`authority`: the request's checked `Host`), so a
+    /// lab listening on 0.0.0.0 hands out URLs the browser can reach.
+    pub fn ticket_url(&self, vm: &Vm, ticket: &str, authority: &str) -> String {
         match vm.ticket.url.as_deref() {
             Some(u) => self.fill(u, ticket),
-            None => format!("ws://127.0.0.1:{}/ticket/{ticket}", self.port),
+            None => format!("ws://{authority}/ticket/{ticket}"),
         }
     }
 }
@@ -108,4 +143,47 @@ pub fn random_hex(bytes: usize) -> String {
     // getrandom only fails when the OS has no entropy source at all.
     getrandom::fill(&mut buf).expect("the operating system has no random source");
     buf.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(user: &str) -> Session {
+        Session {
+            user: user.into(),
+            key: random_hex(4),
+            login_time: String::new(),
+            last_active: Instant::now(),
+            last_active_at: std::time::SystemTime::now(),
+            locale: "en".into(),
+        }
+    }
+
+    #[test]
+    fn purge_removes_what_expired_and_what_belonged_to_it() {
+        let config = LabConfig { session_idle_seconds: 1, ticket_lifetime_seconds: 1, ..LabConfig::default() };
+        let lab = Lab::new(config, 1);
+        let vm = lab.vms[0].clone();
+        {
+            let mut inner = lab.lock();
+            let mut old = session("old");
+            old.last_active = Instant::now() - Duration::from_secs(5);
+            inner.sessions.insert("old-sid".into(), old);
+            inner.sessions.insert("live-sid".into(), session("live"));
+            for (sid, name) in [("old-sid", "old"), ("live-sid", "live")] {
+                let owned = Owned { session: sid.into(), objects: vec![("VirtualMachine".into(), "vm-1".into())] };
+                inner.views.insert(format!("view-{name}"), owned.clone());
+                inner.pages.insert(format!("page-{name}"), owned);
+                inner.clone_tickets.insert(format!("clone-{name}"), sid.into());
+            }
+            inner.tickets.insert("stale".into(), Ticket { vm: vm.clone(), issued: Instant::now() - Duration::from_secs(5) });
+            inner.tickets.insert("fresh".into(), Ticket { vm, issued: Instant::now() });
+            assert_eq!(inner.sizes(), [2, 2, 2, 2, 2]);
+        }
+        lab.purge();
+        let inner = lab.lock();
+        assert_eq!(inner.sizes(), [1, 1, 1, 1, 1], "only the live session, its view, page, clone ticket, and the fresh ticket remain");
+        assert!(inner.sessions.contains_key("live-sid") && inner.tickets.contains_key("fresh") && inner.views.contains_key("view-live"));
+    }
 }

@@ -12,8 +12,9 @@ use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
-use crate::config::{PRIV_CONSOLE, PRIV_TERMINATE, PRIV_VALIDATE};
-use crate::state::{random_hex, Lab, Session};
+use crate::config::{PRIV_CONSOLE, PRIV_IMPERSONATE, PRIV_TERMINATE, PRIV_VALIDATE};
+use crate::properties::{self, Read};
+use crate::state::{random_hex, Lab, Owned, Session};
 
 pub const SESSION_HEADER: &str = "vmware-api-session-id";
 
@@ -42,13 +43,16 @@ fn no_content() -> Response {
     StatusCode::NO_CONTENT.into_response()
 }
 
-fn moref(kind: &str, value: &str) -> Value {
+pub fn moref(kind: &str, value: &str) -> Value {
     json!({"_typeName": "ManagedObjectReference", "type": kind, "value": value})
 }
 
-fn not_authenticated() -> Response {
-    fault("NotAuthenticated", "The session is not authenticated.", json!({}))
+/// `NotAuthenticated` is a `NoPermission`: it names the object and the privilege.
+fn not_authenticated(mo_type: &str, moid: &str) -> Response {
+    fault("NotAuthenticated", "The session is not authenticated.", json!({"object": moref(mo_type, moid), "privilegeId": "System.View"}))
 }
+
+const INVALID_LOGIN: &str = "Cannot complete login due to an incorrect user name or password.";
 
 pub async fn handle(
     State(lab): State<Lab>,
@@ -67,35 +71,41 @@ pub async fn handle(
         }
     };
     let session_id = headers.get(SESSION_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
+    // The host checker let this Host through; ticket URLs use it, so they are reachable.
+    let authority = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1").to_owned();
+    let session = session_id.as_deref().and_then(|id| lab.touch_session(id).map(|s| (id.to_owned(), s)));
+
+    // Property reads: anonymous ones, or with a session.
+    if http_method == Method::GET {
+        if session.is_none() && !properties::is_anonymous(&mo_type, &method) {
+            return not_authenticated(&mo_type, &moid);
+        }
+        return match properties::read(&lab, session.as_ref().map(|(id, s)| (id.as_str(), s)), &mo_type, &moid, &method) {
+            Read::Value(v) => ok(v),
+            Read::Fault(f) => f,
+        };
+    }
 
     // Calls that need no session.
-    match (http_method.as_str(), mo_type.as_str(), method.as_str()) {
-        ("GET", "ServiceInstance", "content") if moid == "ServiceInstance" => return service_content(&lab),
-        ("POST", "SessionManager", "Login") => return login(&lab, &body),
-        ("POST", "SessionManager", "CloneSession") => return clone_session(&lab, &body),
-        ("POST", "SessionManager", "LoginByToken") => return login_by_token(&lab, &headers, &body),
-        ("GET", "SessionManager", "supportedLocaleList") => return ok(json!(lab.config.locales)),
-        ("GET", "SessionManager", "defaultLocale") => return ok(json!(lab.config.locales.first().cloned().unwrap_or_else(|| "en".into()))),
-        ("GET", "SessionManager", "currentSession") => {
-            // "If the client is not logged on, the value is null."
-            let current = session_id.as_deref().and_then(|id| lab.touch_session(id));
-            return ok(current.map(|s| user_session(&s)).unwrap_or(Value::Null));
-        }
-        ("POST", "SessionManager", "AcquireLocalTicket") => return local_ticket(&lab, peer, &body),
+    match (mo_type.as_str(), method.as_str()) {
+        ("SessionManager", "Login") => return login(&lab, &body),
+        ("SessionManager", "CloneSession") => return clone_session(&lab, &body),
+        ("SessionManager", "LoginByToken") => return login_by_token(&lab, &headers, &body),
+        ("SessionManager", "LoginBySSPI") => return login_by_sspi(&lab, &body),
+        ("SessionManager", "LoginExtensionBySubjectName" | "LoginExtensionByCertificate") => return login_extension(&lab, &body),
+        ("SessionManager", "AcquireLocalTicket") => return local_ticket(&lab, peer, &body),
         _ => {}
     }
 
-    let Some(session) = session_id.as_deref().and_then(|id| lab.touch_session(id)) else {
-        return not_authenticated();
+    let Some((sid, session)) = session else {
+        return not_authenticated(&mo_type, &moid);
     };
-    let sid = session_id.unwrap_or_default();
 
     match (http_method.as_str(), mo_type.as_str(), method.as_str()) {
         ("POST", "SessionManager", "Logout") => {
             lab.lock().sessions.remove(&sid);
             no_content()
         }
-        ("GET", "SessionManager", "message") => ok(json!(lab.config.message)),
         ("POST", "SessionManager", "AcquireCloneTicket") => {
             let t = random_hex(24);
             lab.lock().clone_tickets.insert(t.clone(), sid.clone());
@@ -105,10 +115,26 @@ pub async fn handle(
             if !has_privilege(&lab, &session, PRIV_VALIDATE) {
                 return no_permission("SessionManager", &moid, PRIV_VALIDATE);
             }
-            let id = body.get("sessionID").and_then(Value::as_str).unwrap_or_default();
+            // `sessionID` is `UserSession.key` (what currentSession and sessionList show),
+            // not the secret the session authenticates with.
+            let key = body.get("sessionID").and_then(Value::as_str).unwrap_or_default();
             let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
-            let active = lab.lock().sessions.get(id).is_some_and(|s| s.user == user && s.last_active.elapsed() <= lab.idle_limit());
+            let active = lab.lock().sessions.values().any(|s| s.key == key && s.user == user && s.last_active.elapsed() <= lab.idle_limit());
             ok(json!(active))
+        }
+        ("POST", "SessionManager", "ImpersonateUser") => {
+            if !has_privilege(&lab, &session, PRIV_IMPERSONATE) {
+                return no_permission("SessionManager", &moid, PRIV_IMPERSONATE);
+            }
+            let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
+            let mut inner = lab.lock();
+            // "That user must have a currently-active session."
+            if !inner.sessions.iter().any(|(id, s)| *id != sid && s.user == user) {
+                return fault("InvalidLogin", INVALID_LOGIN, json!({}));
+            }
+            let Some(me) = inner.sessions.get_mut(&sid) else { return not_authenticated(&mo_type, &moid) };
+            me.user = user.to_owned();
+            ok(user_session(me))
         }
         ("POST", "SessionManager", "SetLocale") => {
             let locale = body.get("locale").and_then(Value::as_str).unwrap_or_default();
@@ -125,7 +151,7 @@ pub async fn handle(
             if url.is_empty() {
                 return fault("InvalidArgument", "A specified parameter was not correct: spec", json!({"invalidProperty": "spec"}));
             }
-            ok(json!({"_typeName": "SessionManagerGenericServiceTicket", "id": random_hex(16), "hostName": format!("127.0.0.1:{}", lab.port)}))
+            ok(json!({"_typeName": "SessionManagerGenericServiceTicket", "id": random_hex(16), "hostName": authority}))
         }
         ("POST", "SessionManager", "TerminateSession") => {
             if !has_privilege(&lab, &session, PRIV_TERMINATE) {
@@ -145,19 +171,23 @@ pub async fn handle(
         }
         ("POST", "ViewManager", "CreateContainerView") => create_view(&lab, &sid, &body),
         ("POST", "ContainerView", "DestroyView") => {
-            lab.lock().views.remove(&moid);
+            let mut inner = lab.lock();
+            if inner.views.get(&moid).is_none_or(|v| v.session != sid) {
+                return fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.", json!({"obj": moref("ContainerView", &moid)}));
+            }
+            inner.views.remove(&moid);
             no_content()
         }
-        ("POST", "PropertyCollector", "RetrievePropertiesEx") => retrieve(&lab, &body),
+        ("POST", "PropertyCollector", "RetrievePropertiesEx") => retrieve(&lab, &sid, &body),
         ("POST", "PropertyCollector", "ContinueRetrievePropertiesEx") => {
             let token = body.get("token").and_then(Value::as_str).unwrap_or_default().to_owned();
-            let pending = lab.lock().pages.remove(&token);
+            let pending = lab.lock().pages.remove(&token).filter(|p| p.session == sid);
             match pending {
-                Some(objs) => page(&lab, objs, 0),
-                None => fault("InvalidArgument", "The token is not valid.", json!({"invalidProperty": "token"})),
+                Some(p) => page(&lab, &sid, p.objects, 0),
+                None => fault("InvalidArgument", "A specified parameter was not correct: token", json!({"invalidProperty": "token"})),
             }
         }
-        ("POST", "VirtualMachine", "AcquireTicket") => acquire_ticket(&lab, &session, &moid, &body),
+        ("POST", "VirtualMachine", "AcquireTicket") => acquire_ticket(&lab, &session, &moid, &body, &authority),
         _ => fault(
             "NotSupported",
             &format!("The lab does not implement {mo_type}.{method}."),
@@ -166,35 +196,36 @@ pub async fn handle(
     }
 }
 
-fn service_content(lab: &Lab) -> Response {
-    ok(json!({
-        "_typeName": "ServiceContent",
-        "rootFolder": moref("Folder", "group-d1"),
-        "propertyCollector": moref("PropertyCollector", "propertyCollector"),
-        "viewManager": moref("ViewManager", "ViewManager"),
-        "sessionManager": moref("SessionManager", "SessionManager"),
-        "about": {
-            "_typeName": "AboutInfo",
-            "name": "VMware vCenter Server",
-            "fullName": format!("VMware vCenter Server {} (vsphere-console lab)", lab.config.api_version),
-            "vendor": "vsphere-console lab",
-            "version": lab.config.api_version,
-            "build": "0",
-            "apiType": "VirtualCenter",
-            "apiVersion": lab.config.api_version,
-            "instanceUuid": "00000000-0000-4000-8000-000000000001",
-        }
-    }))
+/// `AboutInfo` with every field the specification requires, as a vCenter fills them.
+pub fn about_info(lab: &Lab) -> Value {
+    json!({
+        "_typeName": "AboutInfo",
+        "name": "VMware vCenter Server",
+        "fullName": format!("VMware vCenter Server {} build-0 (vsphere-console lab)", lab.config.api_version),
+        "vendor": "vsphere-console lab",
+        "version": lab.config.api_version,
+        "patchLevel": "",
+        "build": "0",
+        "localeVersion": "INTL",
+        "localeBuild": "000",
+        "osType": "linux-x64",
+        "productLineId": "vpx",
+        "apiType": "VirtualCenter",
+        "apiVersion": lab.config.api_version,
+        "instanceUuid": "00000000-0000-4000-8000-000000000001",
+        "licenseProductName": "VMware VirtualCenter Server",
+        "licenseProductVersion": "8.0",
+    })
 }
 
-fn user_session(s: &Session) -> Value {
+pub fn user_session(s: &Session) -> Value {
     json!({
         "_typeName": "UserSession",
         "key": s.key,
         "userName": s.user,
         "fullName": s.user,
         "loginTime": s.login_time,
-        "lastActiveTime": s.login_time,
+        "lastActiveTime": rfc3339(s.last_active_at),
         "locale": s.locale,
         "messageLocale": s.locale,
         "extensionSession": false,
@@ -208,7 +239,7 @@ pub fn has_privilege(lab: &Lab, session: &Session, privilege: &str) -> bool {
     lab.config.users.iter().find(|u| u.name == session.user).is_some_and(|u| u.privileges.iter().any(|p| p == privilege))
 }
 
-fn no_permission(kind: &str, moid: &str, privilege: &str) -> Response {
+pub fn no_permission(kind: &str, moid: &str, privilege: &str) -> Response {
     fault(
         "NoPermission",
         &format!("Permission to perform this operation was denied. Required privilege '{privilege}' on managed object with id '{kind}-{moid}'."),
@@ -221,9 +252,50 @@ fn login(lab: &Lab, body: &Value) -> Response {
     let password = body.get("password").and_then(Value::as_str).unwrap_or_default();
     let known = lab.config.users.iter().any(|u| u.name == user && u.password == password);
     if !known {
-        return fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({}));
+        return fault("InvalidLogin", INVALID_LOGIN, json!({}));
     }
     start_session(lab, user, body.get("locale").and_then(Value::as_str))
+}
+
+/// `LoginBySSPI`. A browser has no SSPI: the host page produces each token (from its
+/// own SSPI or Kerberos broker) and the client loops on `SSPIChallenge`. The lab's
+/// stand-in handshake, base64 of: `NEGOTIATE:<user>` → challenge `CHALLENGE:<nonce>`,
+/// then `AUTHENTICATE:<nonce>` → the session.
+fn login_by_sspi(lab: &Lab, body: &Value) -> Response {
+    if !lab.config.sspi {
+        return fault("NotSupported", "The operation is not supported on the object.", json!({}));
+    }
+    let token = body.get("base64Token").and_then(Value::as_str).and_then(crate::rest::decode_base64).and_then(|b| String::from_utf8(b).ok());
+    let locale = body.get("locale").and_then(Value::as_str);
+    match token.as_deref().and_then(|t| t.split_once(':')) {
+        Some(("NEGOTIATE", user)) if lab.config.users.iter().any(|u| u.name == user) => {
+            let nonce = random_hex(12);
+            lab.lock().sspi_challenges.insert(nonce.clone(), user.to_owned());
+            let challenge = crate::rest::base64(format!("CHALLENGE:{nonce}").as_bytes());
+            fault("SSPIChallenge", "Further SSPI negotiation is required.", json!({"base64Token": challenge}))
+        }
+        Some(("AUTHENTICATE", nonce)) => {
+            // Bound first: a guard in the match scrutinee would still hold the lock in
+            // start_session.
+            let user = lab.lock().sspi_challenges.remove(nonce);
+            match user {
+                Some(user) => start_session(lab, &user, locale),
+                None => fault("InvalidLogin", INVALID_LOGIN, json!({})),
+            }
+        }
+        _ => fault("InvalidLogin", INVALID_LOGIN, json!({})),
+    }
+}
+
+/// `LoginExtensionBySubjectName` / `…ByCertificate`: both need a TLS client certificate,
+/// which the lab never sees: an unknown extension is `InvalidLogin`, a known one
+/// `NoClientCertificate`.
+fn login_extension(lab: &Lab, body: &Value) -> Response {
+    let key = body.get("extensionKey").and_then(Value::as_str).unwrap_or_default();
+    if !lab.config.extensions.iter().any(|e| e == key) {
+        return fault("InvalidLogin", INVALID_LOGIN, json!({}));
+    }
+    fault("NoClientCertificate", "No client certificate was used to connect.", json!({}))
 }
 
 /// `CloneSession`: the one-time clone ticket gives a new session for the same user.
@@ -236,7 +308,7 @@ fn clone_session(lab: &Lab, body: &Value) -> Response {
     };
     match user {
         Some(u) => start_session(lab, &u, None),
-        None => fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({})),
+        None => fault("InvalidLogin", INVALID_LOGIN, json!({})),
     }
 }
 
@@ -245,7 +317,7 @@ fn login_by_token(lab: &Lab, headers: &HeaderMap, body: &Value) -> Response {
     let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or_default();
     match lab.config.tokens.iter().find(|t| t.token == token) {
         Some(t) => start_session(lab, &t.user.clone(), body.get("locale").and_then(Value::as_str)),
-        None => fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({})),
+        None => fault("InvalidLogin", INVALID_LOGIN, json!({})),
     }
 }
 
@@ -273,6 +345,7 @@ fn start_session(lab: &Lab, user: &str, locale: Option<&str>) -> Response {
         key: format!("{}-{}", &random_hex(4), &random_hex(12)),
         login_time: now_rfc3339(),
         last_active: Instant::now(),
+        last_active_at: std::time::SystemTime::now(),
         locale,
     };
     let body = user_session(&session);
@@ -299,30 +372,32 @@ fn create_view(lab: &Lab, sid: &str, body: &Value) -> Response {
     }
     let mut inner = lab.lock();
     inner.counter += 1;
-    let id = format!("session[{}]{}", &sid[..8.min(sid.len())], inner.counter);
-    inner.views.insert(id.clone(), objs);
+    // Like vCenter's `session[<uuid>]<uuid>`: names the session, never its secret.
+    let key = inner.sessions.get(sid).map(|s| s.key.clone()).unwrap_or_default();
+    let id = format!("session[{key}]{}", inner.counter);
+    inner.views.insert(id.clone(), Owned { session: sid.to_owned(), objects: objs });
     ok(moref("ContainerView", &id))
 }
 
-fn retrieve(lab: &Lab, body: &Value) -> Response {
+fn retrieve(lab: &Lab, sid: &str, body: &Value) -> Response {
     let spec = &body["specSet"][0];
     let view = spec["objectSet"][0]["obj"]["value"].as_str().unwrap_or_default();
     let max = body["options"]["maxObjects"].as_u64().unwrap_or(100).clamp(1, 1000) as usize;
-    let Some(objs) = lab.lock().views.get(view).cloned() else {
-        return fault("ManagedObjectNotFound", "The container view does not exist.", json!({"obj": moref("ContainerView", view)}));
+    let Some(objs) = lab.lock().views.get(view).filter(|v| v.session == sid).map(|v| v.objects.clone()) else {
+        return fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.", json!({"obj": moref("ContainerView", view)}));
     };
-    page(lab, objs, max)
+    page(lab, sid, objs, max)
 }
 
 /// One page of ObjectContent; a token when more remain. `max == 0`: the remembered page size.
-fn page(lab: &Lab, mut objs: Vec<(String, String)>, max: usize) -> Response {
+fn page(lab: &Lab, sid: &str, mut objs: Vec<(String, String)>, max: usize) -> Response {
     let max = if max == 0 { 500 } else { max };
     let rest = if objs.len() > max { objs.split_off(max) } else { Vec::new() };
     let objects: Vec<Value> = objs.iter().filter_map(|(kind, moid)| object_content(lab, kind, moid)).collect();
     let mut result = json!({"_typeName": "RetrieveResult", "objects": objects});
     if !rest.is_empty() {
         let token = random_hex(8);
-        lab.lock().pages.insert(token.clone(), rest);
+        lab.lock().pages.insert(token.clone(), Owned { session: sid.to_owned(), objects: rest });
         result["token"] = json!(token);
     }
     ok(result)
@@ -348,7 +423,7 @@ fn object_content(lab: &Lab, kind: &str, moid: &str) -> Option<Value> {
     Some(json!({"_typeName": "ObjectContent", "obj": moref(kind, moid), "propSet": props}))
 }
 
-fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value) -> Response {
+fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value, authority: &str) -> Response {
     let Some(vm) = lab.vm(moid).cloned() else {
         return fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.",
             json!({"obj": moref("VirtualMachine", moid)}));
@@ -372,10 +447,12 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value) -> Res
         "cfgFile": format!("[datastore1] {0}/{0}.vmx", vm.name),
     });
     if !o.omit_host {
-        t["host"] = json!(o.host.as_deref().map(fill).unwrap_or_else(|| "127.0.0.1".into()));
+        let requested = crate::host_check::host_name(authority);
+        t["host"] = json!(o.host.as_deref().map(fill).unwrap_or_else(|| requested.trim_start_matches('[').trim_end_matches(']').to_owned()));
     }
     if !o.omit_port {
-        t["port"] = json!(o.port.unwrap_or(lab.port as i64));
+        let requested = authority.rsplit_once(':').filter(|(h, _)| !h.ends_with('[')).and_then(|(_, p)| p.parse().ok());
+        t["port"] = json!(o.port.unwrap_or(requested.unwrap_or(lab.port as i64)));
     }
     t["sslThumbprint"] = json!(o.ssl_thumbprint.clone().unwrap_or_else(|| thumbprint(&random_hex(20))));
     let sha256 = o.cert_thumbprints.clone().unwrap_or_else(|| vec![thumbprint(&random_hex(32))]);
@@ -384,7 +461,7 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value) -> Res
         .map(|tp| json!({"_typeName": "VirtualMachineCertThumbprint", "thumbprint": tp, "hashAlgorithm": "sha256"}))
         .collect::<Vec<_>>());
     if !o.omit_url {
-        t["url"] = json!(lab.ticket_url(&vm, &ticket));
+        t["url"] = json!(lab.ticket_url(&vm, &ticket, authority));
     }
     ok(t)
 }
@@ -393,8 +470,13 @@ fn thumbprint(hex: &str) -> String {
     hex.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).to_uppercase()).collect::<Vec<_>>().join(":")
 }
 
-fn now_rfc3339() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+pub fn now_rfc3339() -> String {
+    rfc3339(std::time::SystemTime::now())
+}
+
+/// A UTC `xsd:dateTime`, as VI/JSON writes times.
+pub fn rfc3339(t: std::time::SystemTime) -> String {
+    let secs = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let (days, rem) = (secs / 86_400, secs % 86_400);
     let (y, m, d) = civil_from_days(days as i64);
     format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)

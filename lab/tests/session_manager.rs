@@ -78,10 +78,16 @@ fn current_session_session_is_active_and_locales() {
     assert_eq!(stranger.parse_current_session(&send(&lab, &stranger.current_session_request().unwrap())).unwrap(), None);
     assert!(!stranger.is_logged_in());
 
-    let other = logged_in(&lab, "viewer@vsphere.local", "viewer");
-    let other_id = Secret::new("unknown-id");
-    assert!(!c.parse_bool(&send(&lab, &c.session_is_active_request(&other_id, "viewer@vsphere.local").unwrap())).unwrap());
-    assert!(matches!(fault_kind(other.parse_bool(&send(&lab, &other.session_is_active_request(&other_id, "x").unwrap()))), FaultKind::NoPermission { .. }));
+    // SessionIsActive takes the session's key (UserSession.key), as currentSession shows it.
+    let mut other = logged_in(&lab, "viewer@vsphere.local", "viewer");
+    let other_key = other.parse_current_session(&send(&lab, &other.current_session_request().unwrap())).unwrap().unwrap().key;
+    let active = |key: &Secret, user: &str| c.parse_bool(&send(&lab, &c.session_is_active_request(key, user).unwrap())).unwrap();
+    assert!(active(&other_key, "viewer@vsphere.local"), "the viewer's key, the viewer's name");
+    assert!(!active(&other_key, "demo@vsphere.local"), "the key of another user's session");
+    assert!(!active(&Secret::new("unknown-key"), "viewer@vsphere.local"));
+    let other_token = other.current_session_request().unwrap().session.unwrap();
+    assert!(!active(&other_token, "viewer@vsphere.local"), "the session token is not a session id here");
+    assert!(matches!(fault_kind(other.parse_bool(&send(&lab, &other.session_is_active_request(&other_key, "x").unwrap()))), FaultKind::NoPermission { .. }));
 
     let locales = c.parse_string_list(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::SupportedLocaleList).unwrap())).unwrap();
     assert!(locales.contains(&"de".to_owned()));
@@ -199,4 +205,82 @@ fn the_remaining_faults_both_ways() {
         let f = vsphere_console::api::Fault { kind, server_message: None };
         assert!(f.sentence().ends_with('.'));
     }
+}
+
+/// LoginBySSPI loops on SSPIChallenge: each round's token comes from the caller (the
+/// host page, in a browser). The lab's stand-in handshake is NEGOTIATE, CHALLENGE,
+/// AUTHENTICATE in base64.
+#[test]
+fn login_by_sspi_loops_on_challenges_and_says_when_unsupported() {
+    use vsphere_console::api::client::sspi_challenge;
+    use vsphere_console::api::rest::base64;
+    let lab = Lab::start();
+    let mut c = client(&lab);
+    let first = Secret::new(base64(b"NEGOTIATE:demo@vsphere.local"));
+    let r = send(&lab, &c.login_by_sspi_request(&first, None).unwrap());
+    let err = c.parse_login(&r).unwrap_err();
+    let challenge = sspi_challenge(&err).expect("an SSPIChallenge with the next token");
+    let decoded = unbase64(challenge.expose());
+    let nonce = decoded.strip_prefix("CHALLENGE:").expect("the lab's challenge");
+    let second = Secret::new(base64(format!("AUTHENTICATE:{nonce}").as_bytes()));
+    let r = send(&lab, &c.login_by_sspi_request(&second, Some("de")).unwrap());
+    let s = c.parse_login(&r).unwrap();
+    assert_eq!((s.user_name.as_str(), s.locale.as_str()), ("demo@vsphere.local", "de"));
+    // The same answer twice is refused; so is a token for nobody.
+    let mut d = client(&lab);
+    assert_eq!(fault_kind(d.parse_login(&send(&lab, &d.login_by_sspi_request(&second, None).unwrap()))), FaultKind::InvalidLogin);
+    let nobody = Secret::new(base64(b"NEGOTIATE:nobody"));
+    assert_eq!(fault_kind(d.parse_login(&send(&lab, &d.login_by_sspi_request(&nobody, None).unwrap()))), FaultKind::InvalidLogin);
+
+    let off = Lab::start_with(&["--config", config(r#"{"sspi": false}"#).to_str().unwrap()]);
+    let mut e = client(&off);
+    assert_eq!(fault_kind(e.parse_login(&send(&off, &e.login_by_sspi_request(&first, None).unwrap()))), FaultKind::NotSupported);
+}
+
+#[test]
+fn extension_logins_need_a_client_certificate() {
+    let lab = Lab::start();
+    let mut c = client(&lab);
+    for req in [c.login_extension_by_subject_name_request("com.example.portal", None), c.login_extension_by_certificate_request("com.example.portal", None)] {
+        assert_eq!(fault_kind(c.parse_login(&send(&lab, &req.unwrap()))), FaultKind::NoClientCertificate);
+    }
+    let unknown = c.login_extension_by_certificate_request("com.example.unknown", None).unwrap();
+    assert_eq!(fault_kind(c.parse_login(&send(&lab, &unknown))), FaultKind::InvalidLogin);
+}
+
+#[test]
+fn impersonate_user_and_the_session_list() {
+    let lab = Lab::start();
+    let admin = logged_in(&lab, "demo@vsphere.local", "demo");
+    let mut viewer = logged_in(&lab, "viewer@vsphere.local", "viewer");
+    // No privilege: NoPermission naming it.
+    let r = send(&lab, &viewer.impersonate_user_request("demo@vsphere.local", None).unwrap());
+    assert_eq!(fault_kind(viewer.parse_user_session(&r)), FaultKind::NoPermission { privilege: Some("Sessions.ImpersonateUser".into()) });
+    // A user with no live session: InvalidLogin.
+    let r = send(&lab, &admin.impersonate_user_request("nobody@vsphere.local", None).unwrap());
+    assert_eq!(fault_kind(admin.parse_user_session(&r)), FaultKind::InvalidLogin);
+    // The list shows both sessions; then the admin takes on the viewer's identity.
+    let list = admin.parse_session_list(&send(&lab, &admin.session_list_request().unwrap())).unwrap();
+    let mut users: Vec<&str> = list.iter().map(|s| s.user_name.as_str()).collect();
+    users.sort();
+    assert_eq!(users, ["demo@vsphere.local", "viewer@vsphere.local"]);
+    let r = send(&lab, &admin.impersonate_user_request("viewer@vsphere.local", None).unwrap());
+    assert_eq!(admin.parse_user_session(&r).unwrap().user_name, "viewer@vsphere.local");
+    let cur = viewer.parse_current_session(&send(&lab, &admin.current_session_request().unwrap())).unwrap().unwrap();
+    assert_eq!(cur.user_name, "viewer@vsphere.local", "the same session id now acts as the viewer");
+    // The viewer lacks Sessions.TerminateSession: no session list.
+    let r = send(&lab, &viewer.session_list_request().unwrap());
+    assert!(matches!(fault_kind(viewer.parse_session_list(&r)), FaultKind::NoPermission { .. }));
+}
+
+/// Base64 back to text, for reading the lab's challenge in the test.
+fn unbase64(s: &str) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let vals: Vec<u32> = s.bytes().filter(|&c| c != b'=').map(|c| T.iter().position(|&t| t == c).unwrap() as u32).collect();
+    let mut out = Vec::new();
+    for chunk in vals.chunks(4) {
+        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &v)| n | v << (18 - 6 * i));
+        out.extend_from_slice(&n.to_be_bytes()[1..chunk.len()]);
+    }
+    String::from_utf8(out).unwrap()
 }

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
-use super::fault::Fault;
+use super::fault::{Fault, FaultKind};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::secret::{Secret, SessionId};
 use super::wire::{MoRef, RetrieveResult, ServiceContent, UserSession, VirtualMachineTicket};
@@ -184,9 +184,53 @@ impl ViClient {
         Ok(s)
     }
 
-    /// `SessionIsActive(sessionID, userName)`.
-    pub fn session_is_active_request(&self, session_id: &Secret, user: &str) -> Result<HttpRequest, ApiError> {
-        self.call(&self.session_manager()?, "SessionIsActive", Some(json!({"sessionID": session_id.expose(), "userName": user})))
+    /// `SessionIsActive(sessionID, userName)`. `sessionID` is the session's
+    /// `UserSession.key` (as `currentSession` and `sessionList` show it), never the
+    /// `vmware-api-session-id` the session authenticates with.
+    pub fn session_is_active_request(&self, session_key: &Secret, user: &str) -> Result<HttpRequest, ApiError> {
+        self.call(&self.session_manager()?, "SessionIsActive", Some(json!({"sessionID": session_key.expose(), "userName": user})))
+    }
+
+    /// `LoginBySSPI(base64Token, locale)`. A browser has no SSPI of its own: the token comes
+    /// from the host page. The answer is a session ([`parse_login`](Self::parse_login)),
+    /// or `SSPIChallenge` with the next token to hand back ([`sspi_challenge`]).
+    pub fn login_by_sspi_request(&self, base64_token: &Secret, locale: Option<&str>) -> Result<HttpRequest, ApiError> {
+        let mut body = json!({"base64Token": base64_token.expose()});
+        if let Some(l) = locale {
+            body["locale"] = json!(l);
+        }
+        self.anonymous_call("LoginBySSPI", body)
+    }
+
+    /// `LoginExtensionBySubjectName(extensionKey, locale)`: needs the extension's TLS client
+    /// certificate, which a browser page cannot present for the API's origin.
+    pub fn login_extension_by_subject_name_request(&self, extension_key: &str, locale: Option<&str>) -> Result<HttpRequest, ApiError> {
+        self.anonymous_call("LoginExtensionBySubjectName", with_locale(json!({"extensionKey": extension_key}), locale))
+    }
+
+    /// `LoginExtensionByCertificate(extensionKey, locale)`: the same, by certificate.
+    pub fn login_extension_by_certificate_request(&self, extension_key: &str, locale: Option<&str>) -> Result<HttpRequest, ApiError> {
+        self.anonymous_call("LoginExtensionByCertificate", with_locale(json!({"extensionKey": extension_key}), locale))
+    }
+
+    /// `ImpersonateUser(userName, locale)`: this session takes on another user's
+    /// identity (needs `Sessions.ImpersonateUser`; the user must have a live session).
+    /// The answer is a `UserSession`; the session id does not change.
+    pub fn impersonate_user_request(&self, user: &str, locale: Option<&str>) -> Result<HttpRequest, ApiError> {
+        self.call(&self.session_manager()?, "ImpersonateUser", Some(with_locale(json!({"userName": user}), locale)))
+    }
+
+    pub fn parse_user_session(&self, resp: &HttpResponse) -> Result<UserSession, ApiError> {
+        decode(resp)
+    }
+
+    /// `GET SessionManager/sessionList` (needs `Sessions.TerminateSession`).
+    pub fn session_list_request(&self) -> Result<HttpRequest, ApiError> {
+        self.get_property(&self.session_manager()?, "sessionList", false)
+    }
+
+    pub fn parse_session_list(&self, resp: &HttpResponse) -> Result<Vec<UserSession>, ApiError> {
+        decode::<Option<Vec<UserSession>>>(resp).map(Option::unwrap_or_default)
     }
 
     pub fn parse_bool(&self, resp: &HttpResponse) -> Result<bool, ApiError> {
@@ -382,6 +426,21 @@ impl SessionManagerProperty {
             SessionManagerProperty::DefaultLocale => "defaultLocale",
             SessionManagerProperty::Message => "message",
         }
+    }
+}
+
+fn with_locale(mut body: Value, locale: Option<&str>) -> Value {
+    if let Some(l) = locale {
+        body["locale"] = json!(l);
+    }
+    body
+}
+
+/// The next SSPI token when a `LoginBySSPI` answer is the `SSPIChallenge` fault.
+pub fn sspi_challenge(err: &ApiError) -> Option<&Secret> {
+    match err {
+        ApiError::Fault(Fault { kind: FaultKind::SspiChallenge { token }, .. }) => Some(token),
+        _ => None,
     }
 }
 

@@ -20,6 +20,12 @@ pub enum FaultKind {
     InvalidRequest,
     NotFound,
     ManagedObjectNotFound,
+    /// `LoginBySSPI` needs another round: the next token to pass to SSPI.
+    SspiChallenge { token: crate::api::Secret },
+    /// An extension login without a TLS client certificate.
+    NoClientCertificate,
+    /// A property the object does not have.
+    InvalidProperty { name: Option<String> },
     Other(String),
 }
 
@@ -50,6 +56,9 @@ impl Fault {
             "InvalidRequest" => FaultKind::InvalidRequest,
             "NotFound" => FaultKind::NotFound,
             "ManagedObjectNotFound" => FaultKind::ManagedObjectNotFound,
+            "SSPIChallenge" => FaultKind::SspiChallenge { token: crate::api::Secret::new(field("base64Token").unwrap_or_default()) },
+            "NoClientCertificate" => FaultKind::NoClientCertificate,
+            "InvalidProperty" => FaultKind::InvalidProperty { name: field("name") },
             other => FaultKind::Other(other.to_owned()),
         };
         let server_message = field("faultstring").or_else(|| {
@@ -90,6 +99,12 @@ impl Fault {
             FaultKind::ManagedObjectNotFound => {
                 "That object no longer exists on the server. Reload the list and try again.".into()
             }
+            FaultKind::SspiChallenge { .. } => "Windows sign-in needs another round, and the page did not continue it. Try again.".into(),
+            FaultKind::NoClientCertificate => {
+                "This login needs a client certificate, which a browser page cannot present. Use another way to log in.".into()
+            }
+            FaultKind::InvalidProperty { name: Some(n) } => format!("The server has no property {n} on that object."),
+            FaultKind::InvalidProperty { name: None } => "The server has no such property on that object.".into(),
             FaultKind::Other(name) => format!("The server reported a fault ({name}). Try again, or ask your administrator."),
         }
     }

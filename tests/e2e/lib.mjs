@@ -13,7 +13,7 @@ mkdirSync(ARTIFACTS, { recursive: true });
 /** Starts `vsphere-lab` on a free loopback port; resolves to { url, stop }. */
 export async function startLab(extraArgs = []) {
   const bin = process.env.LAB_BIN || "target/release/vsphere-lab";
-  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--app-dir", process.env.APP_DIR || ".", ...extraArgs], {
+  const child = spawn(bin, ["--listen", "127.0.0.1:0", "--test-hooks", "--app-dir", process.env.APP_DIR || ".", ...extraArgs], {
     stdio: ["ignore", "pipe", "inherit"],
   });
   const rl = createInterface({ input: child.stdout });

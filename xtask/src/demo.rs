@@ -11,9 +11,12 @@ pub fn run(listen: &str) -> Result {
     setup::build_tools()?;
     build::app(Profile::Release)?;
     build::lab()?;
+    // The lab exits when its stdin closes: when this process ends, however it ends
+    // (Ctrl+C, a signal, even SIGKILL), the pipe closes and the lab goes with it.
     let mut child = Command::new(build::lab_binary())
-        .args(["--listen", listen, "--app-dir"])
+        .args(["--listen", listen, "--exit-with-stdin", "--app-dir"])
         .arg(root())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| format!("cannot start the lab: {e}"))?;

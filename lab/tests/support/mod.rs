@@ -18,7 +18,15 @@ impl Lab {
         Lab::start_with(&[])
     }
 
+    /// With the test hooks (`/lab/consoles…`) and `args`.
     pub fn start_with(args: &[&str]) -> Lab {
+        let mut all = vec!["--test-hooks"];
+        all.extend_from_slice(args);
+        Lab::start_exactly(&all)
+    }
+
+    /// With exactly `args` after `--listen 127.0.0.1:0`.
+    pub fn start_exactly(args: &[&str]) -> Lab {
         let mut child = Command::new(env!("CARGO_BIN_EXE_vsphere-lab"))
             .args(["--listen", "127.0.0.1:0"])
             .args(args)
@@ -38,9 +46,14 @@ impl Lab {
     }
 
     pub fn http_with_headers(&self, method: &str, path: &str, session: Option<&str>, extra: &[(String, String)], body: Option<&str>) -> Response {
+        self.http_as(&self.addr, method, path, session, extra, body)
+    }
+
+    /// A request whose `Host` header is `host` (the connection still goes to the lab).
+    pub fn http_as(&self, host: &str, method: &str, path: &str, session: Option<&str>, extra: &[(String, String)], body: Option<&str>) -> Response {
         let mut s = TcpStream::connect(&self.addr).expect("connect");
         let body = body.unwrap_or("");
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n", self.addr, body.len());
+        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
         if !body.is_empty() {
             req.push_str("Content-Type: application/json\r\n");
         }
