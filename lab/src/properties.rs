@@ -125,15 +125,71 @@ fn session_manager(lab: &Lab, session: Option<(&str, &Session)>, property: &str)
     Read::Value(v)
 }
 
+/// The other managers a vCenter's ServiceContent names (property, type, moId as in
+/// govmomi's vpx model). The lab implements none of them; clients that read
+/// ServiceContent expect them there.
+const OTHER_MANAGERS: &[(&str, &str, &str)] = &[
+    ("setting", "OptionManager", "VpxSettings"),
+    ("userDirectory", "UserDirectory", "UserDirectory"),
+    ("authorizationManager", "AuthorizationManager", "AuthorizationManager"),
+    ("serviceManager", "ServiceManager", "ServiceManager"),
+    ("perfManager", "PerformanceManager", "PerfMgr"),
+    ("scheduledTaskManager", "ScheduledTaskManager", "ScheduledTaskManager"),
+    ("alarmManager", "AlarmManager", "AlarmManager"),
+    ("eventManager", "EventManager", "EventManager"),
+    ("taskManager", "TaskManager", "TaskManager"),
+    ("extensionManager", "ExtensionManager", "ExtensionManager"),
+    ("customizationSpecManager", "CustomizationSpecManager", "CustomizationSpecManager"),
+    ("guestCustomizationManager", "GuestCustomizationManager", "GuestCustomizationManager"),
+    ("customFieldsManager", "CustomFieldsManager", "CustomFieldsManager"),
+    ("accountManager", "HostLocalAccountManager", "AccountManager"),
+    ("diagnosticManager", "DiagnosticManager", "DiagnosticManager"),
+    ("licenseManager", "LicenseManager", "LicenseManager"),
+    ("searchIndex", "SearchIndex", "SearchIndex"),
+    ("fileManager", "FileManager", "FileManager"),
+    ("datastoreNamespaceManager", "DatastoreNamespaceManager", "DatastoreNamespaceManager"),
+    ("virtualDiskManager", "VirtualDiskManager", "VirtualDiskManager"),
+    ("virtualizationManager", "VirtualizationManager", "VirtualizationManager"),
+    ("snmpSystem", "HostSnmpSystem", "SnmpSystem"),
+    ("vmProvisioningChecker", "VirtualMachineProvisioningChecker", "ProvChecker"),
+    ("vmCompatibilityChecker", "VirtualMachineCompatibilityChecker", "CompatChecker"),
+    ("ovfManager", "OvfManager", "OvfManager"),
+    ("ipPoolManager", "IpPoolManager", "IpPoolManager"),
+    ("dvSwitchManager", "DistributedVirtualSwitchManager", "DVSManager"),
+    ("hostProfileManager", "HostProfileManager", "HostProfileManager"),
+    ("clusterProfileManager", "ClusterProfileManager", "ClusterProfileManager"),
+    ("complianceManager", "ProfileComplianceManager", "MoComplianceManager"),
+    ("localizationManager", "LocalizationManager", "LocalizationManager"),
+    ("storageResourceManager", "StorageResourceManager", "StorageResourceManager"),
+    ("guestOperationsManager", "GuestOperationsManager", "GuestOperationsManager"),
+    ("overheadMemoryManager", "OverheadMemoryManager", "OverheadMemoryManager"),
+    ("certificateManager", "CertificateManager", "CertificateManager"),
+    ("ioFilterManager", "IoFilterManager", "IoFilterManager"),
+    ("vStorageObjectManager", "VcenterVStorageObjectManager", "VStorageObjectManager"),
+    ("hostSpecManager", "HostSpecificationManager", "HostSpecificationManager"),
+    ("cryptoManager", "CryptoManagerKmip", "CryptoManager"),
+    ("healthUpdateManager", "HealthUpdateManager", "HealthUpdateManager"),
+    ("failoverClusterConfigurator", "FailoverClusterConfigurator", "FailoverClusterConfigurator"),
+    ("failoverClusterManager", "FailoverClusterManager", "FailoverClusterManager"),
+    ("tenantManager", "TenantManager", "TenantManager"),
+    ("siteInfoManager", "SiteInfoManager", "SiteInfoManager"),
+    ("storageQueryManager", "StorageQueryManager", "StorageQueryManager"),
+    ("directPathProfileManager", "DirectPathProfileManager", "DirectPathProfileManager"),
+];
+
 pub fn service_content(lab: &Lab) -> Value {
-    json!({
+    let mut content = json!({
         "_typeName": "ServiceContent",
         "rootFolder": moref("Folder", "group-d1"),
         "propertyCollector": moref("PropertyCollector", "propertyCollector"),
         "viewManager": moref("ViewManager", "ViewManager"),
         "sessionManager": moref("SessionManager", "SessionManager"),
         "about": about_info(lab),
-    })
+    });
+    for (property, kind, moid) in OTHER_MANAGERS {
+        content[*property] = moref(kind, moid);
+    }
+    content
 }
 
 fn uuid_for(vm: &Vm) -> String {

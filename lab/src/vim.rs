@@ -81,6 +81,9 @@ pub async fn handle(
             return not_authenticated(&mo_type, &moid);
         }
         return match properties::read(&lab, session.as_ref().map(|(id, s)| (id.as_str(), s)), &mo_type, &moid, &method) {
+            // An unset property has no body (204), as clients generated from the
+            // specification expect; currentSession without a session is one.
+            Read::Value(Value::Null) => no_content(),
             Read::Value(v) => ok(v),
             Read::Fault(f) => f,
         };
@@ -157,15 +160,17 @@ pub async fn handle(
             if !has_privilege(&lab, &session, PRIV_TERMINATE) {
                 return no_permission("SessionManager", &moid, PRIV_TERMINATE);
             }
-            let ids: Vec<String> = body["sessionId"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+            // `sessionId` lists sessions by `UserSession.key`, as sessionList shows them.
+            let keys: Vec<String> = body["sessionId"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
             let mut inner = lab.lock();
-            for id in ids {
-                if id == sid {
+            for key in keys {
+                if key == session.key {
                     return fault("InvalidArgument", "A specified parameter was not correct: sessionId", json!({"invalidProperty": "sessionId"}));
                 }
-                if inner.sessions.remove(&id).is_none() {
+                let Some(id) = inner.sessions.iter().find(|(_, s)| s.key == key).map(|(id, _)| id.clone()) else {
                     return fault("NotFound", "The object or item referred to could not be found.", json!({}));
-                }
+                };
+                inner.sessions.remove(&id);
             }
             no_content()
         }

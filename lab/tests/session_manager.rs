@@ -109,11 +109,14 @@ fn local_and_generic_tickets_and_terminate_session() {
     let g = c.parse_generic_service_ticket(&send(&lab, &c.acquire_generic_service_ticket_request("httpGet", "https://vc/folder").unwrap())).unwrap();
     assert!(!g.id.expose().is_empty());
 
-    let victim = logged_in(&lab, "viewer@vsphere.local", "viewer");
-    let victim_id = Secret::new(lab.login("viewer@vsphere.local", "viewer"));
-    c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_id.clone()]).unwrap())).unwrap();
-    assert_eq!(fault_kind(c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_id]).unwrap()))), FaultKind::NotFound);
-    let _ = victim;
+    // Sessions are named by key, as sessionList shows them; a token names nothing here.
+    let mut victim = logged_in(&lab, "viewer@vsphere.local", "viewer");
+    let victim_key = victim.parse_current_session(&send(&lab, &victim.current_session_request().unwrap())).unwrap().unwrap().key;
+    let victim_token = victim.current_session_request().unwrap().session.unwrap();
+    assert_eq!(fault_kind(c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_token]).unwrap()))), FaultKind::NotFound);
+    c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_key.clone()]).unwrap())).unwrap();
+    assert_eq!(victim.parse_current_session(&send(&lab, &victim.current_session_request().unwrap())).unwrap(), None, "the victim's session is gone");
+    assert_eq!(fault_kind(c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_key]).unwrap()))), FaultKind::NotFound);
 }
 
 #[test]

@@ -157,3 +157,35 @@ fn logout_ends_the_session() {
     let r = send(&lab, &stale.create_vm_view_request().unwrap());
     assert!(stale.parse_moref(&r).unwrap_err().is_not_authenticated());
 }
+
+/// The app's client parses each fixture as a real vCenter would send it, with every
+/// field the specification lists (not only the ones the app reads).
+#[test]
+fn the_client_parses_every_fixture() {
+    use vsphere_console::api::http::HttpResponse;
+    let answer = |name: &str, status: u16| HttpResponse {
+        status,
+        content_type: Some("application/json".into()),
+        session: Some(Secret::new("fixture-session")),
+        body: fixture(name).to_string(),
+    };
+    let mut c = ViClient::new("8.0.1.0");
+    let sc = c.parse_content(&answer("service_content.json", 200)).unwrap();
+    assert_eq!((sc.about.api_version.as_str(), sc.session_manager.as_ref().unwrap().value.as_str()), ("8.0.3.0", "SessionManager"));
+    let s = c.parse_login(&answer("user_session.json", 200)).unwrap();
+    assert_eq!(s.user_name, "VSPHERE.LOCAL\\Administrator");
+    let t = c.parse_ticket(&answer("virtual_machine_ticket.json", 200)).unwrap();
+    assert_eq!((t.host.as_deref(), t.port), (Some("esx01.example.com"), Some(443)));
+    let page = c.parse_retrieve_result(&answer("retrieve_result.json", 200)).unwrap();
+    assert_eq!(page.objects.len(), 3);
+    let mut inv = InventoryBuilder::default();
+    inv.add_page(&page.objects);
+    let vms = inv.finish();
+    assert_eq!(vms.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["locked-down", "web01"], "a VM with a missing property still lists");
+    for (name, kind) in [("fault_invalid_login.json", FaultKind::InvalidLogin), ("fault_invalid_state.json", FaultKind::InvalidState)] {
+        match c.parse_void(&answer(name, 500)) {
+            Err(ApiError::Fault(f)) => assert_eq!(f.kind, kind, "{name}"),
+            other => panic!("{name}: {other:?}"),
+        }
+    }
+}

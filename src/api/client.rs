@@ -285,9 +285,10 @@ impl ViClient {
         decode(resp)
     }
 
-    /// `TerminateSession(sessionId[])`.
-    pub fn terminate_session_request(&self, ids: &[Secret]) -> Result<HttpRequest, ApiError> {
-        let ids: Vec<&str> = ids.iter().map(Secret::expose).collect();
+    /// `TerminateSession(sessionId[])`: sessions by `UserSession.key`, as `sessionList`
+    /// shows them (a client never knows other sessions' tokens).
+    pub fn terminate_session_request(&self, keys: &[Secret]) -> Result<HttpRequest, ApiError> {
+        let ids: Vec<&str> = keys.iter().map(Secret::expose).collect();
         self.call(&self.session_manager()?, "TerminateSession", Some(json!({"sessionId": ids})))
     }
 
@@ -479,9 +480,12 @@ fn error_for(resp: &HttpResponse) -> ApiError {
 }
 
 /// Decodes a successful JSON answer into `T`, or the fault / status error.
+/// An empty body (204, how VI/JSON sends an unset property) reads as `null`, so an
+/// `Option` target becomes `None`.
 pub fn decode<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError> {
     check_status(resp)?;
-    serde_json::from_str(&resp.body).map_err(|e| ApiError::Decode(format!("{} at line {} column {}", classify(&e), e.line(), e.column())))
+    let body = if resp.body.trim().is_empty() { "null" } else { resp.body.as_str() };
+    serde_json::from_str(body).map_err(|e| ApiError::Decode(format!("{} at line {} column {}", classify(&e), e.line(), e.column())))
 }
 
 fn classify(e: &serde_json::Error) -> &'static str {

@@ -63,7 +63,8 @@ pub struct ServiceContent {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct UserSession {
-    /// The session key. Not the `vmware-api-session-id`, but still not for display.
+    /// The session key: what `SessionIsActive` and `TerminateSession` name a session by.
+    /// Not the `vmware-api-session-id`, but still not for display.
     pub key: Secret,
     pub user_name: String,
     pub full_name: String,

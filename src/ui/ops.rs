@@ -59,6 +59,21 @@ pub enum HandedIn {
     CloneTicket(Secret),
     SessionId(Secret),
     SamlToken(Secret),
+    /// `LoginBySSPI`: the page's function turns each challenge (null at first) into the
+    /// next base64 token, from its own SSPI or Kerberos broker; a browser has none.
+    Sspi(js_sys::Function),
+}
+
+/// Rounds of `SSPIChallenge` before giving up (NTLM needs two, Kerberos one).
+const MAX_SSPI_ROUNDS: usize = 4;
+
+/// Asks the page's SSPI function for the next token.
+async fn sspi_token(produce: &js_sys::Function, challenge: Option<&Secret>) -> Result<Secret, ApiError> {
+    let arg = challenge.map(|c| wasm_bindgen::JsValue::from_str(c.expose())).unwrap_or(wasm_bindgen::JsValue::NULL);
+    let refused = || ApiError::Transport("the page could not produce a Windows sign-in token".into());
+    let value = produce.call1(&wasm_bindgen::JsValue::NULL, &arg).map_err(|_| refused())?;
+    let value = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::resolve(&value)).await.map_err(|_| refused())?;
+    value.as_string().filter(|t| !t.is_empty()).map(Secret::new).ok_or_else(refused)
 }
 
 /// Logs in with what the host page handed in; returns the user name.
@@ -70,6 +85,20 @@ pub async fn login_handed_in(client: &ClientRef, cfg: &AppConfig, how: &HandedIn
             call(client, base, |c| c.login_by_token_request(t, &cfg.token_header, &cfg.token_template, None), |c, r| c.parse_login(r))
                 .await
                 .map(|s| s.user_name)
+        }
+        HandedIn::Sspi(produce) => {
+            let mut challenge: Option<Secret> = None;
+            for _ in 0..MAX_SSPI_ROUNDS {
+                let token = sspi_token(produce, challenge.as_ref()).await?;
+                match call(client, base, |c| c.login_by_sspi_request(&token, None), |c, r| c.parse_login(r)).await {
+                    Ok(s) => return Ok(s.user_name),
+                    Err(e) => match crate::api::client::sspi_challenge(&e) {
+                        Some(next) => challenge = Some(next.clone()),
+                        None => return Err(e),
+                    },
+                }
+            }
+            Err(ApiError::Transport("Windows sign-in did not finish after several rounds".into()))
         }
         HandedIn::SessionId(id) => {
             client.0.borrow_mut().adopt_session(id.clone());

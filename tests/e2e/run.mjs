@@ -167,6 +167,29 @@ test("a host page logs in with a clone ticket, no password in the browser", asyn
   await assertNoSecretsLeak(page, seen);
 });
 
+test("a host page logs in with SSPI: its function answers each challenge", async ({ page }) => {
+  const rounds = [];
+  page.on("request", (r) => { if (r.url().endsWith("/LoginBySSPI")) rounds.push(JSON.parse(r.postData()).base64Token); });
+  // The portal's page would ask its own SSPI or Kerberos broker; the lab's stand-in
+  // handshake is NEGOTIATE, then AUTHENTICATE with the challenge's nonce.
+  await page.route("**/sspi-page.html", (route) => route.fulfill({
+    contentType: "text/html",
+    body: `<!doctype html><html><body><div id="c"></div><script type="module">
+      import init, { mount } from "./pkg/vsphere_console.js";
+      await init();
+      const sspi = async (challenge) => challenge === null
+        ? btoa("NEGOTIATE:demo@vsphere.local")
+        : btoa("AUTHENTICATE:" + atob(challenge).split(":")[1]);
+      window.app = mount(document.getElementById("c"), { configUrl: "www/config.json", sspi });
+    </script></body></html>`,
+  }));
+  await page.goto(new URL("sspi-page.html", page.url()).href);
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  await page.getByText("demo@vsphere.local").waitFor();
+  assert(rounds.length === 2, `two LoginBySSPI rounds (${rounds.length})`);
+  assert(atob(rounds[1]).startsWith("AUTHENTICATE:"), "the second round answers the challenge");
+});
+
 const gatewayVm = (name, port, extra = {}) => ({ moid: "vm-201", name, powerState: "poweredOn", host: "host-10", guestOs: "Linux", vnc: `127.0.0.1:${port}`, ...extra });
 
 async function running(page) {
@@ -333,19 +356,23 @@ test("a host page checks sessions with sessionIsActive", async ({ lab, page, see
   const other = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "viewer@vsphere.local", password: "viewer" });
   seen.secrets.add(caller.session);
   seen.secrets.add(other.session);
-  await page.route("**/portal-backend/sessions", (route) => route.fulfill({ contentType: "application/json", body: JSON.stringify([caller.session, other.session]) }));
+  // The portal's backend reads the other session's key (UserSession.key) and hands the
+  // page its own session id and that key: never the other session's token.
+  await page.route("**/portal-backend/sessions", (route) => route.fulfill({ contentType: "application/json", body: JSON.stringify([caller.session, other.json.key]) }));
   const answers = await page.evaluate(async () => {
     const m = await import("./pkg/vsphere_console.js");
     await m.default();
     const [mine, theirs] = await (await fetch("portal-backend/sessions")).json();
     const active = await m.sessionIsActive("", mine, theirs, "viewer@vsphere.local");
     const wrongUser = await m.sessionIsActive("", mine, theirs, "someone-else");
+    const tokenInstead = await m.sessionIsActive("", mine, mine, "demo@vsphere.local");
     let refused = "";
     try { await m.sessionIsActive("", "not-a-session", theirs, "viewer@vsphere.local"); } catch (e) { refused = String(e); }
-    return { active, wrongUser, refused };
+    return { active, wrongUser, tokenInstead, refused };
   });
   assert(answers.active === true, "the viewer's session is active");
   assert(answers.wrongUser === false, "a session does not match another user");
+  assert(answers.tokenInstead === false, "a session token is not a session key");
   assert(answers.refused.includes("session has ended"), `a caller without a session gets a sentence, got ${answers.refused}`);
   await assertNoSecretsLeak(page, seen);
 });
