@@ -9,6 +9,8 @@ export interface MountOptions {
   sessionId?: string;
   /** A SAML token for LoginByToken. */
   samlToken?: string;
+  /** LoginBySSPI: turns each SSPIChallenge token (null at first) into the next base64 token. */
+  sspi?: (challenge: string | null) => string | Promise<string>;
   wasmUrl?: string | URL;
 }
 
@@ -18,5 +20,6 @@ export interface MountedApp {
 
 export declare function initApp(wasmUrl?: string | URL): Promise<unknown>;
 export declare function mount(element: Element, options?: MountOptions): Promise<MountedApp>;
-export declare function sessionIsActive(apiBase: string, callerSessionKey: string, sessionKey: string, userName: string): Promise<boolean>;
+/** `sessionKey` is the other session's UserSession.key, never a session token. */
+export declare function sessionIsActive(apiBase: string, callerSessionId: string, sessionKey: string, userName: string): Promise<boolean>;
 export declare function validateConsoleUrl(ticket: VirtualMachineTicket, requestedFrom: string, policy?: ConsolePolicy | null): Promise<ValidationResult>;

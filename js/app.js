@@ -16,9 +16,10 @@ export async function mount(element, options = {}) {
   return mountApp(element, rest);
 }
 
-export async function sessionIsActive(apiBase, callerSessionKey, sessionKey, userName) {
+/** `sessionKey` is the other session's UserSession.key, never a session token. */
+export async function sessionIsActive(apiBase, callerSessionId, sessionKey, userName) {
   await initApp();
-  return isActive(apiBase, callerSessionKey, sessionKey, userName);
+  return isActive(apiBase, callerSessionId, sessionKey, userName);
 }
 
 export async function validateConsoleUrl(ticket, requestedFrom, policy) {

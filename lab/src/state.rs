@@ -46,6 +46,7 @@ pub struct Inner {
     pub counter: u64,
 }
 
+#[cfg(test)]
 impl Inner {
     /// Counts of what the lab holds, for tests of the purge.
     pub fn sizes(&self) -> [usize; 5] {

@@ -189,3 +189,35 @@ fn the_client_parses_every_fixture() {
         }
     }
 }
+
+/// Property reads answer with the documented faults: an unknown object, an unknown
+/// property, no session, and another session's container view.
+#[test]
+fn property_reads_and_their_faults() {
+    let lab = Lab::start();
+    let sid = lab.login("demo@vsphere.local", "demo");
+    let get = |tail: &str, session: Option<&str>| lab.vim("GET", tail, session, None);
+    let name = get("VirtualMachine/vm-101/name", Some(&sid));
+    assert_eq!((name.status, name.json()), (200, Value::from("web-01")));
+    assert_eq!(get("HostSystem/host-10/name", Some(&sid)).json(), Value::from("esx-01.lab.local"));
+    let runtime = get("VirtualMachine/vm-101/runtime", Some(&sid)).json();
+    assert_eq!((runtime["_typeName"].as_str(), runtime["powerState"].as_str()), (Some("VirtualMachineRuntimeInfo"), Some("poweredOn")));
+    let fault = |r: support::Response| (r.status, r.json()["_typeName"].as_str().unwrap_or_default().to_owned());
+    assert_eq!(fault(get("VirtualMachine/vm-999/name", Some(&sid))), (500, "ManagedObjectNotFound".into()));
+    let bad = get("VirtualMachine/vm-101/nonsense", Some(&sid));
+    assert_eq!(bad.json()["name"], "nonsense");
+    assert_eq!(fault(bad), (500, "InvalidProperty".into()));
+    assert_eq!(fault(get("VirtualMachine/vm-101/name", None)), (500, "NotAuthenticated".into()));
+    // Anonymous reads need no session; currentSession without one has no body (204).
+    assert_eq!(get("SessionManager/SessionManager/supportedLocaleList", None).status, 200);
+    let none = get("SessionManager/SessionManager/currentSession", None);
+    assert_eq!((none.status, none.body.as_str()), (204, ""));
+    // A container view belongs to the session that made it.
+    let body = r#"{"container":{"_typeName":"ManagedObjectReference","type":"Folder","value":"group-d1"},"type":["VirtualMachine"],"recursive":true}"#;
+    let view = lab.vim("POST", "ViewManager/ViewManager/CreateContainerView", Some(&sid), Some(body)).json()["value"].as_str().unwrap().to_owned();
+    let path = format!("ContainerView/{}/view", vsphere_console::api::client::encode_segment(&view));
+    assert!(get(&path, Some(&sid)).json().as_array().unwrap().len() >= 4);
+    assert!(!view.contains(&sid), "a view's id names its session's key, never its token");
+    let other = lab.login("viewer@vsphere.local", "viewer");
+    assert_eq!(fault(get(&path, Some(&other))), (500, "ManagedObjectNotFound".into()));
+}
