@@ -188,7 +188,7 @@ fn zrle_sub_encodings() {
     let refs: Vec<&[u8]> = tiles.iter().map(|t| t.as_slice()).collect();
     let bodies: Vec<Vec<u8>> = deflate_parts(&refs).into_iter().map(|z| [(z.len() as u32).to_be_bytes().to_vec(), z].concat()).collect();
     let mut s = session(4, 2, BGRX);
-    let mut send = |i: usize, s: &mut Session| s.receive(&fbu(&[(0, 0, 4, 2, enc::ZRLE, bodies[i].clone())]));
+    let send = |i: usize, s: &mut Session| s.receive(&fbu(&[(0, 0, 4, 2, enc::ZRLE, bodies[i].clone())]));
     send(0, &mut s).unwrap();
     assert_eq!(px(&s, 3, 1), RED);
     send(1, &mut s).unwrap();

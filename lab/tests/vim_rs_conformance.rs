@@ -118,6 +118,10 @@ async fn every_endpoint_parses_in_a_client_generated_from_the_specification() {
     assert_eq!(fault_name(anon_sm.clone_session(&clone_ticket).await), "InvalidLogin");
     let local = sm.acquire_local_ticket("demo@vsphere.local").await.unwrap();
     assert!(local.password_file_path.starts_with("/var/run/vmware/ticket/"));
+    let spec = vim_rs::types::structs::SessionManagerHttpServiceRequestSpec { method: Some("httpGet".into()), url: "https://vc.example/folder".into() };
+    let generic = sm.acquire_generic_service_ticket(&spec).await.unwrap();
+    assert!(!generic.id.is_empty());
+    assert_eq!(generic.host_name.as_deref(), Some(format!("localhost:{port}").as_str()), "the host the client asked");
 
     // The other ways in: wrong password, SSPI's challenge round, extensions, impersonation.
     let fresh = client(port, None).await;
