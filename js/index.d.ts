@@ -135,7 +135,7 @@ export declare class VSphereConsole extends EventTarget {
   removeEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | EventListenerOptions): void;
 }
 
-export type ValidationCode = "bad-ticket" | "bad-port" | "mismatch" | "unsafe-characters" | "unparsable" | "scheme" | "insecure"
+export type ValidationCode = "bad-ticket" | "bad-port" | "bad-host" | "host-characters" | "mismatch" | "unsafe-characters" | "unparsable" | "scheme" | "insecure"
   | "userinfo" | "query-or-fragment" | "odd-form" | "host" | "port" | "path" | "proxy-template" | "bad-input";
 
 export type ValidationResult =

@@ -118,7 +118,7 @@ fn hostile_tickets_are_rejected_with_the_right_reason() {
         ("wildcard apex", ticket(Some("vsphere.example.com"), Some(443), None), host("vsphere.example.com")),
         ("wildcard without dot", ticket(Some("evilvsphere.example.com"), Some(443), None), host("evilvsphere.example.com")),
         ("wildcard suffix appended", ticket(Some("a.vsphere.example.com.evil"), Some(443), None), host("a.vsphere.example.com.evil")),
-        ("trailing dot", ticket(Some("esx01.example.com."), Some(443), None), host("esx01.example.com.")),
+        ("trailing dot", ticket(Some("esx01.example.com."), Some(443), None), HostCharacters("esx01.example.com.".into())),
         ("localhost", ticket(Some("localhost"), Some(443), None), host("localhost")),
         ("loopback", ticket(Some("127.0.0.1"), Some(443), None), host("127.0.0.1")),
         ("metadata ip", ticket(Some("169.254.169.254"), Some(443), None), host("169.254.169.254")),
@@ -255,6 +255,46 @@ fn legitimate_shapes_are_accepted() {
         &format!("wss://portal.example/console/esx01.example.com/443/ticket/{T}"));
     let bad_proxy = ConsolePolicy { proxy_template: Some("https://portal.example/{ticket}".into()), ..policy() };
     assert_eq!(check(&ticket(Some("esx01.example.com"), Some(443), None), &bad_proxy), Err(Rejection::ProxyTemplate));
+}
+
+/// Issue 11, item 1: a wildcard allow-list must not let a host smuggle text into the
+/// proxy URL, and the rewritten URL is checked again.
+#[test]
+fn proxy_rewrite_cannot_be_injected() {
+    let proxied = ConsolePolicy {
+        allowed_hosts: vec!["*.example.com".into()],
+        proxy_template: Some("wss://portal.example/console/{host}/{port}/ticket/{ticket}".into()),
+        ..policy()
+    };
+    // Characters WHATWG parsers keep in hosts, and empty labels: refused before any rewrite.
+    for h in ["a&x=1.example.com", "a;b.example.com", "a=b.example.com", "a,b.example.com", "a(b).example.com", "a*b.example.com",
+        "a+b.example.com", "a!b.example.com", "a~b.example.com", "a$b.example.com", "a'b.example.com", "a..example.com"] {
+        let r = check(&ticket(Some(h), Some(443), None), &proxied);
+        assert!(matches!(r, Err(Rejection::HostCharacters(_)) | Err(Rejection::Unparsable) | Err(Rejection::UnsafeCharacters) | Err(Rejection::OddForm)), "{h}: {r:?}");
+    }
+    // A present but empty host is malformed, not "the host we asked".
+    assert_eq!(check(&ticket(Some(""), Some(443), None), &proxied), Err(Rejection::EmptyHost));
+    assert_eq!(Rejection::EmptyHost.code(), "bad-host");
+    // Underscores (some internal names have them) pass, and land in the path as they are.
+    assert_eq!(check(&ticket(Some("esx_01.example.com"), Some(443), None), &proxied).unwrap(),
+        format!("wss://portal.example/console/esx_01.example.com/443/ticket/{T}"));
+    // IPv6: the colons are percent-encoded in the path segment.
+    let v6 = ConsolePolicy { allowed_hosts: vec!["fd00::/8".into()], ..proxied.clone() };
+    assert_eq!(check(&ticket(Some("fd00::5"), Some(443), None), &v6).unwrap(),
+        format!("wss://portal.example/console/fd00%3A%3A5/443/ticket/{T}"));
+    // The final URL is checked again: a template whose result a parser would rewrite, or
+    // that adds a query, userinfo or another scheme, is refused.
+    for t in ["wss://portal.example/console/../{host}/ticket/{ticket}", "wss://user@portal.example/{host}/ticket/{ticket}",
+        "ws://portal.example/{host}/ticket/{ticket}", "wss://portal.example/{host}/ticket/"] {
+        let p = ConsolePolicy { proxy_template: Some(t.into()), ..proxied.clone() };
+        assert_eq!(check(&ticket(Some("esx01.example.com"), Some(443), None), &p), Err(Rejection::ProxyTemplate), "{t}");
+    }
+    // A template with its own query keeps it; `insecure` follows the final URL.
+    let q = ConsolePolicy { proxy_template: Some("wss://portal.example/c?host={host}&t={ticket}".into()), ..proxied.clone() };
+    assert!(check(&ticket(Some("esx01.example.com"), Some(443), None), &q).is_err(), "the ticket must be in the path");
+    let insecure_proxy = ConsolePolicy { allow_insecure: true, proxy_template: Some("ws://127.0.0.1:8080/c/{host}/{port}/ticket/{ticket}".into()), ..proxied };
+    let u = resolve(&ticket(Some("esx01.example.com"), Some(443), None), &from(), &insecure_proxy, &NativeUrlParser).unwrap();
+    assert!(u.insecure, "a wss ticket rewritten to ws: is insecure");
 }
 
 #[test]

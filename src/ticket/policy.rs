@@ -116,6 +116,10 @@ pub enum Rejection {
     ProxyTemplate,
     #[error("the host or port is written in an unusual form")]
     OddForm,
+    #[error("the ticket's host is present but empty")]
+    EmptyHost,
+    #[error("host {0} is neither a DNS name nor an IP address")]
+    HostCharacters(String),
 }
 
 impl Rejection {
@@ -136,6 +140,8 @@ impl Rejection {
             Rejection::Mismatch => "mismatch",
             Rejection::ProxyTemplate => "proxy-template",
             Rejection::OddForm => "odd-form",
+            Rejection::EmptyHost => "bad-host",
+            Rejection::HostCharacters(_) => "host-characters",
         }
     }
 
@@ -155,6 +161,8 @@ impl Rejection {
             Rejection::Mismatch => "its url field points somewhere other than its host and port fields".into(),
             Rejection::ProxyTemplate => "the console proxy setting is not valid".into(),
             Rejection::OddForm => "its host or port is written in an unusual form (encoded, padded or abbreviated)".into(),
+            Rejection::EmptyHost => "the ticket names an empty host".into(),
+            Rejection::HostCharacters(h) => format!("its host {h} is neither a DNS name nor an IP address"),
         };
         format!("The console was not opened because {what}. Ask your administrator to check the console policy.")
     }
@@ -191,9 +199,11 @@ pub fn resolve(
     }
 
     // The seeds' rule: omitted host means the host we asked, omitted port the port we asked.
+    // A present but empty host is malformed, not omitted.
     let host = match ticket.host.as_deref() {
-        Some(h) if !h.is_empty() => h.to_owned(),
-        _ => from.host.clone(),
+        Some("") => return Err(Rejection::EmptyHost),
+        Some(h) => h.to_owned(),
+        None => from.host.clone(),
     };
     let port = match ticket.port {
         Some(p) if (1..=65535).contains(&p) => p as u16,
@@ -224,23 +234,14 @@ pub fn resolve(
     let parts = check_url(&chosen, secret, from, policy, parser)?;
     let target_port = parts.port.or_else(|| default_port(&parts.scheme)).unwrap_or(port);
     let target_host = parts.host.clone();
-    let insecure = parts.scheme == "ws";
 
-    let final_url = match &policy.proxy_template {
-        None => parts.href.clone(),
-        Some(t) => {
-            let bare_host = target_host.trim_start_matches('[').trim_end_matches(']');
-            let u = t
-                .replace("{host}", bare_host)
-                .replace("{port}", &target_port.to_string())
-                .replace("{ticket}", secret);
-            let p = parser.parse(&u).ok_or(Rejection::ProxyTemplate)?;
-            if !(p.scheme == "wss" || (p.scheme == "ws" && policy.allow_insecure)) {
-                return Err(Rejection::ProxyTemplate);
-            }
-            p.href
-        }
+    let final_parts = match &policy.proxy_template {
+        None => parts,
+        Some(t) => proxy_url(t, &target_host, target_port, secret, policy, parser)?,
     };
+    // Whatever is finally opened decides the warning.
+    let insecure = final_parts.scheme == "ws";
+    let final_url = final_parts.href;
 
     let mut thumbprints = Vec::new();
     if let Some(t) = &ticket.ssl_thumbprint {
@@ -260,6 +261,54 @@ pub fn resolve(
         insecure,
         thumbprints,
     })
+}
+
+/// The proxy rewrite. Each value is percent-encoded for a path segment, and the result
+/// is parsed and checked again: the scheme, no userinfo, no query or fragment unless the
+/// template has them, and written exactly as the parser writes it (so no value can add
+/// a segment, a query or another host).
+fn proxy_url(template: &str, host: &str, port: u16, ticket: &str, policy: &ConsolePolicy, parser: &dyn UrlParser) -> Result<UrlParts, Rejection> {
+    let bare_host = host.trim_start_matches('[').trim_end_matches(']');
+    let u = template
+        .replace("{host}", &encode_segment(bare_host))
+        .replace("{port}", &port.to_string())
+        .replace("{ticket}", &encode_segment(ticket));
+    let p = parser.parse(&u).ok_or(Rejection::ProxyTemplate)?;
+    let scheme_ok = p.scheme == "wss" || (p.scheme == "ws" && policy.allow_insecure);
+    let userinfo = !p.username.is_empty() || !p.password.is_empty();
+    let query = p.query.is_some() && !template.contains('?');
+    let fragment = p.fragment.is_some() && !template.contains('#');
+    if !scheme_ok || userinfo || query || fragment || p.href != u || !p.path.contains(ticket) {
+        return Err(Rejection::ProxyTemplate);
+    }
+    Ok(p)
+}
+
+/// Percent-encodes everything but unreserved characters, for one path segment.
+fn encode_segment(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A host a console may have: an IP literal, or a DNS name of non-empty labels of
+/// letters, digits, hyphens and (as some internal names have) underscores. WHATWG
+/// parsers keep `& = ; , ( ) * + ! ~ $ '` and empty labels in hosts, which could
+/// otherwise smuggle text into a proxy URL.
+fn is_host_shaped(host: &str) -> bool {
+    let bare = host.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<IpAddr>().is_ok() {
+        return true;
+    }
+    !host.is_empty()
+        && host.len() <= 253
+        && host.split('.').all(|l| !l.is_empty() && l.len() <= 63 && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
 }
 
 /// The ticket alphabet: letters, digits, `.`, `_`, `-`; 8 to 256 characters, not all dots.
@@ -326,6 +375,9 @@ fn check_url(
         return Err(Rejection::QueryOrFragment);
     }
     check_written_form(raw, &p)?;
+    if !is_host_shaped(&p.host) {
+        return Err(Rejection::HostCharacters(p.host.clone()));
+    }
     let port = p.port.or_else(|| default_port(&p.scheme)).unwrap_or(0);
     let from_origin = policy.allow_request_origin && p.host == from.host;
     if !from_origin && !host_allowed(&p.host, &policy.allowed_hosts, parser) {
