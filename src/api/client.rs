@@ -485,7 +485,13 @@ fn error_for(resp: &HttpResponse) -> ApiError {
 pub fn decode<T: DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError> {
     check_status(resp)?;
     let body = if resp.body.trim().is_empty() { "null" } else { resp.body.as_str() };
-    serde_json::from_str(body).map_err(|e| ApiError::Decode(format!("{} at line {} column {}", classify(&e), e.line(), e.column())))
+    serde_json::from_str(body).map_err(|e| decode_error(&e))
+}
+
+/// A decode failure without serde's message: that message quotes the offending value,
+/// which can be a ticket URL or a session id.
+pub fn decode_error(e: &serde_json::Error) -> ApiError {
+    ApiError::Decode(format!("{} at line {} column {}", classify(e), e.line(), e.column()))
 }
 
 fn classify(e: &serde_json::Error) -> &'static str {

@@ -140,7 +140,7 @@ pub fn ticket_from_rest_url(url: Secret) -> VirtualMachineTicket {
 /// REST errors: `{"error_type": "UNAUTHENTICATED", "messages": [{"default_message": …}]}`.
 fn decode<T: serde::de::DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiError> {
     if (200..300).contains(&resp.status) {
-        return serde_json::from_str(&resp.body).map_err(|e| ApiError::Decode(format!("{e}")));
+        return serde_json::from_str(&resp.body).map_err(|e| super::client::decode_error(&e));
     }
     if let Ok(v) = serde_json::from_str::<Value>(&resp.body) {
         if let Some(kind) = v.get("error_type").and_then(Value::as_str) {
@@ -189,6 +189,16 @@ mod tests {
         assert_eq!(base64(b"fo"), "Zm8=");
         assert_eq!(base64(b"foo"), "Zm9v");
         assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+    }
+
+    #[test]
+    fn a_malformed_answer_never_quotes_the_ticket() {
+        let c = RestClient::default();
+        let resp = HttpResponse { status: 201, content_type: Some("application/json".into()), session: None,
+            body: r#""wss://esx01.example.com/ticket/SECRET-0123456789""#.into() };
+        let err = c.parse_console_ticket(&resp).unwrap_err();
+        let text = format!("{err} {err:?} {}", err.sentence());
+        assert!(!text.contains("SECRET-0123456789"), "{text}");
     }
 
     #[test]

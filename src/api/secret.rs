@@ -1,7 +1,7 @@
 //! Secrets that must never reach a log, the DOM, a URL or web storage.
 //!
 //! `Debug` and `Display` print a fixed placeholder, so a secret inside any struct
-//! that derives `Debug` stays hidden. The value is reachable only through
+//! that derives `Debug` (or `Serialize`) stays hidden. The value is reachable only through
 //! [`Secret::expose`], which makes every use greppable.
 
 use std::fmt;
@@ -52,9 +52,12 @@ impl<'de> Deserialize<'de> for Secret {
     }
 }
 
+/// Serialised, a secret is the placeholder: nothing that serialises a struct by accident
+/// (a log line, an event detail, a debug dump as JSON) can carry it. Request bodies put
+/// the value in with [`Secret::expose`], where it is meant to go.
 impl Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.expose())
+        s.serialize_str("<redacted>")
     }
 }
 
@@ -64,6 +67,16 @@ pub type SessionId = Secret;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serialising_hides_the_value_too() {
+        #[derive(Serialize)]
+        struct Holder {
+            session: Secret,
+        }
+        let json = serde_json::to_string(&Holder { session: Secret::new("hunter2-session") }).unwrap();
+        assert_eq!(json, r#"{"session":"<redacted>"}"#);
+    }
 
     #[test]
     fn debug_and_display_hide_the_value() {
