@@ -142,3 +142,35 @@ async fn yew_console_component_refuses_a_ticket_outside_the_policy() {
     assert_eq!(asked.get(), 1, "one ticket asked for");
     app.destroy();
 }
+
+/// Issue 11, item 5: after a lost session, only the same person returns to the console
+/// they had open; the next person to log in lands on their own VM list.
+#[wasm_bindgen_test]
+fn a_lost_session_resumes_only_for_the_same_user() {
+    use std::rc::Rc;
+    use vsphere_console::api::inventory::{PowerState, VmSummary};
+    use vsphere_console::api::wire::MoRef;
+    use vsphere_console::ui::state::{AppAction, AppState, Screen};
+    use yew::Reducible;
+
+    let vm = VmSummary { vm: MoRef::new("VirtualMachine", "vm-1"), name: "web-01".into(), power: PowerState::PoweredOn, host: None, host_name: None, guest_os: None };
+    let run = |actions: Vec<AppAction>| actions.into_iter().fold(Rc::new(AppState::default()), |s, a| s.reduce(a));
+    let lost_then = |who: &str| {
+        run(vec![
+            AppAction::LoggedIn { user: "alice".into() },
+            AppAction::VmsLoaded(vec![vm.clone()]),
+            AppAction::OpenConsole(vm.clone()),
+            AppAction::SessionLost("Your session has ended.".into()),
+            AppAction::LoggedIn { user: who.into() },
+            AppAction::VmsLoaded(vec![]),
+        ])
+    };
+    assert_eq!(lost_then("alice").screen, Screen::Console(vm.clone()), "the same user returns to the console");
+    assert_eq!(lost_then("bob").screen, Screen::Vms, "another user lands on the VM list");
+    let after_lost = run(vec![
+        AppAction::LoggedIn { user: "alice".into() },
+        AppAction::VmsLoaded(vec![vm.clone()]),
+        AppAction::SessionLost("gone".into()),
+    ]);
+    assert!(after_lost.vms.is_empty(), "the previous person's VM list is not kept");
+}

@@ -201,7 +201,7 @@ pub fn App(props: &AppProps) -> Html {
         (Screen::Loading, _) | (_, None) => html! { <p class="status" role="status">{ "Loading…" }</p> },
         (Screen::Login, Some(cfg)) => html! {
             <Login on_submit={on_login} busy={state.busy} error={state.error.clone()} locales={state.locales.clone()}
-                   hint={cfg.login_hint.clone()} resume={state.resume.as_ref().map(|v| v.name.clone())} />
+                   hint={cfg.login_hint.clone()} resume={state.resume.as_ref().map(|(_, v)| v.name.clone())} />
         },
         (Screen::Vms, Some(_)) => html! {
             <VmList vms={state.vms.clone()} on_open={on_open} on_refresh={on_refresh} on_logout={on_logout.clone()}

@@ -26,8 +26,9 @@ pub struct AppState {
     pub api_version: Option<String>,
     pub server_message: Option<String>,
     pub vms: Vec<VmSummary>,
-    /// Where to go back to after a new login (kept when the session is lost).
-    pub resume: Option<VmSummary>,
+    /// Where to go back to after a new login (kept when the session is lost), and whose
+    /// console it was: only that user returns to it.
+    pub resume: Option<(String, VmSummary)>,
     /// Locales the server supports, offered at login.
     pub locales: Vec<String>,
 }
@@ -95,8 +96,8 @@ impl Reducible for AppState {
                 s.error = None;
                 s.vms = vms;
                 s.screen = match s.resume.take() {
-                    Some(vm) => Screen::Console(vm),
-                    None => Screen::Vms,
+                    Some((owner, vm)) if s.user.as_deref() == Some(owner.as_str()) => Screen::Console(vm),
+                    _ => Screen::Vms,
                 };
             }
             AppAction::VmsFailed(e) => {
@@ -110,12 +111,13 @@ impl Reducible for AppState {
             }
             AppAction::CloseConsole => s.screen = Screen::Vms,
             AppAction::SessionLost(msg) => {
-                if let Screen::Console(vm) = &s.screen {
-                    s.resume = Some(vm.clone());
+                if let (Screen::Console(vm), Some(user)) = (&s.screen, &s.user) {
+                    s.resume = Some((user.clone(), vm.clone()));
                 }
                 s.busy = false;
                 s.error = Some(msg);
                 s.user = None;
+                s.vms.clear();
                 s.screen = Screen::Login;
             }
             AppAction::LoggedOut => {
