@@ -10,6 +10,9 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
+#[path = "common/ticket_cases.rs"]
+mod ticket_cases;
+
 fn ticket(json: &str) -> VirtualMachineTicket {
     serde_json::from_str(json).unwrap()
 }
@@ -173,4 +176,13 @@ fn a_lost_session_resumes_only_for_the_same_user() {
         AppAction::SessionLost("gone".into()),
     ]);
     assert!(after_lost.vms.is_empty(), "the previous person's VM list is not kept");
+}
+
+/// Issue 11, item 8: the whole hostile table with Chromium's own URL parser (the one the
+/// websocket uses), not only with the `url` crate natively.
+#[wasm_bindgen_test]
+fn the_hostile_ticket_table_holds_in_chromium_s_parser() {
+    let (n, wrong) = ticket_cases::wrong_cases(&BrowserUrlParser);
+    assert!(n >= 100, "the table has {n} cases");
+    assert!(wrong.is_empty(), "{} of {n} cases wrong in Chromium:\n{}", wrong.len(), wrong.join("\n"));
 }

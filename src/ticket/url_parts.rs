@@ -47,13 +47,10 @@ mod native {
                 scheme: u.scheme().to_owned(),
                 username: u.username().to_owned(),
                 password: u.password().unwrap_or("").to_owned(),
-                host: match u.host() {
-                    Some(url::Host::Domain(d)) => d.to_owned(),
-                    Some(url::Host::Ipv4(a)) => a.to_string(),
-                    Some(url::Host::Ipv6(a)) => format!("[{a}]"),
-                    // `javascript:` and friends have no host; the scheme check refuses them.
-                    None => String::new(),
-                },
+                // The host as the WHATWG serialiser writes it (IPv6 in hex pieces, as a
+                // browser does: `[::ffff:a14:1]`, not Rust's `[::ffff:10.20.0.1]`).
+                // `javascript:` and friends have none; the scheme check refuses them.
+                host: u.host_str().unwrap_or("").to_owned(),
                 port: u.port(),
                 path: u.path().to_owned(),
                 query: u.query().map(str::to_owned),
