@@ -9,7 +9,8 @@ use crate::api::Fault;
 use crate::rfb::{KeyInput, Session, SessionConfig};
 
 /// Server bytes into the RFB engine, split into chunks the input chooses; input sent
-/// back now and then. Must never panic; buffers stay within the engine's limits.
+/// back now and then, and images answered. Must never panic; buffers stay within the
+/// engine's limits.
 pub fn rfb_stream(data: &[u8]) {
     let Some((&split, rest)) = data.split_first() else { return };
     let chunk = (split as usize % 61) + 1;
@@ -20,7 +21,27 @@ pub fn rfb_stream(data: &[u8]) {
             assert!(s.receive(b"RFB 003.008\n").is_err());
             return;
         }
-        while s.poll_event().is_some() {}
+        // Answer images as a host would (right size, wrong size, or a failed decode,
+        // as the input picks), so what waits behind an image is fuzzed too.
+        let mut images = Vec::new();
+        while let Some(ev) = s.poll_event() {
+            if let crate::rfb::Event::DecodeImage { width, height, .. } = ev {
+                images.push((width, height));
+            }
+        }
+        for (w, h) in images {
+            let area = w as usize * h as usize;
+            let answer = match (split as usize + i) % 3 {
+                0 if area <= 1 << 20 => Ok(vec![0x7f; area * 4]),
+                1 => Ok(vec![0; 4]),
+                _ => Err("the browser could not decode it".to_owned()),
+            };
+            if s.image_decoded(answer).is_err() {
+                assert!(s.receive(b"RFB 003.008\n").is_err());
+                return;
+            }
+            while s.poll_event().is_some() {}
+        }
         if i % 7 == 0 {
             s.send_key(KeyInput { keysym: 0x61, scancode: Some(0x1e), down: true });
             s.send_pointer(i as i32, -(i as i32), 1);

@@ -292,12 +292,32 @@ fn images_are_drawn_in_order_with_the_hosts_decoder() {
     s.image_decoded(Ok(rgba)).unwrap();
     assert_eq!((px(&s, 0, 0), px(&s, 1, 0)), (GREEN, RED));
     assert!(events(&mut s).contains(&Event::FrameComplete));
-    // A wrong-size answer ends the session with an error, not a panic.
+    // A wrong-size answer from the decoder ends the session with an error, not a panic.
     let mut s2 = session(2, 1, PixelFormat::RGBX8888);
-    let mut img = vec![0x90, 3, 1, 2, 3];
-    img.truncate(5);
+    let mut img = vec![0xA0, png.len() as u8];
+    img.extend_from_slice(&png);
     s2.receive(&fbu(&[(0, 0, 2, 1, enc::TIGHT_PNG, img)])).unwrap();
     assert!(s2.image_decoded(Ok(vec![0; 4])).is_err());
+}
+
+/// Issue 11, item 7: an image whose header does not match its rectangle (or is no image
+/// at all) is refused before any decoder sees it: no DecodeImage, no decode.
+#[test]
+fn images_that_do_not_fit_their_rectangle_never_reach_a_decoder() {
+    for (what, png) in [("a 3x1 png for a 2x1 rectangle", png_bytes(3, 1, &[0; 12])), ("a huge claim", {
+        let mut p = png_bytes(2, 1, &[0; 8]);
+        p[16..20].copy_from_slice(&30000u32.to_be_bytes());
+        p
+    })] {
+        let mut s = session(2, 1, PixelFormat::RGBX8888);
+        let mut img = vec![0xA0, 0x80 | (png.len() & 0x7f) as u8, (png.len() >> 7) as u8];
+        img.extend_from_slice(&png);
+        let r = s.receive(&fbu(&[(0, 0, 2, 1, enc::TIGHT_PNG, img)]));
+        assert!(matches!(r, Err(RfbError::Malformed(_))), "{what}: {r:?}");
+        assert!(!events(&mut s).iter().any(|e| matches!(e, Event::DecodeImage { .. })), "{what}: never handed out");
+    }
+    let mut s = session(2, 1, PixelFormat::RGBX8888);
+    assert!(s.receive(&fbu(&[(0, 0, 2, 1, enc::TIGHT_PNG, vec![0x90, 3, 1, 2, 3])])).is_err(), "three bytes are no JPEG");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 pub mod keycode;
 pub mod keysym;
+pub mod wheel;
 pub mod text;
 pub mod scancode;
 

@@ -11,6 +11,7 @@ pub mod decoders;
 pub mod encoding;
 pub mod error;
 pub mod framebuffer;
+pub mod image_header;
 pub mod messages;
 pub mod pixel_format;
 pub mod reader;

@@ -664,6 +664,11 @@ impl Session {
             Progress::Image(format, data) => {
                 let rect = Rect::new(x as u32, y as u32, w as u32, h as u32);
                 self.current = None;
+                // Checked before any decoder sees it: an image that says it is another size
+                // (or huge) would cost a decode for nothing, or be a decompression bomb.
+                if super::image_header::dimensions(format, &data) != Some((rect.w, rect.h)) {
+                    return Err(RfbError::Malformed("image: its header does not match its rectangle"));
+                }
                 match self.config.image_decoder {
                     Some(decode) => {
                         let rgba = decode(format, &data, rect.w, rect.h).map_err(RfbError::Image)?;

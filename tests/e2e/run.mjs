@@ -312,6 +312,28 @@ test("type text is paced, and refuses characters the layout cannot type", async 
   await eventually("the lab to receive the typed text", async () => (await labView(lab, "web-01"))?.typed === "Paste 42!");
 });
 
+test("held keys are released when focus leaves and when the page is hidden", async ({ lab, page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await openConsole(page, "web-01");
+  await running(page);
+  await eventually("VMware scan codes", async () => (await page.locator(".vc-status").getAttribute("data-keys")) === "VmwareScancode");
+  const canvas = page.getByRole("application", { name: "Console screen of web-01" });
+  await canvas.focus();
+  const last = async (n) => (await labView(lab, "web-01")).scancodes.slice(-n).join();
+  // Shift goes down, then focus leaves before its key-up: the console lets go of it.
+  await page.keyboard.down("Shift");
+  await eventually("Shift down", async () => (await last(1)) === "2a+");
+  await page.evaluate(() => document.querySelector("canvas").blur());
+  await eventually("Shift released on blur", async () => (await last(2)) === "2a+,2a-");
+  await page.keyboard.up("Shift");
+  // The same for a page that goes away with a key held.
+  await canvas.focus();
+  await page.keyboard.down("Control");
+  await eventually("Ctrl down", async () => (await last(1)) === "1d+");
+  await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide")));
+  await eventually("Ctrl released on pagehide", async () => (await last(2)) === "1d+,1d-");
+});
+
 test("a server-side disconnect says so, and reconnect uses a fresh ticket", async ({ lab, page }) => {
   let tickets = 0;
   page.on("response", (r) => { if (r.url().endsWith("/AcquireTicket") && r.status() === 200) tickets++; });

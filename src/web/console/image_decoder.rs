@@ -1,5 +1,6 @@
 //! JPEG and PNG rectangles through the browser's own decoder (`createImageBitmap`),
-//! read back as RGBA for the framebuffer.
+//! read back as RGBA for the framebuffer through one reused scratch canvas. The engine
+//! has already checked each image's header against its rectangle.
 
 use js_sys::Uint8Array;
 use wasm_bindgen::JsCast;
@@ -23,13 +24,41 @@ pub async fn decode(format: ImageFormat, data: &[u8], width: u32, height: u32) -
     if (bitmap.width(), bitmap.height()) != (width, height) {
         return Err(format!("image is {}x{}, its rectangle {width}x{height}", bitmap.width(), bitmap.height()));
     }
-    let document = window.document().ok_or("no document")?;
-    let scratch: HtmlCanvasElement = document.create_element("canvas").map_err(|_| "canvas")?.dyn_into().map_err(|_| "canvas")?;
-    scratch.set_width(width);
-    scratch.set_height(height);
-    let ctx: CanvasRenderingContext2d = scratch.get_context("2d").ok().flatten().and_then(|c| c.dyn_into().ok()).ok_or("no 2d context")?;
+    let ctx = scratch(width, height)?;
     ctx.draw_image_with_image_bitmap(&bitmap, 0.0, 0.0).map_err(|_| "drawImage")?;
     bitmap.close();
     let image = ctx.get_image_data(0.0, 0.0, width as f64, height as f64).map_err(|_| "getImageData")?;
     Ok(image.data().0)
+}
+
+thread_local! {
+    /// One scratch canvas for every image of the page, grown as needed, rather than a
+    /// new canvas (and its backing store) per rectangle.
+    static SCRATCH: std::cell::RefCell<Option<(HtmlCanvasElement, CanvasRenderingContext2d)>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The scratch canvas's context, at least `width`×`height`, with that area clear.
+fn scratch(width: u32, height: u32) -> Result<CanvasRenderingContext2d, String> {
+    SCRATCH.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+            let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(|_| "canvas")?.dyn_into().map_err(|_| "canvas")?;
+            let ctx = canvas
+                .get_context_with_context_options("2d", &js_sys::JSON::parse(r#"{"willReadFrequently":true}"#).unwrap_or(wasm_bindgen::JsValue::NULL))
+                .ok()
+                .flatten()
+                .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+                .ok_or("no 2d context")?;
+            *slot = Some((canvas, ctx));
+        }
+        let (canvas, ctx) = slot.as_ref().ok_or("no scratch canvas")?;
+        if canvas.width() < width || canvas.height() < height {
+            canvas.set_width(canvas.width().max(width));
+            canvas.set_height(canvas.height().max(height));
+        }
+        // An image with transparency must not show what an earlier one left.
+        ctx.clear_rect(0.0, 0.0, width as f64, height as f64);
+        Ok(ctx.clone())
+    })
 }

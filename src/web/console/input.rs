@@ -1,4 +1,5 @@
-//! Keyboard, mouse, wheel and touch on the console canvas, turned into core input.
+//! Keyboard, mouse, wheel and touch on the console canvas, turned into core input, and
+//! the page events that must release held keys (page hide, hidden, pointer-lock loss).
 //! Listeners are added with `addEventListener` and removed on drop, so the Yew console
 //! and the JavaScript API share them.
 
@@ -12,6 +13,7 @@ use web_sys::{Element, EventTarget, HtmlCanvasElement, KeyboardEvent, MouseEvent
 
 use crate::console::ConsoleSession;
 use crate::input;
+use crate::input::wheel::WheelAccumulator;
 use crate::rfb::KeyInput;
 
 use super::driver::{act, WeakShared};
@@ -39,20 +41,30 @@ struct InputState {
     held: HashMap<String, KeyInput>,
     /// A touch in progress: start x, y and time.
     touch: Option<(f64, f64, f64)>,
+    wheel: WheelAccumulator,
+}
+
+/// Releases every key held: on blur, page hide, a hidden page and pointer-lock loss,
+/// keys still down would otherwise stay down in the guest.
+fn release_held(c: &mut ConsoleSession, st: &mut InputState) {
+    let up: Vec<KeyInput> = st.held.drain().map(|(_, k)| KeyInput { down: false, ..k }).collect();
+    c.keys(&up);
 }
 
 pub struct InputListeners {
-    target: EventTarget,
-    listeners: Vec<(&'static str, Closure<dyn FnMut(JsValue)>)>,
+    listeners: Vec<(EventTarget, &'static str, Closure<dyn FnMut(JsValue)>)>,
 }
 
 impl InputListeners {
     pub(super) fn attach(canvas: &HtmlCanvasElement, shared: WeakShared) -> Self {
         let state = Rc::new(RefCell::new(InputState::default()));
-        let mut listeners: Vec<(&'static str, Closure<dyn FnMut(JsValue)>)> = Vec::new();
-        let mut on = |name: &'static str, f: Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>| {
+        let mut listeners: Vec<(EventTarget, &'static str, Closure<dyn FnMut(JsValue)>)> = Vec::new();
+        let window: Option<EventTarget> = web_sys::window().map(Into::into);
+        let document: Option<EventTarget> = web_sys::window().and_then(|w| w.document()).map(Into::into);
+        let mut on_target = |target: &EventTarget, name: &'static str, f: Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>| {
             let (shared, canvas, state) = (shared.clone(), canvas.clone(), state.clone());
             listeners.push((
+                target.clone(),
                 name,
                 Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
                     let Some(rc) = shared.upgrade() else { return };
@@ -61,6 +73,8 @@ impl InputListeners {
                 }),
             ));
         };
+        let canvas_target: EventTarget = canvas.clone().into();
+        let mut on = |name: &'static str, f: Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>| on_target(&canvas_target, name, f);
         on("keydown", Box::new(|c, _, st, ev| {
             let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
             if !c.status().input_allowed() {
@@ -84,11 +98,7 @@ impl InputListeners {
             };
             c.key(key, None, &e.code());
         }));
-        on("blur", Box::new(|c, _, st, _| {
-            // Keys held when focus leaves would stay down in the guest.
-            let up: Vec<KeyInput> = st.held.drain().map(|(_, k)| KeyInput { down: false, ..k }).collect();
-            c.keys(&up);
-        }));
+        on("blur", Box::new(|c, _, st, _| release_held(c, st)));
         on("mousedown", Box::new(|c, canvas, st, ev| {
             let Ok(e) = ev.dyn_into::<MouseEvent>() else { return };
             let _ = canvas.focus();
@@ -112,8 +122,10 @@ impl InputListeners {
             }
             e.prevent_default();
             let Some((x, y)) = to_framebuffer(canvas, e.client_x() as f64, e.client_y() as f64) else { return };
-            let click = |d: f64| if d == 0.0 { 0 } else { d.signum() as i32 };
-            c.wheel(x, y, st.buttons, click(e.delta_y()), click(e.delta_x()));
+            let (dy, dx) = st.wheel.add(e.delta_x(), e.delta_y(), e.delta_mode());
+            if dy != 0 || dx != 0 {
+                c.wheel(x, y, st.buttons, dy, dx);
+            }
         }));
         on("contextmenu", Box::new(|_, _, _, ev| {
             if let Ok(e) = ev.dyn_into::<web_sys::Event>() {
@@ -160,18 +172,35 @@ impl InputListeners {
                 }
             }
         }));
-        let target: EventTarget = canvas.clone().into();
-        for (name, cb) in &listeners {
+        drop(on);
+        if let Some(w) = &window {
+            on_target(w, "pagehide", Box::new(|c, _, st, _| release_held(c, st)));
+        }
+        if let Some(d) = &document {
+            on_target(d, "visibilitychange", Box::new(|c, _, st, _| {
+                let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+                if hidden {
+                    release_held(c, st);
+                }
+            }));
+            on_target(d, "pointerlockchange", Box::new(|c, canvas, st, _| {
+                let locked = web_sys::window().and_then(|w| w.document()).and_then(|d| d.pointer_lock_element()).is_some_and(|el: Element| el == ***canvas);
+                if !locked {
+                    release_held(c, st);
+                }
+            }));
+        }
+        for (target, name, cb) in &listeners {
             let _ = target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
         }
-        InputListeners { target, listeners }
+        InputListeners { listeners }
     }
 }
 
 impl Drop for InputListeners {
     fn drop(&mut self) {
-        for (name, cb) in &self.listeners {
-            let _ = self.target.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
+        for (target, name, cb) in &self.listeners {
+            let _ = target.remove_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
         }
         // A page may destroy the console from inside one of these listeners.
         crate::web::drop_later(std::mem::take(&mut self.listeners));
