@@ -424,3 +424,39 @@ fn tickets_are_read_in_both_shapes() {
         assert!(drain(&mut c).iter().any(|w| matches!(w, Work::OpenSocket { .. })));
     }
 }
+
+/// Issue 11, item 2: a costly update is drawn over several turns; the core asks the host
+/// to continue (`Work::Continue`) instead of drawing it all at once.
+#[test]
+fn a_costly_update_continues_on_later_turns() {
+    let mut c = core(options());
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    c.received(1, &server_init(1024, 768));
+    drain(&mut c);
+    let mut update = vec![0, 0, 0, 20];
+    for i in 0..20u16 {
+        for n in [0u16, 0, 1023, 768] {
+            update.extend_from_slice(&n.to_be_bytes());
+        }
+        update.extend_from_slice(&enc::COPY_RECT.to_be_bytes());
+        update.extend_from_slice(&[0, (i % 2) as u8, 0, 0]);
+    }
+    c.received(1, &update);
+    let mut turns = 1;
+    loop {
+        let w = drain(&mut c);
+        if !w.contains(&Work::Continue { generation: 1 }) {
+            assert!(w.contains(&Work::Paint { generation: 1 }), "the finished update is painted");
+            break;
+        }
+        turns += 1;
+        assert!(turns < 50, "it finishes");
+        c.continue_work(1);
+    }
+    assert!(turns >= 3, "20 screens of drawing took {turns} turns");
+    // A stale generation's continuation does nothing.
+    c.continue_work(0);
+    assert!(drain(&mut c).is_empty());
+}

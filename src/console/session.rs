@@ -20,6 +20,10 @@ use super::options::ConsoleOptions;
 use super::status::{backoff_secs, close_sentence, ConsoleStatus, Step, TrustHelp};
 use super::work::{AcquireError, HostEvent, Timer, Work};
 
+/// Pixels the engine draws per turn of the page's event loop (a few milliseconds of
+/// work): a costly stream is drawn over several turns and the page keeps answering.
+pub const WORK_PER_TURN: u64 = 2_000_000;
+
 /// The moId used for tickets handed in by a host page that names no VM.
 pub const EMBEDDED_VM: &str = "embedded";
 
@@ -196,7 +200,7 @@ impl ConsoleSession {
         }
         self.socket_was_open = true;
         self.advance_ticket(TicketEvent::Opened);
-        self.rfb = Some(Session::new(SessionConfig::default()));
+        self.rfb = Some(Session::new(SessionConfig { work_budget: Some(WORK_PER_TURN), ..SessionConfig::default() }));
         self.status.step = Step::Handshake;
         self.start_step_timer();
         self.changed();
@@ -209,6 +213,16 @@ impl ConsoleSession {
         }
         let Some(rfb) = self.rfb.as_mut() else { return };
         let result = rfb.receive(bytes);
+        self.after_engine(result);
+    }
+
+    /// The next turn after `Work::Continue`: the engine goes on where it stopped.
+    pub fn continue_work(&mut self, generation: u32) {
+        if generation != self.generation || !self.socket_live {
+            return;
+        }
+        let Some(rfb) = self.rfb.as_mut() else { return };
+        let result = rfb.receive(&[]);
         self.after_engine(result);
     }
 
@@ -461,6 +475,9 @@ impl ConsoleSession {
             self.end_socket();
             self.fail("protocol", format!("{} Reconnect to try again with a fresh ticket.", e.sentence()));
             return;
+        }
+        if self.rfb.as_ref().is_some_and(Session::has_more_work) {
+            self.work.push_back(Work::Continue { generation: self.generation });
         }
         if frame && !self.paint_pending {
             self.paint_pending = true;

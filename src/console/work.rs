@@ -45,6 +45,9 @@ pub enum Work {
     Resize { width: u32, height: u32 },
     /// Damage is waiting: draw it on the next animation frame, then call `painted`.
     Paint { generation: u32 },
+    /// The engine stopped at its work budget: call `continue_work` with the generation
+    /// on a later turn of the event loop, so the page can answer input in between.
+    Continue { generation: u32 },
     /// Decode this image, then call `image_decoded` with the same generation.
     DecodeImage { generation: u32, format: ImageFormat, data: Vec<u8>, width: u32, height: u32 },
     /// Start (or restart) a timer; call `timer_fired` with the generation when it fires.

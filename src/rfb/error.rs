@@ -36,6 +36,9 @@ pub enum RfbError {
     Image(String),
     #[error("the session has already failed")]
     AlreadyFailed,
+    /// Valid bytes that ask for far more drawing than any real screen needs.
+    #[error("the server asked for an absurd amount of drawing ({0})")]
+    AbsurdWork(&'static str),
 }
 
 impl RfbError {
@@ -48,6 +51,9 @@ impl RfbError {
             RfbError::NoSupportedSecurity(_) => {
                 "The console server asks for a kind of authentication this console does not support.".into()
             }
+            RfbError::AbsurdWork(what) => format!(
+                "The console stopped because the server asked for far more drawing than any screen needs ({what}), which would freeze this page."
+            ),
             other => format!("The console stopped because the server sent data it could not understand ({other})."),
         }
     }

@@ -43,6 +43,8 @@ pub struct Framebuffer {
     /// Row-major RGBA, alpha always 255.
     pixels: Vec<u8>,
     damage: Vec<Rect>,
+    /// Pixels written so far, for the engine's work budget.
+    work: u64,
 }
 
 impl Framebuffer {
@@ -52,7 +54,16 @@ impl Framebuffer {
         for px in pixels.chunks_exact_mut(4) {
             px[3] = 255;
         }
-        Ok(Framebuffer { width, height, pixels, damage: vec![Rect::new(0, 0, width, height)] })
+        Ok(Framebuffer { width, height, pixels, damage: vec![Rect::new(0, 0, width, height)], work: 0 })
+    }
+
+    /// Pixels written since the framebuffer was made (fills, copies, decoded rows).
+    pub fn work(&self) -> u64 {
+        self.work
+    }
+
+    pub fn area(&self) -> u64 {
+        self.width as u64 * self.height as u64
     }
 
     pub fn width(&self) -> u32 {
@@ -117,6 +128,7 @@ impl Framebuffer {
             return;
         }
         let row = r.w as usize * 4;
+        self.work += r.area();
         for (i, src) in rgba.chunks_exact(row).take(r.h as usize).enumerate() {
             let off = ((r.y as usize + i) * self.width as usize + r.x as usize) * 4;
             self.pixels[off..off + row].copy_from_slice(src);
@@ -126,6 +138,7 @@ impl Framebuffer {
 
     /// A mutable row slice of `r` (already checked), for decoders that convert in place.
     pub fn row_mut(&mut self, r: Rect, row: u32) -> &mut [u8] {
+        self.work += r.w as u64;
         let off = (((r.y + row) * self.width + r.x) * 4) as usize;
         &mut self.pixels[off..off + r.w as usize * 4]
     }
@@ -141,6 +154,7 @@ impl Framebuffer {
 
     /// CopyRect: copies `src` (top-left) to `dst`, overlapping allowed.
     pub fn copy_within(&mut self, src_x: u32, src_y: u32, dst: Rect) {
+        self.work += dst.area();
         let row = dst.w as usize * 4;
         let stride = self.width as usize * 4;
         let rows: Box<dyn Iterator<Item = u32>> =

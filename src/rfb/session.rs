@@ -43,7 +43,15 @@ pub struct SessionConfig {
     /// Decodes JPEG/PNG rectangles in place (natively). `None`: the engine emits
     /// [`Event::DecodeImage`] and waits for [`Session::image_decoded`] (the browser).
     pub image_decoder: Option<ImageDecoder>,
+    /// Pixels one [`Session::receive`] call may draw before it stops and leaves the rest
+    /// for the next call ([`Session::has_more_work`]), so a page stays responsive. `None`:
+    /// everything at once (native callers).
+    pub work_budget: Option<u64>,
 }
+
+/// One FramebufferUpdate may draw at most this many screens' worth of pixels: real
+/// updates draw one or two; more is a server asking for absurd work.
+pub const MAX_UPDATE_SCREENS: u64 = 64;
 
 /// A synchronous image decoder: format, bytes, expected size → RGBA.
 pub type ImageDecoder = fn(ImageFormat, &[u8], u32, u32) -> Result<Vec<u8>, String>;
@@ -56,6 +64,7 @@ impl Default for SessionConfig {
             password: None,
             set_pixel_format: true,
             image_decoder: None,
+            work_budget: None,
         }
     }
 }
@@ -145,6 +154,10 @@ pub struct Session {
     /// An image handed to the host, waiting for its pixels.
     pending_image: Option<Rect>,
     stats: Stats,
+    /// The framebuffer's work counter when the current update began.
+    update_work_start: u64,
+    /// The last `receive` stopped at its work budget with input left.
+    more: bool,
 }
 
 /// What the engine has seen, for tests and benchmarks.
@@ -201,7 +214,15 @@ impl Session {
             streams: Streams::default(),
             pending_image: None,
             stats: Stats::default(),
+            update_work_start: 0,
+            more: false,
         }
+    }
+
+    /// The last `receive` stopped at its work budget: call `receive(&[])` again, on a
+    /// later turn of the event loop, to go on.
+    pub fn has_more_work(&self) -> bool {
+        self.more && self.phase != Phase::Failed
     }
 
     pub fn stats(&self) -> &Stats {
@@ -281,6 +302,8 @@ impl Session {
         }
         self.inbuf.extend_from_slice(bytes);
         self.stats.bytes += bytes.len() as u64;
+        self.more = false;
+        let turn_start = self.fb.as_ref().map_or(0, Framebuffer::work);
         let buf = std::mem::take(&mut self.inbuf);
         let mut pos = 0;
         let result = loop {
@@ -289,6 +312,14 @@ impl Session {
                 Ok(true) => pos += r.pos(),
                 Ok(false) => break Ok(()),
                 Err(e) => break Err(e),
+            }
+            let Some(fb) = &self.fb else { continue };
+            if matches!(self.phase, Phase::InUpdate { .. }) && fb.work() - self.update_work_start > MAX_UPDATE_SCREENS * fb.area().max(1) {
+                break Err(RfbError::AbsurdWork("one update draws the whole screen more than 64 times"));
+            }
+            if self.config.work_budget.is_some_and(|budget| fb.work() - turn_start > budget) {
+                self.more = pos < buf.len();
+                break Ok(());
             }
         };
         self.inbuf = buf;
@@ -485,6 +516,7 @@ impl Session {
                 let (Ok(id), Ok(n)) = (r.u8(), r.u16()) else { return Ok(Err(Incomplete)) };
                 self.update_id = id;
                 self.phase = Phase::InUpdate { remaining: n };
+                self.update_work_start = self.fb.as_ref().map_or(0, Framebuffer::work);
                 if n == 0 {
                     self.finish_update();
                 }

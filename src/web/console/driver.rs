@@ -45,6 +45,8 @@ pub struct Shared {
     pub(super) socket: Option<ConsoleSocket>,
     pub(super) reconnect_timer: Option<Timeout>,
     pub(super) step_timer: Option<Timeout>,
+    /// The next turn of a costly stream (`Work::Continue`).
+    pub(super) continue_timer: Option<Timeout>,
     pub(super) raf: Option<Closure<dyn FnMut(f64)>>,
     /// The animation frame asked for and not yet run.
     pub(super) raf_id: Option<i32>,
@@ -109,6 +111,16 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                     Err(_) => act(rc, |c| c.socket_closed(generation, 1006, "")),
                 }
             }
+            Work::Continue { generation } => {
+                // A zero-delay timeout: the browser handles input and paints in between.
+                let weak = Rc::downgrade(rc);
+                let t = Timeout::new(0, move || {
+                    if let Some(rc) = weak.upgrade() {
+                        act(&rc, |c| c.continue_work(generation));
+                    }
+                });
+                rc.borrow_mut().continue_timer = t;
+            }
             Work::StartTimer { generation, timer, ms } => {
                 let weak = Rc::downgrade(rc);
                 let t = Timeout::new(ms.min(i32::MAX as u32) as i32, move || {
@@ -129,7 +141,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
 
 impl Shared {
     pub(super) fn new(core: ConsoleSession, painter: Painter, cursor: CursorStyle, hooks: RunnerHooks) -> Rc<RefCell<Shared>> {
-        let shared = Rc::new(RefCell::new(Shared { core, painter, cursor, socket: None, reconnect_timer: None, step_timer: None, raf: None, raf_id: None, hooks }));
+        let shared = Rc::new(RefCell::new(Shared { core, painter, cursor, socket: None, reconnect_timer: None, step_timer: None, continue_timer: None, raf: None, raf_id: None, hooks }));
         let weak = Rc::downgrade(&shared);
         shared.borrow_mut().raf = Some(Closure::<dyn FnMut(f64)>::new(move |_t: f64| {
             if let Some(rc) = weak.upgrade() {
@@ -165,7 +177,7 @@ impl Shared {
             Work::Cursor(img) => self.cursor.set_image(&img),
             Work::CursorVisible(v) => self.cursor.set_visible(v),
             // Handled by `pump`, which needs the Rc.
-            Work::Host(_) | Work::Status | Work::SessionLost(_) | Work::AcquireTicket { .. } | Work::DecodeImage { .. } | Work::OpenSocket { .. } | Work::StartTimer { .. } => {}
+            Work::Host(_) | Work::Status | Work::SessionLost(_) | Work::AcquireTicket { .. } | Work::DecodeImage { .. } | Work::OpenSocket { .. } | Work::StartTimer { .. } | Work::Continue { .. } => {}
         }
     }
 }

@@ -1,0 +1,88 @@
+//! Issue 11, item 2: work per call is bounded. Costly but valid streams are drawn over
+//! several calls (the page answers input in between); streams that ask for absurd work
+//! fail fast with a sentence.
+
+#![cfg(not(target_arch = "wasm32"))]
+
+use std::time::{Duration, Instant};
+
+use vsphere_console::rfb::encoding as enc;
+use vsphere_console::rfb::{Event, PixelFormat, RfbError, Session, SessionConfig};
+
+fn server_init(w: u16, h: u16) -> Vec<u8> {
+    let mut v = Vec::new();
+    v.extend_from_slice(&w.to_be_bytes());
+    v.extend_from_slice(&h.to_be_bytes());
+    PixelFormat::RGBX8888.write(&mut v);
+    v.extend_from_slice(&1u32.to_be_bytes());
+    v.push(b'x');
+    v
+}
+
+fn session(budget: Option<u64>) -> Session {
+    let mut s = Session::new(SessionConfig { work_budget: budget, ..SessionConfig::default() });
+    s.receive(&server_init(1024, 768)).unwrap();
+    while s.poll_event().is_some() {}
+    s
+}
+
+fn rect_header(v: &mut Vec<u8>, x: u16, y: u16, w: u16, h: u16, e: i32) {
+    for n in [x, y, w, h] {
+        v.extend_from_slice(&n.to_be_bytes());
+    }
+    v.extend_from_slice(&e.to_be_bytes());
+}
+
+/// One update of `n` almost full-screen CopyRects (16 bytes each), sources alternating.
+fn copyrect_storm(n: u16) -> Vec<u8> {
+    let mut v = vec![0, 0];
+    v.extend_from_slice(&n.to_be_bytes());
+    for i in 0..n {
+        rect_header(&mut v, 0, 0, 1023, 768, enc::COPY_RECT);
+        v.extend_from_slice(&[0, (i % 2) as u8, 0, 0]);
+    }
+    v
+}
+
+#[test]
+fn overlapping_rre_subrectangles_fail_fast() {
+    let mut v = vec![0, 0, 0, 1];
+    rect_header(&mut v, 0, 0, 1024, 768, enc::RRE);
+    let n = 200_000u32;
+    v.extend_from_slice(&n.to_be_bytes());
+    v.extend_from_slice(&[0, 0, 0, 0]);
+    for _ in 0..n {
+        v.extend_from_slice(&[255, 0, 0, 0, 0, 0, 0, 0, 0x04, 0x00, 0x03, 0x00]);
+    }
+    let started = Instant::now();
+    let r = session(None).receive(&v);
+    assert!(matches!(r, Err(RfbError::AbsurdWork(_))), "{r:?}");
+    assert!(started.elapsed() < Duration::from_secs(1), "refused before drawing ({:?})", started.elapsed());
+    assert!(r.unwrap_err().sentence().contains("far more drawing than any screen needs"));
+}
+
+#[test]
+fn a_copyrect_storm_in_one_update_fails_fast() {
+    let started = Instant::now();
+    let r = session(None).receive(&copyrect_storm(10_000));
+    assert!(matches!(r, Err(RfbError::AbsurdWork(_))), "{r:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "stopped after 64 screens ({:?})", started.elapsed());
+}
+
+#[test]
+fn a_costly_update_is_drawn_over_several_calls_to_the_same_picture() {
+    let update = copyrect_storm(20);
+    let mut whole = session(None);
+    whole.receive(&update).unwrap();
+    let mut budgeted = session(Some(2 * 1024 * 768));
+    budgeted.receive(&update).unwrap();
+    let mut calls = 1;
+    while budgeted.has_more_work() {
+        budgeted.receive(&[]).unwrap();
+        calls += 1;
+        assert!(calls < 100, "it finishes");
+    }
+    assert!(calls >= 6, "20 screens at 2 a call take several calls, took {calls}");
+    assert!(std::iter::from_fn(|| budgeted.poll_event()).any(|e| e == Event::FrameComplete));
+    assert_eq!(budgeted.framebuffer().unwrap().pixels(), whole.framebuffer().unwrap().pixels());
+}
