@@ -75,6 +75,10 @@ pub struct Vm {
     /// The synthetic desktop's keyboard layout for scan codes: `us` or `de`.
     #[serde(default)]
     pub keyboard_layout: Option<String>,
+    /// A hostile console server instead (`lab/src/hostile.rs` names the scenarios),
+    /// for fault-injection tests.
+    #[serde(default)]
+    pub hostile: Option<String>,
 }
 
 /// What AcquireTicket returns for a VM. `{ticket}` and `{port}` in strings are replaced
@@ -114,6 +118,7 @@ impl Default for LabConfig {
             ticket: TicketOverride::default(),
             vnc: None,
             keyboard_layout: None,
+            hostile: None,
         };
         let mut outside = vm("vm-105", "outside-policy", "poweredOn", "host-11", "Other Linux (64-bit)");
         outside.ticket.url = Some("wss://esx-untrusted.example.net:443/ticket/{ticket}".into());
@@ -162,6 +167,7 @@ impl LabConfig {
                 ticket: TicketOverride::default(),
                 vnc: None,
                 keyboard_layout: None,
+                hostile: None,
             });
         }
         vms

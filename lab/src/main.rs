@@ -10,6 +10,7 @@ mod console_registry;
 mod desktop;
 mod gateway;
 mod host_check;
+mod hostile;
 mod properties;
 mod rest;
 mod rfb_server;
@@ -40,6 +41,7 @@ const USAGE: &str = "usage: vsphere-lab [--listen ADDR] [--config FILE] [--app-d
   --allow-host NAME  also answer requests whose Host is NAME (IP addresses and localhost always pass)
   --test-hooks       serve /lab/consoles… (what each console shows, close and drop them): tests only
   --exit-with-stdin  exit when standard input closes (so a parent that dies takes the lab along)
+  --app-config FILE  serve FILE as the app's www/config.json (default: www/config.lab.json)
 
 The first line on stdout is the base URL.";
 
@@ -50,6 +52,7 @@ struct Args {
     allowed_hosts: Vec<String>,
     test_hooks: bool,
     exit_with_stdin: bool,
+    app_config: Option<PathBuf>,
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -60,6 +63,7 @@ fn parse_args() -> Result<Args, String> {
         allowed_hosts: Vec::new(),
         test_hooks: false,
         exit_with_stdin: false,
+        app_config: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
@@ -71,6 +75,7 @@ fn parse_args() -> Result<Args, String> {
             "--allow-host" => args.allowed_hosts.push(value("--allow-host")?),
             "--test-hooks" => args.test_hooks = true,
             "--exit-with-stdin" => args.exit_with_stdin = true,
+            "--app-config" => args.app_config = Some(PathBuf::from(value("--app-config")?)),
             "-h" | "--help" => return Err(String::new()),
             other => return Err(format!("unknown argument {other}")),
         }
@@ -81,7 +86,11 @@ fn parse_args() -> Result<Args, String> {
 fn load_config(path: &Option<PathBuf>) -> Result<LabConfig, String> {
     let Some(p) = path else { return Ok(LabConfig::default()) };
     let text = std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-    serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))
+    let config: LabConfig = serde_json::from_str(&text).map_err(|e| format!("{}: {e}", p.display()))?;
+    if let Some(bad) = config.vms.iter().filter_map(|v| v.hostile.as_deref()).find(|h| !hostile::SCENARIOS.contains(h)) {
+        return Err(format!("{}: unknown hostile scenario {bad:?} (known: {})", p.display(), hostile::SCENARIOS.join(", ")));
+    }
+    Ok(config)
 }
 
 #[tokio::main]
@@ -131,7 +140,8 @@ async fn main() {
             }
         });
     }
-    let app = router(lab, &args.app_dir, args.test_hooks, host_check::AllowedHosts(args.allowed_hosts.clone()));
+    let app_config = args.app_config.clone().unwrap_or_else(|| args.app_dir.join("www/config.lab.json"));
+    let app = router(lab, &args.app_dir, &app_config, args.test_hooks, host_check::AllowedHosts(args.allowed_hosts.clone()));
     println!("http://{addr}/");
     eprintln!("vsphere-lab: serving the app from {} and VI/JSON under /sdk", args.app_dir.display());
     if let Err(e) = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await {
@@ -140,13 +150,13 @@ async fn main() {
     }
 }
 
-fn router(lab: Lab, app_dir: &std::path::Path, test_hooks: bool, allowed: host_check::AllowedHosts) -> Router {
+fn router(lab: Lab, app_dir: &std::path::Path, app_config: &std::path::Path, test_hooks: bool, allowed: host_check::AllowedHosts) -> Router {
     let no_store = SetResponseHeaderLayer::overriding(
         axum::http::header::CACHE_CONTROL,
         HeaderValue::from_static("no-store"),
     );
     // The demo's console policy (insecure ws to the lab allowed) replaces the shipped one.
-    let demo_config = ServeFile::new(app_dir.join("www/config.lab.json"));
+    let demo_config = ServeFile::new(app_config);
     let mut app = Router::new()
         .route("/sdk/vim25/{release}/{mo_type}/{moid}/{method}", any(vim::handle))
         .route("/ticket/{ticket}", get(ticket_socket));
@@ -223,9 +233,10 @@ async fn ticket_socket(
     let found = lab.lock().tickets.remove(&ticket);
     let ws = ws.protocols(["binary"]);
     match found {
-        Some(t) if t.issued.elapsed() <= lifetime => match t.vm.vnc.clone() {
-            Some(target) => ws.on_upgrade(move |socket| gateway::proxy(socket, target)),
-            None => {
+        Some(t) if t.issued.elapsed() <= lifetime => match (t.vm.hostile.clone(), t.vm.vnc.clone()) {
+            (Some(scenario), _) => ws.on_upgrade(move |socket| hostile::serve(socket, scenario)),
+            (None, Some(target)) => ws.on_upgrade(move |socket| gateway::proxy(socket, target)),
+            (None, None) => {
                 let registry = lab.consoles.clone();
                 ws.on_upgrade(move |socket| rfb_server::serve(socket, t.vm, registry))
             }

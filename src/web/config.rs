@@ -29,6 +29,8 @@ pub struct AppConfig {
     pub typing_delay_ms: u32,
     /// How long an issued ticket may wait before it is used; older ones are never used.
     pub ticket_lifetime_seconds: u32,
+    /// How long each step before the console runs may take (socket, handshake, picture).
+    pub step_timeout_seconds: u32,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -52,6 +54,7 @@ impl Default for AppConfig {
             keyboard_layout: "us".into(),
             typing_delay_ms: 25,
             ticket_lifetime_seconds: 60,
+            step_timeout_seconds: 20,
         }
     }
 }
@@ -65,6 +68,7 @@ impl AppConfig {
             keyboard_layout: self.keyboard_layout.clone(),
             typing_delay_ms: self.typing_delay_ms,
             ticket_lifetime_seconds: self.ticket_lifetime_seconds,
+            step_timeout_seconds: self.step_timeout_seconds,
             ..ConsoleOptions::default()
         }
     }

@@ -2,6 +2,7 @@
 
 mod build;
 mod demo;
+mod fuzz;
 mod package;
 mod record;
 mod replay;
@@ -14,6 +15,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   demo [--listen ADDR]   install what is missing, build in release mode, run the app against the lab
   test                   install what is missing, run every test (native, browser, end to end)
   build [--dev]          build the app into pkg/
+  fuzz --minutes N       every fuzz target for N minutes on a corpus kept outside the repository
   package                the npm package in target/npm/vsphere-console/ (console-only and app entries)
   setup [--test]         install the build tools (and the test packages with --test)
   replay FILE            a websockify recording through the engine: prints WxH sha256=... and the decode time
@@ -32,6 +34,10 @@ fn main() {
             let profile = if args.iter().any(|a| a == "--dev") { build::Profile::Dev } else { build::Profile::Release };
             setup::build_tools().and_then(|_| build::app(profile))
         }
+        Some("fuzz") => match flag_value(&args, "--minutes").and_then(|m| m.parse().ok()) {
+            Some(m) if m > 0 => setup::test_tools().and_then(|_| fuzz::run(m)),
+            _ => Err("fuzz needs --minutes N (a whole number above 0)".into()),
+        },
         Some("package") => setup::build_tools().and_then(|_| package::run_package()),
         Some("replay") => match args.get(1) {
             Some(f) => replay::run(f),

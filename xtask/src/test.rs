@@ -76,16 +76,17 @@ fn e2e() -> Result {
             .env("NPM_PACKAGE_DIR", package::dir())
             .env("ARTIFACTS", root().join("target/e2e-artifacts")))
     };
-    // Both run even when the first fails, so one failure does not hide another.
+    // All run even when one fails, so one failure does not hide another.
     let app = node("tests/e2e/run.mjs");
     let embed = node("tests/e2e/embed.mjs");
-    app.and(embed)
+    let hostile = node("tests/e2e/hostile.mjs");
+    app.and(embed).and(hostile)
 }
 
 /// Each fuzz target for a bounded time; memory is capped so a runaway allocation fails.
 /// A crash leaves its input in `fuzz/artifacts/`: add it to `tests/fuzz-regressions/`.
 fn fuzz() -> Result {
-    for target in ["rfb_stream", "api_response", "ticket_policy"] {
+    for target in crate::fuzz::TARGETS {
         run(Command::new("cargo")
             .args(["+nightly", "fuzz", "run", target, "--", "-max_total_time=20", "-rss_limit_mb=1024", "-malloc_limit_mb=512"])
             .current_dir(root().join("fuzz")))?;
