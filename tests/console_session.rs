@@ -460,3 +460,28 @@ fn a_costly_update_continues_on_later_turns() {
     c.continue_work(0);
     assert!(drain(&mut c).is_empty());
 }
+
+/// Issue 11, item 4: a key-up sends what its key-down sent (Shift may have changed
+/// `key` in between), and held keys are let go when asked (blur, page hide, …).
+#[test]
+fn a_key_up_matches_its_key_down_and_held_keys_are_released() {
+    let mut c = core(options());
+    to_running(&mut c);
+    let keysyms = |c: &mut ConsoleSession| -> Vec<(bool, u32)> {
+        sent(&drain(c)).chunks(8).map(|k| (k[1] == 1, u32::from_be_bytes([k[4], k[5], k[6], k[7]]))).collect()
+    };
+    // Down as "a"; Shift pressed meanwhile makes the key-up report "A": "a" goes up.
+    c.key(KeyInput { keysym: 0x61, scancode: None, down: true }, None, "KeyA");
+    c.key(KeyInput { keysym: 0x41, scancode: None, down: false }, None, "KeyA");
+    assert_eq!(keysyms(&mut c), [(true, 0x61), (false, 0x61)]);
+    // Held keys let go together; their late key-ups then send nothing.
+    c.key(KeyInput { keysym: 0xffe1, scancode: None, down: true }, None, "ShiftLeft");
+    c.key(KeyInput { keysym: 0x62, scancode: None, down: true }, None, "KeyB");
+    keysyms(&mut c);
+    c.release_keys();
+    let mut up = keysyms(&mut c);
+    up.sort();
+    assert_eq!(up, [(false, 0x62), (false, 0xffe1)]);
+    c.key(KeyInput { keysym: 0xffe1, scancode: None, down: false }, None, "ShiftLeft");
+    assert!(keysyms(&mut c).is_empty(), "a key-up after the release sends nothing");
+}

@@ -47,6 +47,9 @@ pub struct ConsoleSession {
     relative_pointer: bool,
     /// A paint was asked for and has not been reported done.
     paint_pending: bool,
+    /// Keys down, by `KeyboardEvent.code`, with what their key-down sent: a key-up sends
+    /// the same keysym (Shift may have changed `key` in between), and all can be let go.
+    held: Vec<(String, KeyInput)>,
 }
 
 impl ConsoleSession {
@@ -69,6 +72,7 @@ impl ConsoleSession {
             cursor_hidden: false,
             relative_pointer: false,
             paint_pending: false,
+            held: Vec::new(),
         }
     }
 
@@ -321,6 +325,19 @@ impl ConsoleSession {
         if !self.status.input_allowed() {
             return;
         }
+        // A key-up sends what its key-down sent; a key-up for a key not down is dropped
+        // when the code is known (it was released already, e.g. on blur).
+        let key = if key.down {
+            self.held.retain(|(c, _)| c != code);
+            self.held.push((code.to_owned(), key));
+            key
+        } else {
+            match self.held.iter().position(|(c, _)| c == code) {
+                Some(i) => KeyInput { down: false, ..self.held.remove(i).1 },
+                None if !code.is_empty() => return,
+                None => key,
+            }
+        };
         if let (Some((caps, num)), Some((_, guest_num, guest_caps))) = (locks, self.status.leds) {
             for (lock_code, lock_key, local, guest) in [("CapsLock", "CapsLock", caps, guest_caps), ("NumLock", "NumLock", num, guest_num)] {
                 if key.down && code != lock_code && local != guest {
@@ -329,6 +346,15 @@ impl ConsoleSession {
             }
         }
         self.keys_now(&[key]);
+    }
+
+    /// Lets go of every key held (focus lost, page hidden, pointer lock ended): keys still
+    /// down would otherwise stay down in the guest.
+    pub fn release_keys(&mut self) {
+        let up: Vec<KeyInput> = self.held.drain(..).map(|(_, k)| KeyInput { down: false, ..k }).collect();
+        if self.rfb.is_some() {
+            self.keys_now(&up);
+        }
     }
 
     /// Several keys in order, e.g. a combination from the menu.

@@ -4,7 +4,6 @@
 //! and the JavaScript API share them.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use wasm_bindgen::prelude::*;
@@ -14,7 +13,6 @@ use web_sys::{Element, EventTarget, HtmlCanvasElement, KeyboardEvent, MouseEvent
 use crate::console::ConsoleSession;
 use crate::input;
 use crate::input::wheel::WheelAccumulator;
-use crate::rfb::KeyInput;
 
 use super::driver::{act, WeakShared};
 
@@ -36,19 +34,15 @@ fn to_framebuffer(canvas: &HtmlCanvasElement, client_x: f64, client_y: f64) -> O
 #[derive(Default)]
 struct InputState {
     buttons: u8,
-    /// Keys held, by `KeyboardEvent.code`, with what their key-down sent, so each key-up
-    /// sends the same keysym and every held key can be released on blur.
-    held: HashMap<String, KeyInput>,
     /// A touch in progress: start x, y and time.
     touch: Option<(f64, f64, f64)>,
     wheel: WheelAccumulator,
 }
 
-/// Releases every key held: on blur, page hide, a hidden page and pointer-lock loss,
-/// keys still down would otherwise stay down in the guest.
-fn release_held(c: &mut ConsoleSession, st: &mut InputState) {
-    let up: Vec<KeyInput> = st.held.drain().map(|(_, k)| KeyInput { down: false, ..k }).collect();
-    c.keys(&up);
+/// Releases every key held (the core knows which): on blur, page hide, a hidden page and
+/// pointer-lock loss.
+fn release_held(c: &mut ConsoleSession, _: &mut InputState) {
+    c.release_keys();
 }
 
 pub struct InputListeners {
@@ -75,28 +69,23 @@ impl InputListeners {
         };
         let canvas_target: EventTarget = canvas.clone().into();
         let mut on = |name: &'static str, f: Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>| on_target(&canvas_target, name, f);
-        on("keydown", Box::new(|c, _, st, ev| {
+        on("keydown", Box::new(|c, _, _, ev| {
             let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
             if !c.status().input_allowed() {
                 return;
             }
             e.prevent_default();
             let key = input::key_input(&e.code(), &e.key(), true);
-            st.held.insert(e.code(), key);
             let locks = (e.get_modifier_state("CapsLock"), e.get_modifier_state("NumLock"));
             c.key(key, Some(locks), &e.code());
         }));
-        on("keyup", Box::new(|c, _, st, ev| {
+        on("keyup", Box::new(|c, _, _, ev| {
             let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
             if !c.status().input_allowed() {
                 return;
             }
             e.prevent_default();
-            let key = match st.held.remove(&e.code()) {
-                Some(down) => KeyInput { down: false, ..down },
-                None => input::key_input(&e.code(), &e.key(), false),
-            };
-            c.key(key, None, &e.code());
+            c.key(input::key_input(&e.code(), &e.key(), false), None, &e.code());
         }));
         on("blur", Box::new(|c, _, st, _| release_held(c, st)));
         on("mousedown", Box::new(|c, canvas, st, ev| {
