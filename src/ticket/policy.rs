@@ -12,6 +12,7 @@ use std::net::IpAddr;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
+use crate::api::client::encode_segment;
 use crate::api::wire::VirtualMachineTicket;
 use crate::api::Secret;
 
@@ -282,19 +283,6 @@ fn proxy_url(template: &str, host: &str, port: u16, ticket: &str, policy: &Conso
         return Err(Rejection::ProxyTemplate);
     }
     Ok(p)
-}
-
-/// Percent-encodes everything but unreserved characters, for one path segment.
-fn encode_segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// A host a console may have: an IP literal, or a DNS name of non-empty labels of
