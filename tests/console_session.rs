@@ -426,7 +426,7 @@ fn tickets_are_read_in_both_shapes() {
 }
 
 /// Issue 11, item 2: a costly update is drawn over several turns; the core asks the host
-/// to continue (`Work::Continue`) instead of drawing it all at once.
+/// for a zero-delay `Timer::Continue` instead of drawing it all at once.
 #[test]
 fn a_costly_update_continues_on_later_turns() {
     let mut c = core(options());
@@ -447,17 +447,17 @@ fn a_costly_update_continues_on_later_turns() {
     let mut turns = 1;
     loop {
         let w = drain(&mut c);
-        if !w.contains(&Work::Continue { generation: 1 }) {
+        if !w.contains(&Work::StartTimer { generation: 1, timer: Timer::Continue, ms: 0 }) {
             assert!(w.contains(&Work::Paint { generation: 1 }), "the finished update is painted");
             break;
         }
         turns += 1;
         assert!(turns < 50, "it finishes");
-        c.continue_work(1);
+        c.timer_fired(1, Timer::Continue);
     }
     assert!(turns >= 3, "20 screens of drawing took {turns} turns");
     // A stale generation's continuation does nothing.
-    c.continue_work(0);
+    c.timer_fired(0, Timer::Continue);
     assert!(drain(&mut c).is_empty());
 }
 

@@ -212,31 +212,21 @@ impl ConsoleSession {
 
     /// Bytes from the server.
     pub fn received(&mut self, generation: u32, bytes: &[u8]) {
-        if generation != self.generation || !self.socket_live {
-            return;
-        }
-        let Some(rfb) = self.rfb.as_mut() else { return };
-        let result = rfb.receive(bytes);
-        self.after_engine(result);
-    }
-
-    /// The next turn after `Work::Continue`: the engine goes on where it stopped.
-    pub fn continue_work(&mut self, generation: u32) {
-        if generation != self.generation || !self.socket_live {
-            return;
-        }
-        let Some(rfb) = self.rfb.as_mut() else { return };
-        let result = rfb.receive(&[]);
-        self.after_engine(result);
+        self.with_engine(generation, |rfb| rfb.receive(bytes));
     }
 
     /// The pixels of the image handed out with `DecodeImage`.
     pub fn image_decoded(&mut self, generation: u32, rgba: Result<Vec<u8>, String>) {
+        self.with_engine(generation, |rfb| rfb.image_decoded(rgba));
+    }
+
+    /// Feeds the engine of attempt `generation`, if it is still the live one.
+    fn with_engine(&mut self, generation: u32, f: impl FnOnce(&mut Session) -> Result<(), RfbError>) {
         if generation != self.generation || !self.socket_live {
             return;
         }
         let Some(rfb) = self.rfb.as_mut() else { return };
-        let result = rfb.image_decoded(rgba);
+        let result = f(rfb);
         self.after_engine(result);
     }
 
@@ -277,6 +267,8 @@ impl ConsoleSession {
             return;
         }
         match timer {
+            // The engine stopped at its work budget: it goes on where it stopped.
+            Timer::Continue => self.with_engine(generation, |rfb| rfb.receive(&[])),
             Timer::Reconnect if self.status.retry_in.is_some() => self.connect(),
             Timer::Step if matches!(self.status.step, Step::Connecting | Step::Handshake | Step::WaitingForPicture) => {
                 let what = match self.status.step {
@@ -503,7 +495,8 @@ impl ConsoleSession {
             return;
         }
         if self.rfb.as_ref().is_some_and(Session::has_more_work) {
-            self.work.push_back(Work::Continue { generation: self.generation });
+            // A zero-delay timer: the page handles input and paints in between.
+            self.work.push_back(Work::StartTimer { generation: self.generation, timer: Timer::Continue, ms: 0 });
         }
         if frame && !self.paint_pending {
             self.paint_pending = true;

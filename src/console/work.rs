@@ -13,6 +13,8 @@ pub enum Timer {
     Reconnect,
     /// A step before the console runs took too long (socket open, handshake, picture).
     Step,
+    /// The next turn of a costly stream: the engine stopped at its work budget.
+    Continue,
 }
 
 /// Why no ticket could be had.
@@ -45,9 +47,6 @@ pub enum Work {
     Resize { width: u32, height: u32 },
     /// Damage is waiting: draw it on the next animation frame, then call `painted`.
     Paint { generation: u32 },
-    /// The engine stopped at its work budget: call `continue_work` with the generation
-    /// on a later turn of the event loop, so the page can answer input in between.
-    Continue { generation: u32 },
     /// Decode this image, then call `image_decoded` with the same generation.
     DecodeImage { generation: u32, format: ImageFormat, data: Vec<u8>, width: u32, height: u32 },
     /// Start (or restart) a timer; call `timer_fired` with the generation when it fires.

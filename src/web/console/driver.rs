@@ -7,6 +7,7 @@
 //! into the console (a page's `disconnect` handler calling `reconnect()`, say).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
@@ -43,14 +44,20 @@ pub struct Shared {
     pub(super) painter: Painter,
     pub(super) cursor: CursorStyle,
     pub(super) socket: Option<ConsoleSocket>,
-    pub(super) reconnect_timer: Option<Timeout>,
-    pub(super) step_timer: Option<Timeout>,
-    /// The next turn of a costly stream (`Work::Continue`).
-    pub(super) continue_timer: Option<Timeout>,
+    /// One running timer of each kind; dropping one cancels it.
+    pub(super) timers: HashMap<Timer, Timeout>,
     pub(super) raf: Option<Closure<dyn FnMut(f64)>>,
     /// The animation frame asked for and not yet run.
     pub(super) raf_id: Option<i32>,
     pub(super) hooks: RunnerHooks,
+}
+
+/// Runs `f` on the core later (a future, a timer, a socket event), if the console
+/// still exists by then.
+pub(super) fn act_weak(weak: &WeakShared, f: impl FnOnce(&mut ConsoleSession)) {
+    if let Some(rc) = weak.upgrade() {
+        act(&rc, f);
+    }
 }
 
 /// Runs `f` on the core of `rc` and pumps its work.
@@ -63,47 +70,39 @@ pub(super) fn act<T>(rc: &Rc<RefCell<Shared>>, f: impl FnOnce(&mut ConsoleSessio
 /// Does every piece of work the core has; host callbacks run with no borrow held.
 fn pump(rc: &Rc<RefCell<Shared>>) {
     loop {
-        let (work, hooks) = {
+        let work = {
             let Ok(mut s) = rc.try_borrow_mut() else { return };
-            let w = s.core.poll();
-            (w, s.hooks.clone())
+            s.core.poll()
         };
         let Some(work) = work else { return };
+        // A hook is cloned out of the borrow only for the work that calls one.
+        let hooks = || rc.borrow().hooks.clone();
+        let weak = Rc::downgrade(rc);
         match work {
-            Work::Host(ev) => (hooks.on_host_event)(ev),
+            Work::Host(ev) => (hooks().on_host_event)(ev),
             Work::Status => {
                 let status = rc.borrow().core.status().clone();
-                (hooks.on_status)(status);
+                (hooks().on_status)(status);
             }
-            Work::SessionLost(sentence) => (hooks.on_session_lost)(sentence),
+            Work::SessionLost(sentence) => (hooks().on_session_lost)(sentence),
             Work::AcquireTicket { generation } => {
-                let weak = Rc::downgrade(rc);
-                let fut = (hooks.acquire)();
+                let fut = (hooks().acquire)();
                 spawn_local(async move {
                     let result = fut.await;
-                    if let Some(rc) = weak.upgrade() {
-                        act(&rc, |c| c.ticket_acquired(generation, result, now_ms()));
-                    }
+                    act_weak(&weak, |c| c.ticket_acquired(generation, result, now_ms()));
                 });
             }
             Work::DecodeImage { generation, format, data, width, height } => {
-                let weak = Rc::downgrade(rc);
                 spawn_local(async move {
                     let rgba = image_decoder::decode(format, &data, width, height).await;
-                    if let Some(rc) = weak.upgrade() {
-                        act(&rc, |c| c.image_decoded(generation, rgba));
-                    }
+                    act_weak(&weak, |c| c.image_decoded(generation, rgba));
                 });
             }
             Work::OpenSocket { generation, url } => {
-                let weak = Rc::downgrade(rc);
-                let opened = ConsoleSocket::open(&url, generation, move |ev| {
-                    let Some(rc) = weak.upgrade() else { return };
-                    match ev {
-                        SocketEvent::Open => act(&rc, |c| c.socket_opened(generation)),
-                        SocketEvent::Bytes(b) => act(&rc, |c| c.received(generation, &b)),
-                        SocketEvent::Closed { code, reason } => act(&rc, |c| c.socket_closed(generation, code, &reason)),
-                    }
+                let opened = ConsoleSocket::open(&url, generation, move |ev| match ev {
+                    SocketEvent::Open => act_weak(&weak, |c| c.socket_opened(generation)),
+                    SocketEvent::Bytes(b) => act_weak(&weak, |c| c.received(generation, &b)),
+                    SocketEvent::Closed { code, reason } => act_weak(&weak, |c| c.socket_closed(generation, code, &reason)),
                 });
                 match opened {
                     Ok(sock) => rc.borrow_mut().socket = Some(sock),
@@ -111,28 +110,13 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                     Err(_) => act(rc, |c| c.socket_closed(generation, 1006, "")),
                 }
             }
-            Work::Continue { generation } => {
-                // A zero-delay timeout: the browser handles input and paints in between.
-                let weak = Rc::downgrade(rc);
-                let t = Timeout::new(0, move || {
-                    if let Some(rc) = weak.upgrade() {
-                        act(&rc, |c| c.continue_work(generation));
-                    }
-                });
-                rc.borrow_mut().continue_timer = t;
-            }
             Work::StartTimer { generation, timer, ms } => {
-                let weak = Rc::downgrade(rc);
-                let t = Timeout::new(ms.min(i32::MAX as u32) as i32, move || {
-                    if let Some(rc) = weak.upgrade() {
-                        act(&rc, |c| c.timer_fired(generation, timer));
-                    }
-                });
+                let t = Timeout::new(ms.min(i32::MAX as u32) as i32, move || act_weak(&weak, |c| c.timer_fired(generation, timer)));
                 let mut s = rc.borrow_mut();
-                match timer {
-                    Timer::Reconnect => s.reconnect_timer = t,
-                    Timer::Step => s.step_timer = t,
-                }
+                match t {
+                    Some(t) => s.timers.insert(timer, t),
+                    None => s.timers.remove(&timer),
+                };
             }
             other => rc.borrow_mut().execute(other),
         }
@@ -141,7 +125,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
 
 impl Shared {
     pub(super) fn new(core: ConsoleSession, painter: Painter, cursor: CursorStyle, hooks: RunnerHooks) -> Rc<RefCell<Shared>> {
-        let shared = Rc::new(RefCell::new(Shared { core, painter, cursor, socket: None, reconnect_timer: None, step_timer: None, continue_timer: None, raf: None, raf_id: None, hooks }));
+        let shared = Rc::new(RefCell::new(Shared { core, painter, cursor, socket: None, timers: HashMap::new(), raf: None, raf_id: None, hooks }));
         let weak = Rc::downgrade(&shared);
         shared.borrow_mut().raf = Some(Closure::<dyn FnMut(f64)>::new(move |_t: f64| {
             if let Some(rc) = weak.upgrade() {
@@ -172,12 +156,13 @@ impl Shared {
                     }
                 }
             }
-            Work::CancelTimer { timer: Timer::Reconnect } => self.reconnect_timer = None,
-            Work::CancelTimer { timer: Timer::Step } => self.step_timer = None,
+            Work::CancelTimer { timer } => {
+                self.timers.remove(&timer);
+            }
             Work::Cursor(img) => self.cursor.set_image(&img),
             Work::CursorVisible(v) => self.cursor.set_visible(v),
             // Handled by `pump`, which needs the Rc.
-            Work::Host(_) | Work::Status | Work::SessionLost(_) | Work::AcquireTicket { .. } | Work::DecodeImage { .. } | Work::OpenSocket { .. } | Work::StartTimer { .. } | Work::Continue { .. } => {}
+            Work::Host(_) | Work::Status | Work::SessionLost(_) | Work::AcquireTicket { .. } | Work::DecodeImage { .. } | Work::OpenSocket { .. } | Work::StartTimer { .. } => {}
         }
     }
 }

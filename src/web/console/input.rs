@@ -14,7 +14,7 @@ use crate::console::ConsoleSession;
 use crate::input;
 use crate::input::wheel::WheelAccumulator;
 
-use super::driver::{act, WeakShared};
+use super::driver::{act_weak, WeakShared};
 
 /// DOM `buttons` (1 left, 2 right, 4 middle) to the RFB mask (bit 0 left, 1 middle, 2 right).
 pub fn rfb_buttons(dom: u16) -> u8 {
@@ -61,9 +61,8 @@ impl InputListeners {
                 target.clone(),
                 name,
                 Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
-                    let Some(rc) = shared.upgrade() else { return };
                     let Ok(mut st) = state.try_borrow_mut() else { return };
-                    act(&rc, |c| f(c, &canvas, &mut st, ev));
+                    act_weak(&shared, |c| f(c, &canvas, &mut st, ev));
                 }),
             ));
         };

@@ -96,9 +96,7 @@ impl Drop for ConsoleRunner {
                 }
             }
             s.socket = None;
-            s.reconnect_timer = None;
-            s.step_timer = None;
-            s.continue_timer = None;
+            s.timers.clear();
             if let (Some(id), Some(w)) = (s.raf_id.take(), web_sys::window()) {
                 let _ = w.cancel_animation_frame(id);
             }
