@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::config::{Vm, PRIV_TERMINATE};
 use crate::state::{Lab, Session};
-use crate::vim::{about_info, fault, moref, no_permission, has_privilege, user_session};
+use crate::vim::{about_info, fault, has_privilege, moref, no_permission, object_not_found, user_session};
 
 /// What a read found: a value, or a fault response.
 pub enum Read {
@@ -24,11 +24,7 @@ pub fn is_anonymous(mo_type: &str, property: &str) -> bool {
 }
 
 fn not_found(mo_type: &str, moid: &str) -> Read {
-    Read::Fault(fault(
-        "ManagedObjectNotFound",
-        "The object has already been deleted or has not been completely created.",
-        json!({"obj": moref(mo_type, moid)}),
-    ))
+    Read::Fault(object_not_found(mo_type, moid))
 }
 
 fn invalid_property(name: &str) -> Read {

@@ -47,6 +47,11 @@ pub fn moref(kind: &str, value: &str) -> Value {
     json!({"_typeName": "ManagedObjectReference", "type": kind, "value": value})
 }
 
+/// `ManagedObjectNotFound` for `kind`/`moid`.
+pub fn object_not_found(kind: &str, moid: &str) -> Response {
+    fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.", json!({"obj": moref(kind, moid)}))
+}
+
 /// `NotAuthenticated` is a `NoPermission`: it names the object and the privilege.
 fn not_authenticated(mo_type: &str, moid: &str) -> Response {
     fault("NotAuthenticated", "The session is not authenticated.", json!({"object": moref(mo_type, moid), "privilegeId": "System.View"}))
@@ -178,7 +183,7 @@ pub async fn handle(
         ("POST", "ContainerView", "DestroyView") => {
             let mut inner = lab.lock();
             if inner.views.get(&moid).is_none_or(|v| v.session != sid) {
-                return fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.", json!({"obj": moref("ContainerView", &moid)}));
+                return object_not_found("ContainerView", &moid);
             }
             inner.views.remove(&moid);
             no_content()
@@ -186,7 +191,12 @@ pub async fn handle(
         ("POST", "PropertyCollector", "RetrievePropertiesEx") => retrieve(&lab, &sid, &body),
         ("POST", "PropertyCollector", "ContinueRetrievePropertiesEx") => {
             let token = body.get("token").and_then(Value::as_str).unwrap_or_default().to_owned();
-            let pending = lab.lock().pages.remove(&token).filter(|p| p.session == sid);
+            // Only the session that owns a page may take it; anyone else's try leaves it.
+            let pending = {
+                let mut inner = lab.lock();
+                let owned = inner.pages.get(&token).is_some_and(|p| p.session == sid);
+                if owned { inner.pages.remove(&token) } else { None }
+            };
             match pending {
                 Some(p) => page(&lab, &sid, p.objects, 0),
                 None => fault("InvalidArgument", "A specified parameter was not correct: token", json!({"invalidProperty": "token"})),
@@ -389,7 +399,7 @@ fn retrieve(lab: &Lab, sid: &str, body: &Value) -> Response {
     let view = spec["objectSet"][0]["obj"]["value"].as_str().unwrap_or_default();
     let max = body["options"]["maxObjects"].as_u64().unwrap_or(100).clamp(1, 1000) as usize;
     let Some(objs) = lab.lock().views.get(view).filter(|v| v.session == sid).map(|v| v.objects.clone()) else {
-        return fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.", json!({"obj": moref("ContainerView", view)}));
+        return object_not_found("ContainerView", view);
     };
     page(lab, sid, objs, max)
 }
@@ -430,8 +440,7 @@ fn object_content(lab: &Lab, kind: &str, moid: &str) -> Option<Value> {
 
 fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value, authority: &str) -> Response {
     let Some(vm) = lab.vm(moid).cloned() else {
-        return fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.",
-            json!({"obj": moref("VirtualMachine", moid)}));
+        return object_not_found("VirtualMachine", moid);
     };
     let ticket_type = body.get("ticketType").and_then(Value::as_str).unwrap_or_default();
     if ticket_type != "webmks" {

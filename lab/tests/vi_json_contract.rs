@@ -221,3 +221,24 @@ fn property_reads_and_their_faults() {
     let other = lab.login("viewer@vsphere.local", "viewer");
     assert_eq!(fault(get(&path, Some(&other))), (500, "ManagedObjectNotFound".into()));
 }
+
+/// A paging token belongs to the session whose retrieve made it: another session's try
+/// is refused and leaves the page for its owner.
+#[test]
+fn a_paging_token_is_not_spent_by_another_session() {
+    let lab = Lab::start_with(&["--config", &{
+        let p = std::env::temp_dir().join(format!("lab-paging-{}.json", std::process::id()));
+        std::fs::write(&p, r#"{"generatedVms": 30}"#).unwrap();
+        p.to_string_lossy().into_owned()
+    }]);
+    let owner = logged_in(&lab, "demo@vsphere.local", "demo");
+    let other = logged_in(&lab, "viewer@vsphere.local", "viewer");
+    let view = owner.parse_moref(&send(&lab, &owner.create_vm_view_request().unwrap())).unwrap();
+    let mut req = owner.retrieve_vms_request(&view).unwrap();
+    req.body = Some(req.body.unwrap().replace("\"maxObjects\":500", "\"maxObjects\":10"));
+    let first = owner.parse_retrieve_result(&send(&lab, &req)).unwrap();
+    let token = first.token.expect("a second page");
+    let stolen = other.parse_retrieve_result(&send(&lab, &other.continue_retrieve_request(&token).unwrap()));
+    assert!(matches!(stolen, Err(ApiError::Fault(ref f)) if matches!(f.kind, FaultKind::InvalidArgument { .. })), "{stolen:?}");
+    assert!(owner.parse_retrieve_result(&send(&lab, &owner.continue_retrieve_request(&token).unwrap())).is_ok(), "the owner still gets its page");
+}
