@@ -120,6 +120,8 @@ export declare class VSphereConsole extends EventTarget {
   sendKey(keysym: number, code?: string | null, down?: boolean): void;
   typeText(text: string): TypingPromise;
   clipboardPaste(text: string): void;
+  /** Resolves once everything received so far is drawn on the canvas: no image being decoded, no paint pending. */
+  settled(): Promise<void>;
   requestResolution(width: number, height: number): boolean;
   setScale(mode: ScaleMode): void;
   enterFullscreen(): Promise<void>;

@@ -142,6 +142,9 @@ export class VSphereConsole extends EventTarget {
 
   clipboardPaste(text) { this.#handle?.clipboardPaste(String(text)); }
 
+  /** Resolves once everything received so far is drawn on the canvas (screenshots, tests). */
+  settled() { return this.#handle ? this.#handle.settled() : Promise.resolve(); }
+
   /** Asks the guest to change resolution (VMware consoles); false when the server cannot. */
   requestResolution(width, height) { return this.#handle?.requestResolution(width >>> 0, height >>> 0) ?? false; }
 

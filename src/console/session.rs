@@ -419,6 +419,12 @@ impl ConsoleSession {
         self.rfb.as_ref().and_then(Session::framebuffer)
     }
 
+    /// Nothing received is waiting to be drawn: no image out for decoding, no work left
+    /// for a later turn, no paint asked for and not yet done.
+    pub fn is_settled(&self) -> bool {
+        !self.paint_pending && self.rfb.as_ref().is_none_or(|r| !r.has_more_work() && !r.is_waiting_for_image())
+    }
+
     /// The damage since the last call, for the painter.
     pub fn take_damage(&mut self) -> Vec<Rect> {
         self.rfb.as_mut().map(Session::take_damage).unwrap_or_default()

@@ -153,6 +153,14 @@ impl ConsoleHandle {
         }
     }
 
+    /// Resolves once everything received so far is drawn on the canvas.
+    pub fn settled(&self) -> Promise {
+        match self.runner.as_ref() {
+            Some(r) => r.settled(),
+            None => Promise::resolve(&JsValue::UNDEFINED),
+        }
+    }
+
     #[wasm_bindgen(js_name = cancelTyping)]
     pub fn cancel_typing(&self) {
         self.with(ConsoleRunner::cancel_typing)

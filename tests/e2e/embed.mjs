@@ -290,8 +290,14 @@ test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, foc
   await eventually("fullscreen", () => page.evaluate(() => document.fullscreenElement !== null));
   await page.evaluate(() => window.api.exitFullscreen());
   await eventually("leaving fullscreen", () => page.evaluate(() => document.fullscreenElement === null));
+  const settled = () => page.evaluate(() => Promise.race([
+    window.api.settled().then(() => "settled"),
+    new Promise((r) => setTimeout(() => r("still waiting after 5 s"), 5000)),
+  ]));
+  assert(await settled() === "settled", "settled() resolves while the console runs");
   const closedBefore = (await consoles("lab/consoles/closed")).length;
   await page.evaluate(() => window.api.destroy());
+  assert(await settled() === "settled", "settled() resolves after destroy");
   await saidGoodbye(closedBefore);
   assert(await page.locator("canvas").count() === 0, "destroy removes the canvas");
   await page.waitForTimeout(200);

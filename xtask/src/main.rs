@@ -1,5 +1,6 @@
 //! `cargo xtask <command>`: the project's set-up, build, demo and test commands.
 
+mod bench;
 mod build;
 mod demo;
 mod fuzz;
@@ -12,6 +13,8 @@ mod util;
 
 const USAGE: &str = "usage: cargo xtask <command>
 
+  bench [--pairs N] [--soak-minutes N] [--only NAME]
+                         vsphere-console against noVNC 1.7.0 in one Chromium page; writes BENCHMARKS.md
   demo [--listen ADDR]   install what is missing, build in release mode, run the app against the lab
   test                   install what is missing, run every test (native, browser, end to end)
   build [--dev]          build the app into pkg/
@@ -19,7 +22,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   package                the npm package in target/npm/vsphere-console/ (console-only and app entries)
   setup [--test]         install the build tools (and the test packages with --test)
   replay FILE            a websockify recording through the engine: prints WxH sha256=... and the decode time
-  record --server xvnc|qemu --encoding NAME --out FILE [--seconds N]
+  record --server xvnc|qemu --encoding NAME --out FILE [--seconds N] [--size WxH] [--scene text|photo]
                          make a recording from a real server (for replay tests and benchmarks)";
 
 fn main() {
@@ -30,6 +33,11 @@ fn main() {
             demo::run(&listen)
         }
         Some("test") => test::run_all(),
+        Some("bench") => bench::run_bench(&bench::Options {
+            pairs: flag_value(&args, "--pairs").and_then(|n| n.parse().ok()).unwrap_or(7).max(1),
+            soak_minutes: flag_value(&args, "--soak-minutes").and_then(|n| n.parse().ok()).unwrap_or(10),
+            only: flag_value(&args, "--only"),
+        }),
         Some("build") => {
             let profile = if args.iter().any(|a| a == "--dev") { build::Profile::Dev } else { build::Profile::Release };
             setup::build_tools().and_then(|_| build::app(profile))
@@ -48,7 +56,13 @@ fn main() {
             let encoding = flag_value(&args, "--encoding").unwrap_or_else(|| "tight".into());
             let seconds = flag_value(&args, "--seconds").and_then(|s| s.parse().ok()).unwrap_or(4);
             match flag_value(&args, "--out") {
-                Some(out) => record::run(&server, &encoding, &out, seconds),
+                Some(out) => {
+                    let scene = record::Scene {
+                        size: flag_value(&args, "--size").unwrap_or_else(|| "640x400".into()),
+                        kind: flag_value(&args, "--scene").unwrap_or_else(|| "text".into()),
+                    };
+                    setup::debian_packages(setup::RECORD_PACKAGES).and_then(|_| record::run(&server, &encoding, &out, seconds, &scene))
+                }
                 None => Err("record needs --out FILE".into()),
             }
         }

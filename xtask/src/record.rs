@@ -45,25 +45,36 @@ fn wait_port(port: u16) -> Result {
 }
 
 fn encoding(name: &str) -> Result<Vec<i32>> {
-    let e = match name {
-        "raw" => enc::RAW,
-        "rre" => enc::RRE,
-        "hextile" => enc::HEXTILE,
-        "zlib" => enc::ZLIB,
-        "zrle" => enc::ZRLE,
-        "tight" => enc::TIGHT,
-        "tightpng" => enc::TIGHT_PNG,
+    let (e, jpeg) = match name {
+        "raw" => (enc::RAW, false),
+        "copyrect" => (enc::COPY_RECT, false),
+        "rre" => (enc::RRE, false),
+        "hextile" => (enc::HEXTILE, false),
+        "zlib" => (enc::ZLIB, false),
+        "zrle" => (enc::ZRLE, false),
+        "tight" => (enc::TIGHT, false),
+        "tightjpeg" => (enc::TIGHT, true),
+        "tightpng" => (enc::TIGHT_PNG, false),
         other => return Err(format!("unknown encoding {other}")),
     };
-    // Lossless, so a replay is exact; and no pseudo-encodings noVNC cannot decode.
+    // Lossless unless JPEG is asked for (a lossless replay is exact); and no
+    // pseudo-encodings noVNC cannot decode, so both clients can replay the file.
     Ok(only(e)
         .into_iter()
-        .filter(|p| !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p))
+        .filter(|p| jpeg || !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p))
         .filter(|p| *p < 0x574d_5600 && *p != enc::QEMU_LED_STATE)
         .collect())
 }
 
-pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64) -> Result {
+/// What the recorded desktop does.
+pub struct Scene {
+    /// Xvnc's screen, `WIDTHxHEIGHT` (QEMU's is what its firmware sets).
+    pub size: String,
+    /// `text`: a moving window beside scrolling text; `photo`: the window also pans a photo-like picture.
+    pub kind: String,
+}
+
+pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &Scene) -> Result {
     let encodings = encoding(encoding_name)?;
     let vnc_port;
     let _server: Vec<Kill> = match server {
@@ -71,15 +82,22 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64) -> Result
             let display = (70..200).find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).ok_or("no free display")?;
             vnc_port = free_port()?;
             let x = spawn(Command::new("Xvnc").arg(format!(":{display}")).args([
-                "-rfbport", &vnc_port.to_string(), "-localhost", "-geometry", "640x400", "-depth", "24",
+                "-rfbport", &vnc_port.to_string(), "-localhost", "-geometry", &scene.size, "-depth", "24",
                 "-SecurityTypes", "None", "-ac", "-nolisten", "tcp",
             ]))?;
             wait_port(vnc_port)?;
+            let rows = scene.size.split('x').nth(1).and_then(|h| h.parse::<u32>().ok()).unwrap_or(400) / 15;
+            let script = format!(
+                "for i in $(seq 1 100000); do echo \"line $i: $(ls /usr/share/doc | sed -n \"$((i % 400 + 1))p\") scrolls by in a terminal\"; sleep 0.04; done; sleep 600"
+            );
             let t = spawn(Command::new("xterm").env("DISPLAY", format!(":{display}")).args([
-                "-geometry", "80x22+8+8", "-bg", "#102030", "-fg", "#e0e0c0", "-e", "sh", "-c",
-                "ls -l /usr/bin | head -30; for i in $(seq 1 80); do echo \"line $i of a scrolling terminal, recorded for replay\"; sleep 0.02; done; sleep 600",
+                "-geometry", &format!("72x{rows}+4+4"), "-bg", "#102030", "-fg", "#e0e0c0", "-e", "sh", "-c", &script,
             ]))?;
-            vec![x, t]
+            let scene_py = crate::util::root().join("bench/scene.py");
+            let p = spawn(Command::new("/usr/bin/python3").env("DISPLAY", format!(":{display}")).arg(scene_py).arg(&scene.kind).arg(seconds.to_string()))?;
+            // The clients map their windows before the recording starts.
+            std::thread::sleep(Duration::from_millis(1500));
+            vec![x, t, p]
         }
         "qemu" => {
             let n = (30..99).find(|n| TcpListener::bind(("127.0.0.1", 5900 + n)).is_ok()).ok_or("no free vnc display")?;

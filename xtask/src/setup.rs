@@ -21,6 +21,9 @@ pub const TEST_PACKAGES: &[&str] = &[
     "libnss3-tools",
 ];
 
+/// What `cargo xtask record` films with: the real servers, a terminal, and the scene's X client.
+pub const RECORD_PACKAGES: &[&str] = &["tigervnc-standalone-server", "qemu-system-x86", "xterm", "websockify", "python3-xlib"];
+
 /// Build tools: the wasm target, wasm-bindgen-cli pinned to Cargo.lock, wasm-pack, npm tools.
 pub fn build_tools() -> Result {
     wasm_target()?;
@@ -91,7 +94,7 @@ fn wasm_pack() -> Result {
 
 fn npm_tools() -> Result {
     let tools = root().join("tools");
-    let have = ["node_modules/.bin/wasm-opt", "node_modules/playwright-core", "node_modules/.bin/esbuild", "node_modules/.bin/tsc"];
+    let have = ["node_modules/.bin/wasm-opt", "node_modules/playwright-core", "node_modules/.bin/esbuild", "node_modules/.bin/tsc", "node_modules/@novnc/novnc"];
     if have.iter().all(|p| tools.join(p).exists()) {
         return Ok(());
     }

@@ -50,6 +50,8 @@ pub struct Shared {
     /// The animation frame asked for and not yet run.
     pub(super) raf_id: Option<i32>,
     pub(super) hooks: RunnerHooks,
+    /// `settled()` promises to resolve once the core is settled and nothing is left to paint.
+    pub(super) settle_waiters: Vec<js_sys::Function>,
 }
 
 /// Runs `f` on the core later (a future, a timer, a socket event), if the console
@@ -74,7 +76,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
             let Ok(mut s) = rc.try_borrow_mut() else { return };
             s.core.poll()
         };
-        let Some(work) = work else { return };
+        let Some(work) = work else { return resolve_if_settled(rc) };
         // A hook is cloned out of the borrow only for the work that calls one.
         let hooks = || rc.borrow().hooks.clone();
         let weak = Rc::downgrade(rc);
@@ -125,7 +127,17 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
 
 impl Shared {
     pub(super) fn new(core: ConsoleSession, painter: Painter, cursor: CursorStyle, hooks: RunnerHooks) -> Rc<RefCell<Shared>> {
-        let shared = Rc::new(RefCell::new(Shared { core, painter, cursor, socket: None, timers: HashMap::new(), raf: None, raf_id: None, hooks }));
+        let shared = Rc::new(RefCell::new(Shared {
+            core,
+            painter,
+            cursor,
+            socket: None,
+            timers: HashMap::new(),
+            raf: None,
+            raf_id: None,
+            hooks,
+            settle_waiters: Vec::new(),
+        }));
         let weak = Rc::downgrade(&shared);
         shared.borrow_mut().raf = Some(Closure::<dyn FnMut(f64)>::new(move |_t: f64| {
             if let Some(rc) = weak.upgrade() {
@@ -164,6 +176,20 @@ impl Shared {
             // Handled by `pump`, which needs the Rc.
             Work::Host(_) | Work::Status | Work::SessionLost(_) | Work::AcquireTicket { .. } | Work::DecodeImage { .. } | Work::OpenSocket { .. } | Work::StartTimer { .. } => {}
         }
+    }
+}
+
+/// Resolves the `settled()` promises once everything received is on the canvas.
+fn resolve_if_settled(rc: &Rc<RefCell<Shared>>) {
+    let waiters = {
+        let Ok(mut s) = rc.try_borrow_mut() else { return };
+        if s.settle_waiters.is_empty() || !s.core.is_settled() || s.raf_id.is_some() {
+            return;
+        }
+        std::mem::take(&mut s.settle_waiters)
+    };
+    for resolve in waiters {
+        let _ = resolve.call0(&JsValue::UNDEFINED);
     }
 }
 

@@ -81,12 +81,26 @@ impl ConsoleRunner {
     pub fn cancel_typing(&self) {
         self.typing.cancel();
     }
+
+    /// Resolves once everything received so far is drawn on the canvas (no image being
+    /// decoded, no work left for a later turn, no paint pending): for screenshots,
+    /// tests and benchmarks.
+    pub fn settled(&self) -> js_sys::Promise {
+        let shared = self.shared.clone();
+        js_sys::Promise::new(&mut move |resolve, _reject| {
+            shared.borrow_mut().settle_waiters.push(resolve);
+            act(&shared, |_| ());
+        })
+    }
 }
 
 impl Drop for ConsoleRunner {
     fn drop(&mut self) {
         self.typing.cancel();
+        let mut waiters = Vec::new();
         if let Ok(mut s) = self.shared.try_borrow_mut() {
+            // A destroyed console draws nothing more: whoever waits for it is done waiting.
+            waiters = std::mem::take(&mut s.settle_waiters);
             s.core.disconnect();
             // Only the goodbye and the close: the page that dropped us wants no events.
             while let Some(w) = s.core.poll() {
@@ -101,6 +115,9 @@ impl Drop for ConsoleRunner {
                 let _ = w.cancel_animation_frame(id);
             }
             crate::web::drop_later(s.raf.take());
+        }
+        for resolve in waiters {
+            let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
         }
     }
 }

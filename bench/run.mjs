@@ -1,0 +1,305 @@
+// `cargo xtask bench` runs this: vsphere-console against noVNC 1.7.0 in one headless
+// Chromium page, on every committed recording, A B A B; then the first-frame latency
+// against the lab, memory at 1920x1080 and over a soak, and a 16-console dashboard.
+// Prints one JSON object (the xtask writes BENCHMARKS.md from it).
+//
+// env: PAIRS (default 7), SOAK_MINUTES (default 10), ONLY (a substring of recording
+// names), LAB_BIN, NPM_PACKAGE_DIR.
+import { createServer } from "node:http";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { extname, join, normalize } from "node:path";
+import { createRequire } from "node:module";
+import { gunzipSync, gzipSync } from "node:zlib";
+import vm from "node:vm";
+import { execFileSync } from "node:child_process";
+import { labCall, startLab } from "../tests/e2e/lib.mjs";
+
+const require = createRequire(new URL("../tools/package.json", import.meta.url));
+const { chromium } = require("playwright-core");
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const PAIRS = Number(process.env.PAIRS || 7);
+const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
+const ONLY = process.env.ONLY || "";
+const RECORDINGS = join(ROOT, "tests/recordings");
+const log = (...a) => console.error("bench:", ...a);
+
+/** Every committed recording: NAME.js or NAME.js.gz. */
+function recordingNames() {
+  return readdirSync(RECORDINGS)
+    .filter((f) => f.endsWith(".js") || f.endsWith(".js.gz"))
+    .map((f) => f.replace(/\.js(\.gz)?$/, ""))
+    .filter((n) => n.includes(ONLY))
+    .sort();
+}
+
+function recordingText(name) {
+  const gz = join(RECORDINGS, `${name}.js.gz`);
+  try { return gunzipSync(readFileSync(gz)).toString("latin1"); } catch { return readFileSync(join(RECORDINGS, `${name}.js`), "latin1"); }
+}
+
+/** The server's frames of a websockify recording, as u32 count + (u32 length, bytes)*. */
+function serverFrames(name) {
+  const frames = vm.runInNewContext(`${recordingText(name)}\nVNC_frame_data`);
+  const out = [];
+  for (const f of frames) {
+    if (f === "EOF" || f[0] !== "{") continue;
+    const data = f.slice(f.indexOf("{", 1) + 1);
+    out.push(Buffer.from(data, "latin1"));
+  }
+  const parts = [Buffer.alloc(4)];
+  parts[0].writeUInt32LE(out.length);
+  for (const b of out) {
+    const len = Buffer.alloc(4);
+    len.writeUInt32LE(b.length);
+    parts.push(len, b);
+  }
+  return { container: Buffer.concat(parts), frames: out.length, bytes: out.reduce((n, b) => n + b.length, 0) };
+}
+
+const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".html": "text/html", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json" };
+
+function serve() {
+  const roots = {
+    "/bench/": join(ROOT, "bench"),
+    "/pkg/": process.env.NPM_PACKAGE_DIR || join(ROOT, "target/npm/vsphere-console"),
+    "/novnc/": join(ROOT, "tools/node_modules/@novnc/novnc"),
+  };
+  const cache = new Map();
+  const server = createServer((req, res) => {
+    // Cross-origin isolated, so the page may measure its memory.
+    res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
+    res.setHeader("Cross-Origin-Embedder-Policy", "require-corp");
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    if (path.startsWith("/rec/")) {
+      const name = path.slice(5);
+      if (!cache.has(name)) cache.set(name, serverFrames(name).container);
+      res.setHeader("content-type", "application/octet-stream");
+      return res.end(cache.get(name));
+    }
+    for (const [prefix, dir] of Object.entries(roots)) {
+      if (!path.startsWith(prefix)) continue;
+      const file = normalize(join(dir, path.slice(prefix.length)));
+      if (!file.startsWith(dir)) break;
+      try {
+        const body = readFileSync(file);
+        res.setHeader("content-type", TYPES[extname(file)] || "application/octet-stream");
+        return res.end(body);
+      } catch { break; }
+    }
+    res.statusCode = 404;
+    res.end("not found");
+  });
+  return new Promise((r) => server.listen(0, "127.0.0.1", () => r({ server, origin: `http://127.0.0.1:${server.address().port}` })));
+}
+
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const round = (x, d = 1) => Math.round(x * 10 ** d) / 10 ** d;
+
+async function main() {
+  const { server, origin } = await serve();
+  if (process.env.SERVE_ONLY) {
+    // For a look by hand: the page is at ORIGIN/bench/page.html.
+    return console.log(origin);
+  }
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--js-flags=--expose-gc", "--enable-blink-features=ForceEagerMeasureMemory"],
+  });
+  const version = browser.version();
+  const context = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on("pageerror", (e) => pageErrors.push(String(e)));
+  await page.goto(`${origin}/bench/page.html`);
+  await page.waitForFunction(() => window.bench);
+  const gc = () => page.evaluate(() => globalThis.gc?.());
+
+  const rows = [];
+  for (const name of recordingNames()) {
+    const info = serverFrames(name);
+    const times = { engine: [], novnc: [] };
+    const hashes = { engine: new Set(), novnc: new Set() };
+    const ratios = [];
+    let error = null;
+    try {
+      // One unmeasured run of each warms the caches and the JIT.
+      for (const which of ["engine", "novnc"]) await page.evaluate(([w, n]) => window.bench.replay(w, n), [which, name]);
+      for (let i = 0; i < PAIRS; i++) {
+        const pair = {};
+        for (const which of ["engine", "novnc"]) {
+          await gc();
+          const r = await page.evaluate(([w, n]) => window.bench.replay(w, n), [which, name]);
+          times[which].push(r.ms);
+          hashes[which].add(r.hash);
+          pair[which] = r.ms;
+        }
+        ratios.push(pair.engine / pair.novnc);
+      }
+    } catch (e) {
+      error = String(e.message || e).split("\n")[0];
+    }
+    const same = hashes.engine.size === 1 && hashes.novnc.size === 1 && [...hashes.engine][0] === [...hashes.novnc][0];
+    const row = {
+      name, frames: info.frames, bytes: info.bytes, pairs: ratios.length,
+      engine_ms: times.engine.length ? round(median(times.engine)) : null,
+      novnc_ms: times.novnc.length ? round(median(times.novnc)) : null,
+      ratio: ratios.length ? round(median(ratios), 3) : null,
+      picture: error ? `error: ${error}` : same ? "same" : `differs (engine ${[...hashes.engine].join(", ")}; noVNC ${[...hashes.novnc].join(", ")})`,
+    };
+    log(JSON.stringify(row));
+    rows.push(row);
+  }
+
+  // Ticket to first painted frame, a real ticket from the lab over a loopback socket.
+  let latency = null;
+  if (!ONLY || ONLY === "latency") {
+    const lab = await startLab();
+    try {
+      const login = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
+      const ms = [];
+      for (let i = 0; i < 15; i++) {
+        const t = await labCall(lab, "VirtualMachine/vm-101/AcquireTicket", { ticketType: "webmks" }, login.session);
+        ms.push(await page.evaluate(([t, from]) => window.bench.firstFrame(t, from), [t.json, lab.url.replace(/\/$/, "")]));
+      }
+      latency = { runs: ms.length, median_ms: round(median(ms)), max_ms: round(Math.max(...ms)) };
+      log("latency", JSON.stringify(latency));
+    } finally {
+      lab.stop();
+    }
+  }
+
+  // Memory while connected at 1920x1080, and over a soak of continuous updates.
+  let memory = null;
+  const big = recordingNames().find((n) => n.includes("1920x1080") && n.includes("hextile"));
+  if (big && SOAK_MINUTES >= 0) {
+    await gc();
+    const idle = await page.evaluate(() => window.bench.memory());
+    const soak = await page.evaluate(([n, s]) => window.bench.soak(n, s, 4), [big, SOAK_MINUTES * 60]);
+    memory = { recording: big, page_before_connect: idle, connected: soak.before, after_soak: soak.after, soak_minutes: SOAK_MINUTES, loops: soak.loops };
+    log("memory", JSON.stringify(memory));
+  }
+
+  // 16 consoles updating at once; key presses in the first.
+  let dashboard = null;
+  const small = recordingNames().find((n) => n.includes("1024x768") && n.includes("hextile"));
+  if (small) {
+    await page.evaluate(([n]) => window.bench.dashboardStart(n, 16, 4), [small]);
+    await page.waitForTimeout(1500);
+    for (let i = 0; i < 30; i++) {
+      await page.keyboard.press("KeyA");
+      await page.waitForTimeout(100);
+    }
+    const lat = await page.evaluate(() => window.bench.dashboardStop());
+    dashboard = { consoles: 16, recording: small, keys: lat.length, median_ms: lat.length ? round(median(lat)) : null, max_ms: lat.length ? round(Math.max(...lat)) : null };
+    log("dashboard", JSON.stringify(dashboard));
+  }
+
+  const cpu = execFileSync("sh", ["-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).toString().trim();
+  const result = { chromium: version, cpu, cores: Number(execFileSync("nproc").toString().trim()), pairs: PAIRS, rows, latency, memory, dashboard, sizes: sizes(), crates: crates(), pageErrors };
+  console.log(JSON.stringify(result, null, 1));
+  if (!ONLY) writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown(result));
+  await browser.close();
+  server.close();
+}
+
+/** What a page downloads for each entry of the package, raw and gzip -9. */
+function sizes() {
+  const dir = process.env.NPM_PACKAGE_DIR || join(ROOT, "target/npm/vsphere-console");
+  const entries = {
+    "console-only": ["index.js", "rfb.js", "wmks.js", "element.js", "console/vsphere_console.js", "console/vsphere_console_bg.wasm"],
+    "full app": ["app.js", "app/vsphere_console.js", "app/vsphere_console_bg.wasm", "app/style.css"],
+  };
+  const out = {};
+  for (const [name, files] of Object.entries(entries)) {
+    let raw = 0, gz = 0, wasm = 0;
+    for (const f of files) {
+      const b = readFileSync(join(dir, f));
+      raw += b.length;
+      gz += gzipSync(b, { level: 9 }).length;
+      if (f.endsWith(".wasm")) wasm = gzipSync(b, { level: 9 }).length;
+    }
+    out[name] = { raw, gzip: gz, wasm_gzip: wasm };
+  }
+  return out;
+}
+
+/** Bytes per crate in the console-only engine (before wasm-opt, names kept), by twiggy. */
+function crates() {
+  const wasm = process.env.ENGINE_WASM;
+  if (!wasm) return null;
+  let csv;
+  try {
+    csv = execFileSync("twiggy", ["top", "-n", "100000", "--format", "csv", wasm], { maxBuffer: 1 << 28 }).toString();
+  } catch {
+    return null;
+  }
+  const byCrate = new Map();
+  for (const line of csv.split("\n").slice(1)) {
+    const m = line.match(/^(?:"((?:[^"]|"")*)"|([^,]*)),(\d+),/);
+    if (!m) continue;
+    const name = (m[1] ?? m[2]).replace(/""/g, '"');
+    const size = Number(m[3]);
+    const path = name.replace(/^[<&*\s]+/, "").replace(/^(dyn |mut |impl )/, "");
+    let crate = /^[a-z_][a-z0-9_]*::/i.test(path) ? path.split("::")[0] : /^(data|code|type|import|export|elem|table|memory|global)\b/.test(name) ? "(wasm sections and data)" : "(unnamed)";
+    if (["std", "core", "alloc"].includes(crate)) crate = "std/core/alloc";
+    byCrate.set(crate, (byCrate.get(crate) || 0) + size);
+  }
+  return [...byCrate.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([crate, bytes]) => ({ crate, bytes }));
+}
+
+const TARGETS = { lossless: 0.25, image: 0.7 };
+const isImage = (name) => /jpeg|png/.test(name);
+
+function markdown(r) {
+  const ok = (met) => (met ? "met" : "**not met**");
+  const lines = [];
+  lines.push("# Benchmarks", "");
+  lines.push("Measured by `cargo xtask bench` (pairs, soak and recordings can be chosen: `--pairs N --soak-minutes N --only NAME`).");
+  lines.push("Every figure is from one run on the machine below; the table is rewritten by each run.", "");
+  lines.push(`- Machine: ${r.cpu}, ${r.cores} cores; Chromium ${r.chromium}, headless, software canvas (\`--disable-gpu\`).`);
+  lines.push(`- vsphere-console: the npm package's console-only entry, as \`cargo xtask package\` builds it, painting through its own driver.`);
+  lines.push(`- noVNC: \`@novnc/novnc\` 1.7.0 from npm (pinned in \`tools/package.json\`), its \`RFB\` class as a page embeds it.`);
+  lines.push(`- Both in one page, on one in-page WebSocket stand-in that hands each recorded server frame over in its own task; A B A B, ${r.pairs} pairs after one unmeasured run of each. Time is from the first frame to the last one drawn (vsphere-console's \`settled()\`; noVNC's empty receive and render queues, as its own playback tool waits). Ratio = the median of each pair's vsphere-console time / noVNC time; below 1 is faster.`);
+  lines.push("", "## Replays", "");
+  lines.push("| recording | server frames | bytes | vsphere-console ms (median) | noVNC ms (median) | ratio (median of pairs) | target | picture |");
+  lines.push("|---|---:|---:|---:|---:|---:|---|---|");
+  for (const row of r.rows) {
+    const target = isImage(row.name) ? TARGETS.image : TARGETS.lossless;
+    const met = row.ratio !== null && row.ratio <= target;
+    lines.push(`| ${row.name} | ${row.frames} | ${row.bytes} | ${row.engine_ms ?? "–"} | ${row.novnc_ms ?? "–"} | ${row.ratio ?? "–"} | ≤ ${target}: ${ok(met)} | ${row.picture} |`);
+  }
+  lines.push("", "## Latency, memory, many consoles", "");
+  if (r.latency) lines.push(`- Ticket to first painted frame (a real ticket from the lab, loopback websocket, the \`connect\` event), ${r.latency.runs} runs: median **${r.latency.median_ms} ms**, max ${r.latency.max_ms} ms. Target ≤ 50 ms: ${ok(r.latency.median_ms <= 50)}.`);
+  if (r.memory) {
+    const fb = 1920 * 1080 * 4;
+    const limit = 2 * fb + 8 * 1024 * 1024;
+    const mb = (b) => (b == null ? "–" : `${(b / 1048576).toFixed(1)} MB`);
+    const growth = r.memory.connected && r.memory.after_soak ? (r.memory.after_soak - r.memory.connected) / r.memory.connected : null;
+    lines.push(`- Memory (\`performance.measureUserAgentSpecificMemory()\`: JS heaps and wasm memory of the page, which also holds noVNC's module), 1920x1080 (\`${r.memory.recording}\`): page before connecting ${mb(r.memory.page_before_connect)}; connected ${mb(r.memory.connected)}. Target ≤ 2 × framebuffer + 8 MB = ${mb(limit)} for the console: ${r.memory.connected && r.memory.page_before_connect != null ? ok(r.memory.connected - r.memory.page_before_connect <= limit) + ` (connected minus before: ${mb(r.memory.connected - r.memory.page_before_connect)})` : "not measured"}.`);
+    lines.push(`- Soak: ${r.memory.soak_minutes} min of continuous updates (${r.memory.loops} loops of the recording's updates): ${mb(r.memory.connected)} → ${mb(r.memory.after_soak)}, growth ${growth == null ? "–" : (growth * 100).toFixed(1) + " %"}. Target < 5 %: ${growth == null ? "not measured" : ok(growth < 0.05)}.`);
+  }
+  if (r.dashboard) lines.push(`- Dashboard: ${r.dashboard.consoles} consoles (320x240 each) all replaying \`${r.dashboard.recording}\` in a loop; ${r.dashboard.keys} key presses in the first, from the browser's event to the KeyEvent on its socket: median **${r.dashboard.median_ms} ms**, max ${r.dashboard.max_ms} ms. Target ≤ 50 ms: ${r.dashboard.median_ms == null ? "not measured" : ok(r.dashboard.max_ms <= 50)}.`);
+  lines.push("", "## Size", "");
+  lines.push("| entry | raw bytes | gzip -9 bytes | of which wasm (gzip) | target | |");
+  lines.push("|---|---:|---:|---:|---:|---|");
+  const sizeTargets = { "console-only": 110 * 1024, "full app": 200 * 1024 };
+  for (const [name, s] of Object.entries(r.sizes)) {
+    lines.push(`| ${name} | ${s.raw} | ${s.gzip} | ${s.wasm_gzip} | ≤ ${sizeTargets[name]} | ${ok(s.gzip <= sizeTargets[name])} |`);
+  }
+  if (r.crates) {
+    lines.push("", "What each crate costs in the console-only engine (twiggy, shallow bytes before wasm-opt; the shipped file is smaller):", "");
+    lines.push("| crate | bytes |", "|---|---:|");
+    for (const c of r.crates) lines.push(`| ${c.crate} | ${c.bytes} |`);
+  }
+  lines.push("");
+  return lines.join("\n");
+}
+
+main().catch((e) => { console.error(e); process.exit(1); });
