@@ -246,8 +246,11 @@ function crates() {
     if (!m) continue;
     const name = (m[1] ?? m[2]).replace(/""/g, '"');
     const size = Number(m[3]);
-    const path = name.replace(/^[<&*\s]+/, "").replace(/^(dyn |mut |impl )/, "");
-    let crate = /^[a-z_][a-z0-9_]*::/i.test(path) ? path.split("::")[0] : /^(data|code|type|import|export|elem|table|memory|global)\b/.test(name) ? "(wasm sections and data)" : "(unnamed)";
+    // Names and wasm-bindgen's custom section are not shipped (wasm-bindgen and wasm-opt drop them).
+    if (name.startsWith("custom section") || name.includes("subsection")) continue;
+    // The first crate a symbol names (`<T as serde::Deserialize>` counts for the crate of T).
+    const first = name.match(/([a-z_][a-z0-9_]*)(?:\[[0-9a-f]+\])?::/i);
+    let crate = first ? first[1] : /^data\[/.test(name) ? "(static data)" : "(no crate named: primitive impls, glue, imports, types)";
     if (["std", "core", "alloc"].includes(crate)) crate = "std/core/alloc";
     byCrate.set(crate, (byCrate.get(crate) || 0) + size);
   }

@@ -300,6 +300,42 @@ fn images_are_drawn_in_order_with_the_hosts_decoder() {
     assert!(s2.image_decoded(Ok(vec![0; 4])).is_err());
 }
 
+#[test]
+fn several_images_decode_at_once_and_land_in_order() {
+    let mut s = session(4, 1, PixelFormat::RGBX8888);
+    let png = |rgba: &[u8]| {
+        let p = png_bytes(2, 1, rgba);
+        let mut body = vec![0xA0, p.len() as u8];
+        body.extend_from_slice(&p);
+        body
+    };
+    // Two images side by side, a fill beside neither (it need not wait), another image
+    // over the first (it lands after it), then a CopyRect (it must wait for all).
+    s.receive(&fbu(&[
+        (0, 0, 2, 1, enc::TIGHT_PNG, png(&[0, 255, 0, 255, 0, 255, 0, 255])),
+        (2, 0, 1, 1, enc::TIGHT_PNG, vec![0x80, 255, 0, 0]),
+        (2, 0, 2, 1, enc::TIGHT_PNG, png(&[0, 0, 255, 255, 0, 0, 255, 255])),
+        (0, 0, 2, 1, enc::TIGHT_PNG, png(&[255, 0, 0, 255, 255, 0, 0, 255])),
+        (3, 0, 1, 1, enc::COPY_RECT, vec![0, 0, 0, 0]),
+    ]))
+    .unwrap();
+    let images: Vec<_> = events(&mut s)
+        .into_iter()
+        .filter_map(|e| match e {
+            Event::DecodeImage { format, data, width, height } => Some((format, data, width, height)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(images.len(), 3, "all three images are out before the first comes back");
+    for (format, data, width, height) in images {
+        let rgba = vsphere_console::rfb::native_images::decode(format, &data, width, height).unwrap();
+        assert!(!events(&mut s).contains(&Event::FrameComplete), "the update is not complete while an image is out");
+        s.image_decoded(Ok(rgba)).unwrap();
+    }
+    assert!(events(&mut s).contains(&Event::FrameComplete));
+    assert_eq!([px(&s, 0, 0), px(&s, 1, 0), px(&s, 2, 0), px(&s, 3, 0)], [RED, RED, BLUE, RED], "in order; CopyRect after every image");
+}
+
 /// Issue 11, item 7: an image whose header does not match its rectangle (or is no image
 /// at all) is refused before any decoder sees it: no DecodeImage, no decode.
 #[test]

@@ -31,6 +31,12 @@ impl Rect {
     pub fn area(&self) -> u64 {
         self.w as u64 * self.h as u64
     }
+
+    /// The two share at least one pixel (u64: a hostile header cannot overflow).
+    pub fn intersects(&self, o: &Rect) -> bool {
+        let (ax, ay, bx, by) = (self.x as u64, self.y as u64, o.x as u64, o.y as u64);
+        ax < bx + o.w as u64 && bx < ax + self.w as u64 && ay < by + o.h as u64 && by < ay + self.h as u64
+    }
 }
 
 /// More damaged rectangles than this collapse into their bounding box.

@@ -19,6 +19,28 @@ pub struct RecordedFrame {
     pub data: Vec<u8>,
 }
 
+/// The text of a recording file, gunzipped when it is compressed (`NAME.js.gz`, as
+/// large recordings are committed).
+pub fn recording_text(file: &[u8]) -> Result<String, String> {
+    let bytes = if file.starts_with(&[0x1f, 0x8b]) { gunzip(file)? } else { file.to_vec() };
+    String::from_utf8(bytes).map_err(|_| "a recording is UTF-8 text".to_owned())
+}
+
+/// A gzip member (RFC 1952) with no extra fields but perhaps a name: what `gzip -n` writes.
+fn gunzip(file: &[u8]) -> Result<Vec<u8>, String> {
+    const FNAME: u8 = 0x08;
+    let flags = *file.get(3).ok_or("a truncated gzip header")?;
+    if file.get(2) != Some(&8) || flags & !FNAME != 0 {
+        return Err("a gzip file this reader does not know (compress with gzip -n)".into());
+    }
+    let mut start = 10;
+    if flags & FNAME != 0 {
+        start += file.get(start..).and_then(|rest| rest.iter().position(|&b| b == 0)).ok_or("a gzip name without its end")? + 1;
+    }
+    let body = file.get(start..file.len().saturating_sub(8)).ok_or("a truncated gzip file")?;
+    miniz_oxide::inflate::decompress_to_vec(body).map_err(|e| format!("a damaged gzip file ({:?})", e.status))
+}
+
 /// Parses the JavaScript of a recording.
 pub fn parse_recording(text: &str) -> Result<Vec<RecordedFrame>, String> {
     let start = text.find('[').ok_or("not a recording: no `VNC_frame_data = [`")?;
@@ -109,6 +131,19 @@ pub fn replay(frames: &[RecordedFrame], image_decoder: Option<ImageDecoder>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_plain_and_gzipped_recordings() {
+        let text = "var VNC_frame_data = [\n'EOF'];\n";
+        assert_eq!(recording_text(text.as_bytes()).unwrap(), text);
+        // `printf '...' | gzip -n -9` of the same text.
+        let gz = miniz_oxide::deflate::compress_to_vec(text.as_bytes(), 9);
+        let mut file = vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3];
+        file.extend_from_slice(&gz);
+        file.extend_from_slice(&[0; 8]);
+        assert_eq!(recording_text(&file).unwrap(), text);
+        assert!(recording_text(&file[..12]).is_err(), "a truncated file is an error");
+    }
 
     #[test]
     fn parses_websockify_output() {

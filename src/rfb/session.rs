@@ -49,6 +49,10 @@ pub struct SessionConfig {
     pub work_budget: Option<u64>,
 }
 
+/// Images out for decoding at once: enough to keep the browser's decoders busy, few
+/// enough that their bytes stay small.
+const MAX_IMAGES_IN_FLIGHT: usize = 16;
+
 /// One FramebufferUpdate may draw at most this many screens' worth of pixels: real
 /// updates draw one or two; more is a server asking for absurd work.
 pub const MAX_UPDATE_SCREENS: u64 = 64;
@@ -151,8 +155,9 @@ pub struct Session {
     /// The rectangle being decoded: header read, body in progress.
     current: Option<CurrentRect>,
     streams: Streams,
-    /// An image handed to the host, waiting for its pixels.
-    pending_image: Option<Rect>,
+    /// Images handed to the host and waiting for their pixels, oldest first. The host
+    /// answers them in this order.
+    pending_images: VecDeque<Rect>,
     stats: Stats,
     /// The framebuffer's work counter when the current update began.
     update_work_start: u64,
@@ -212,7 +217,7 @@ impl Session {
             last_pointer: (0, 0),
             current: None,
             streams: Streams::default(),
-            pending_image: None,
+            pending_images: VecDeque::new(),
             stats: Stats::default(),
             update_work_start: 0,
             more: false,
@@ -231,12 +236,13 @@ impl Session {
 
     /// True while an image handed out with [`Event::DecodeImage`] has not come back.
     pub fn is_waiting_for_image(&self) -> bool {
-        self.pending_image.is_some()
+        !self.pending_images.is_empty()
     }
 
-    /// The pixels of the image last handed out, then everything that waited behind it.
+    /// The pixels of the oldest image handed out and not yet answered, then everything
+    /// that waited behind it.
     pub fn image_decoded(&mut self, rgba: Result<Vec<u8>, String>) -> Result<(), RfbError> {
-        let Some(rect) = self.pending_image.take() else { return Ok(()) };
+        let Some(rect) = self.pending_images.pop_front() else { return Ok(()) };
         let result = match rgba {
             Ok(px) if px.len() as u64 == rect.area() * 4 => {
                 if let Some(fb) = self.fb.as_mut() {
@@ -338,7 +344,7 @@ impl Session {
 
     /// One unit. `Ok(false)`: not enough bytes yet (nothing consumed).
     fn step(&mut self, r: &mut Reader) -> Result<bool, RfbError> {
-        if self.pending_image.is_some() {
+        if !self.pending_images.is_empty() && !self.may_parse_past_images(r) {
             return Ok(false);
         }
         let res = match self.phase {
@@ -712,7 +718,7 @@ impl Session {
                         }
                     }
                     None => {
-                        self.pending_image = Some(rect);
+                        self.pending_images.push_back(rect);
                         self.events.push_back(Event::DecodeImage { format, data, width: rect.w, height: rect.h });
                         return Ok(Ok(()));
                     }
@@ -722,6 +728,35 @@ impl Session {
         }
         self.after_rect();
         Ok(Ok(()))
+    }
+
+    /// While images are out for decoding, the rest of their update may still be read
+    /// (the browser decodes several at once) when the result cannot depend on order:
+    /// more images, which land in order, or a rectangle of pixels that overlaps no
+    /// image still out. Anything else (CopyRect, a resize, the next message) waits.
+    fn may_parse_past_images(&self, r: &Reader) -> bool {
+        if self.pending_images.len() >= MAX_IMAGES_IN_FLIGHT {
+            return false;
+        }
+        let Phase::InUpdate { remaining } = self.phase else { return false };
+        if self.current.is_some() {
+            // Only a rectangle admitted below can be in progress.
+            return true;
+        }
+        if remaining != u16::MAX && usize::from(remaining) <= self.pending_images.len() {
+            return false;
+        }
+        let Ok(head) = r.peek(13) else { return false };
+        let [x0, x1, y0, y1, w0, w1, h0, h1, e0, e1, e2, e3, control] = *head else { return false };
+        let encoding = i32::from_be_bytes([e0, e1, e2, e3]);
+        let image = match encoding {
+            enc::TIGHT => control >> 4 == 0x9,
+            enc::TIGHT_PNG => matches!(control >> 4, 0x9..=0xB),
+            enc::RAW | enc::RRE | enc::HEXTILE | enc::ZLIB | enc::ZRLE => false,
+            _ => return false,
+        };
+        let rect = Rect::new(u16::from_be_bytes([x0, x1]).into(), u16::from_be_bytes([y0, y1]).into(), u16::from_be_bytes([w0, w1]).into(), u16::from_be_bytes([h0, h1]).into());
+        image || self.pending_images.iter().all(|p| !p.intersects(&rect))
     }
 
     /// One rectangle is complete: count it, and end the update after the last one.

@@ -77,7 +77,8 @@ pub struct Scene {
 pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &Scene) -> Result {
     let encodings = encoding(encoding_name)?;
     let vnc_port;
-    let _server: Vec<Kill> = match server {
+    // The server, then the programs that make activity (stopped before the recording ends).
+    let (_server, mut actors): (Kill, Vec<Kill>) = match server {
         "xvnc" => {
             let display = (70..200).find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).ok_or("no free display")?;
             vnc_port = free_port()?;
@@ -97,7 +98,7 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
             let p = spawn(Command::new("/usr/bin/python3").env("DISPLAY", format!(":{display}")).arg(scene_py).arg(&scene.kind).arg(seconds.to_string()))?;
             // The clients map their windows before the recording starts.
             std::thread::sleep(Duration::from_millis(1500));
-            vec![x, t, p]
+            (x, vec![t, p])
         }
         "qemu" => {
             let n = (30..99).find(|n| TcpListener::bind(("127.0.0.1", 5900 + n)).is_ok()).ok_or("no free vnc display")?;
@@ -106,7 +107,7 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
                 "-display", "none", "-nodefaults", "-vga", "std", "-m", "64", "-boot", "menu=off", "-vnc", &format!("127.0.0.1:{n}"),
             ]))?;
             wait_port(vnc_port)?;
-            vec![q]
+            (q, Vec::new())
         }
         other => return Err(format!("unknown server {other}")),
     };
@@ -123,13 +124,28 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
     }
     let mut s = Session::new(SessionConfig { encodings, image_decoder: Some(vsphere_console::rfb::native_images::decode), ..SessionConfig::default() });
     let end = Instant::now() + Duration::from_secs(seconds);
-    while Instant::now() < end {
+    // After `seconds` the activity stops, and the recording goes on until the server has
+    // been quiet for a second: the file then ends where the live client ended, with no
+    // bytes the client never read (a replay must reach the picture the client saw).
+    let mut last_data = Instant::now();
+    let mut frozen = Vec::new();
+    while Instant::now() < end || last_data.elapsed() < Duration::from_secs(1) {
+        if Instant::now() >= end && !actors.is_empty() {
+            // Frozen, not killed: their windows stay, so the last picture shows them.
+            for a in actors.drain(..) {
+                let _ = Command::new("kill").args(["-STOP", &a.0.id().to_string()]).status();
+                frozen.push(a);
+            }
+        }
         let out = s.take_transmit();
         if !out.is_empty() {
             sock.send(tungstenite::Message::Binary(out.into())).map_err(|e| e.to_string())?;
         }
         match sock.read() {
-            Ok(tungstenite::Message::Binary(b)) => s.receive(&b).map_err(|e| e.to_string())?,
+            Ok(tungstenite::Message::Binary(b)) => {
+                last_data = Instant::now();
+                s.receive(&b).map_err(|e| e.to_string())?
+            }
             Ok(_) => {}
             Err(tungstenite::Error::Io(e)) if e.kind() == std::io::ErrorKind::WouldBlock || e.kind() == std::io::ErrorKind::TimedOut => {}
             Err(e) => return Err(e.to_string()),

@@ -4,7 +4,7 @@
 use std::time::Instant;
 
 use sha2::{Digest, Sha256};
-use vsphere_console::rfb::replay::{parse_recording, replay};
+use vsphere_console::rfb::replay::{parse_recording, recording_text, replay};
 
 use crate::util::Result;
 
@@ -17,7 +17,8 @@ pub struct Outcome {
 }
 
 pub fn run_file(path: &str) -> Result<Outcome> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let file = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    let text = recording_text(&file).map_err(|e| format!("{path}: {e}"))?;
     let frames = parse_recording(&text).map_err(|e| format!("{path}: {e}"))?;
     let t = Instant::now();
     let s = replay(&frames, Some(vsphere_console::rfb::native_images::decode)).map_err(|e| format!("{path}: {e}"))?;

@@ -7,7 +7,7 @@
 //! into the console (a page's `disconnect` handler calling `reconnect()`, say).
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::{Rc, Weak};
@@ -52,6 +52,32 @@ pub struct Shared {
     pub(super) hooks: RunnerHooks,
     /// `settled()` promises to resolve once the core is settled and nothing is left to paint.
     pub(super) settle_waiters: Vec<js_sys::Function>,
+    pub(super) images: ImagesInFlight,
+}
+
+/// Images decoding side by side; the core gets their pixels in the order it handed them out.
+#[derive(Default)]
+pub(super) struct ImagesInFlight {
+    /// Numbers handed out so far; the next answer due is `answered + 1`.
+    issued: u64,
+    answered: u64,
+    /// Slot `i` is image `answered + 1 + i`: `Some` once decoded, waiting for its turn.
+    done: VecDeque<Option<(u32, Result<Vec<u8>, String>)>>,
+}
+
+/// Hands the core every finished image whose turn it is.
+fn answer_images_in_order(rc: &Rc<RefCell<Shared>>) {
+    loop {
+        let next = {
+            let Ok(mut s) = rc.try_borrow_mut() else { return };
+            let Some(Some(_)) = s.images.done.front() else { return };
+            let Some(Some(answer)) = s.images.done.pop_front() else { return };
+            s.images.answered += 1;
+            answer
+        };
+        let (generation, rgba) = next;
+        act(rc, |c| c.image_decoded(generation, rgba));
+    }
 }
 
 /// Runs `f` on the core later (a future, a timer, a socket event), if the console
@@ -95,9 +121,24 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                 });
             }
             Work::DecodeImage { generation, format, data, width, height } => {
+                // Decoded side by side, answered in the order handed out (the engine's rule).
+                let seq = {
+                    let mut s = rc.borrow_mut();
+                    s.images.issued += 1;
+                    s.images.issued
+                };
                 spawn_local(async move {
                     let rgba = image_decoder::decode(format, &data, width, height).await;
-                    act_weak(&weak, |c| c.image_decoded(generation, rgba));
+                    let Some(rc) = weak.upgrade() else { return };
+                    {
+                        let mut s = rc.borrow_mut();
+                        let slot = (seq - s.images.answered - 1) as usize;
+                        if s.images.done.len() <= slot {
+                            s.images.done.resize_with(slot + 1, || None);
+                        }
+                        s.images.done[slot] = Some((generation, rgba));
+                    }
+                    answer_images_in_order(&rc);
                 });
             }
             Work::OpenSocket { generation, url } => {
@@ -137,6 +178,7 @@ impl Shared {
             raf_id: None,
             hooks,
             settle_waiters: Vec::new(),
+            images: ImagesInFlight::default(),
         }));
         let weak = Rc::downgrade(&shared);
         shared.borrow_mut().raf = Some(Closure::<dyn FnMut(f64)>::new(move |_t: f64| {
