@@ -110,7 +110,7 @@ async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
         ..Default::default()
     };
     let runner = ConsoleRunner::start(canvas.clone(), MoRef { kind: "VirtualMachine".into(), value: "vm-paint".into() }, options, hooks())?;
-    let replay: js_sys::Function = js_sys::Reflect::get(&web_sys::window().ok_or("window")?, &"__replay".into()).map_err(|_| "replay")?.unchecked_into();
+    let replay: js_sys::Function = js_sys::Reflect::get(&web_sys::window().ok_or("window")?.into(), &"__replay".into()).map_err(|_| "replay")?.unchecked_into();
     let delivered: Promise = replay.call1(&JsValue::UNDEFINED, &server).map_err(|_| "replay call")?.unchecked_into();
     JsFuture::from(delivered).await.map_err(|e| format!("{name}: {e:?}"))?;
     JsFuture::from(runner.settled()).await.map_err(|_| "settled")?;
