@@ -10,7 +10,6 @@ import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { extname, join, normalize } from "node:path";
 import { createRequire } from "node:module";
 import { gunzipSync, gzipSync } from "node:zlib";
-import vm from "node:vm";
 import { execFileSync } from "node:child_process";
 import { labCall, startLab } from "../tests/e2e/lib.mjs";
 
@@ -33,28 +32,70 @@ function recordingNames() {
     .sort();
 }
 
-function recordingText(name) {
+function recordingFile(name) {
   const gz = join(RECORDINGS, `${name}.js.gz`);
-  try { return gunzipSync(readFileSync(gz)).toString("latin1"); } catch { return readFileSync(join(RECORDINGS, `${name}.js`), "latin1"); }
+  try { return gunzipSync(readFileSync(gz), { maxOutputLength: 2 ** 32 }); } catch (e) {
+    if (e.code !== "ENOENT") throw e;
+    return readFileSync(join(RECORDINGS, `${name}.js`));
+  }
 }
 
-/** The server's frames of a websockify recording, as u32 count + (u32 length, bytes)*. */
+const ESCAPES = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x30: 0, 0x5c: 0x5c, 0x27: 0x27, 0x22: 0x22 };
+
+/**
+ * The server's frames of a websockify recording, as u32 count + (u32 length, bytes)*.
+ * Parsed from bytes, not as one string: a large recording's text is longer than a
+ * JavaScript string may be.
+ */
 function serverFrames(name) {
-  const frames = vm.runInNewContext(`${recordingText(name)}\nVNC_frame_data`);
+  const buf = recordingFile(name);
   const out = [];
-  for (const f of frames) {
-    if (f === "EOF" || f[0] !== "{") continue;
-    const data = f.slice(f.indexOf("{", 1) + 1);
-    out.push(Buffer.from(data, "latin1"));
+  let i = buf.indexOf(0x5b);
+  for (;;) {
+    const q = buf.indexOf(0x27, i);
+    if (q < 0) break;
+    const lit = Buffer.allocUnsafe(findEnd(buf, q + 1) - q - 1);
+    let n = 0, j = q + 1;
+    while (buf[j] !== 0x27) {
+      const c = buf[j];
+      if (c === 0x5c) {
+        const e = buf[j + 1];
+        if (e === 0x78) { lit[n++] = parseInt(buf.toString("latin1", j + 2, j + 4), 16); j += 4; }
+        else if (e === 0x75) { lit[n++] = parseInt(buf.toString("latin1", j + 2, j + 6), 16); j += 6; }
+        else if (e in ESCAPES) { lit[n++] = ESCAPES[e]; j += 2; }
+        else throw new Error(`${name}: unknown escape \\${String.fromCharCode(e)}`);
+      } else if (c >= 0xc0) {
+        // A raw latin-1 character, written as UTF-8.
+        lit[n++] = ((c & 0x1f) << 6) | (buf[j + 1] & 0x3f);
+        j += 2;
+      } else { lit[n++] = c; j++; }
+    }
+    i = j + 1;
+    const frame = lit.subarray(0, n);
+    if (frame.length === 3 && frame.toString("latin1") === "EOF") break;
+    if (frame[0] !== 0x7b) continue; // `}`: the client's bytes
+    out.push(frame.subarray(frame.indexOf(0x7b, 1) + 1));
   }
-  const parts = [Buffer.alloc(4)];
-  parts[0].writeUInt32LE(out.length);
+  const total = out.reduce((t, b) => t + 8 + b.length, 4);
+  const container = Buffer.allocUnsafe(total);
+  container.writeUInt32LE(out.length, 0);
+  let pos = 4;
   for (const b of out) {
-    const len = Buffer.alloc(4);
-    len.writeUInt32LE(b.length);
-    parts.push(len, b);
+    container.writeUInt32LE(b.length, pos);
+    b.copy(container, pos + 4);
+    pos += 4 + b.length;
   }
-  return { container: Buffer.concat(parts), frames: out.length, bytes: out.reduce((n, b) => n + b.length, 0) };
+  return { container, frames: out.length, bytes: out.reduce((t, b) => t + b.length, 0) };
+}
+
+/** The index of the quote that ends the literal starting at `start`. */
+function findEnd(buf, start) {
+  let j = start;
+  while (buf[j] !== 0x27) {
+    if (j >= buf.length) throw new Error("an unterminated string in a recording");
+    j += buf[j] === 0x5c ? 2 : 1;
+  }
+  return j;
 }
 
 const TYPES = { ".js": "text/javascript", ".mjs": "text/javascript", ".html": "text/html", ".css": "text/css", ".wasm": "application/wasm", ".json": "application/json" };
