@@ -3,7 +3,6 @@
 // noVNC 1.7.0, through one in-page WebSocket stand-in that both open as they would a
 // real one. Each frame arrives in its own task, as from a network.
 import { VSphereConsole } from "/pkg/index.js";
-import NoVncRFB from "/novnc/core/rfb.js";
 
 /** The socket both clients get from `new WebSocket(url, protocols)`. */
 class ReplaySocket {
@@ -116,6 +115,8 @@ async function startEngine(el) {
 
 async function startNoVnc(el) {
   const opened = new Promise((r) => { ReplaySocket.opened = r; });
+  // Loaded on first use, so a page that measures vsphere-console's memory holds no noVNC.
+  const { default: NoVncRFB } = await import("/novnc/core/rfb.js");
   const rfb = new NoVncRFB(el, "ws://127.0.0.1:9/");
   const sock = await waitSocket(opened);
   const settled = async () => {
@@ -223,7 +224,9 @@ async function dashboardStart(name, count, loopFrom) {
   // Window capture runs before the console's own listener on the canvas.
   window.addEventListener("keydown", (e) => { lastKeyEvent = e.timeStamp; }, { capture: true });
   runs[0].sock.onsend = (bytes, at) => {
-    if (bytes[0] === 4 && lastKeyEvent) { window.__keyLatency.push(at - lastKeyEvent); lastKeyEvent = 0; }
+    // KeyEvent, or QEMU's extended key event (Xvnc offers it, so the console uses it).
+    const key = bytes[0] === 4 || (bytes[0] === 255 && bytes[1] === 0);
+    if (key && lastKeyEvent) { window.__keyLatency.push(at - lastKeyEvent); lastKeyEvent = 0; }
   };
   window.__dashboard = { stop: false };
   const loop = async (run, first) => {
