@@ -55,12 +55,13 @@ fn native() -> Result {
     run(Command::new("cargo").args(["test", "--workspace"]).current_dir(root()))
 }
 
+/// `web_paint.rs` replays every recording in a debug build: about two minutes.
 fn browser() -> Result {
     run(Command::new("wasm-pack")
         .args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER])
         .current_dir(root())
         .env("PATH", tool_path())
-        .env("WASM_BINDGEN_TEST_TIMEOUT", "60"))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "300"))
 }
 
 fn e2e() -> Result {
