@@ -47,7 +47,15 @@ const ESCAPES = { 0x6e: 10, 0x72: 13, 0x74: 9, 0x30: 0, 0x5c: 0x5c, 0x27: 0x27, 
  * Parsed from bytes, not as one string: a large recording's text is longer than a
  * JavaScript string may be.
  */
+const parsed = new Map();
+
+/** `parseServerFrames`, once per recording: the table, the server and the memory figure all need it. */
 function serverFrames(name) {
+  if (!parsed.has(name)) parsed.set(name, parseServerFrames(name));
+  return parsed.get(name);
+}
+
+function parseServerFrames(name) {
   const buf = recordingFile(name);
   const out = [];
   let i = buf.indexOf(0x5b);
@@ -106,7 +114,6 @@ function serve() {
     "/pkg/": process.env.NPM_PACKAGE_DIR || join(ROOT, "target/npm/vsphere-console"),
     "/novnc/": join(ROOT, "tools/node_modules/@novnc/novnc"),
   };
-  const cache = new Map();
   const server = createServer((req, res) => {
     // Cross-origin isolated, so the page may measure its memory.
     res.setHeader("Cross-Origin-Opener-Policy", "same-origin");
@@ -114,9 +121,8 @@ function serve() {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
     if (path.startsWith("/rec/")) {
       const name = path.slice(5);
-      if (!cache.has(name)) cache.set(name, serverFrames(name).container);
       res.setHeader("content-type", "application/octet-stream");
-      return res.end(cache.get(name));
+      return res.end(serverFrames(name).container);
     }
     for (const [prefix, dir] of Object.entries(roots)) {
       if (!path.startsWith(prefix)) continue;
