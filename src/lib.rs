@@ -8,6 +8,7 @@
 pub mod api;
 pub mod console;
 pub mod input;
+pub mod link;
 pub mod rfb;
 pub mod ticket;
 

@@ -175,11 +175,23 @@ fn a_ticket_outside_the_policy_opens_nothing() {
 }
 
 #[test]
+fn a_vm_that_is_off_is_marked_so_the_page_can_offer_power_on() {
+    let mut c = core(options());
+    c.connect();
+    let err = AcquireError { vm_not_running: true, ..AcquireError::new("The virtual machine is not in a state that allows this.") };
+    c.ticket_acquired(1, Err(err), NOW);
+    assert_eq!(c.status().step, Step::Failed);
+    assert!(c.status().vm_not_running);
+    c.connect();
+    assert!(!c.status().vm_not_running, "a new attempt starts clean");
+}
+
+#[test]
 fn a_lost_api_session_goes_back_to_login() {
     let mut c = core(options());
     c.connect();
     drain(&mut c);
-    c.ticket_acquired(1, Err(AcquireError { sentence: "Your session has ended.".into(), session_lost: true }), NOW);
+    c.ticket_acquired(1, Err(AcquireError { session_lost: true, ..AcquireError::new("Your session has ended.") }), NOW);
     let w = drain(&mut c);
     assert!(w.contains(&Work::SessionLost("Your session has ended.".into())));
     c.connect();
@@ -277,6 +289,9 @@ fn garbage_from_the_server_fails_and_closes() {
     assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "protocol")));
     assert_eq!(c.status().step, Step::Failed);
     assert!(c.status().message.as_ref().unwrap().ends_with("Reconnect to try again with a fresh ticket."));
+    // The socket had opened: the certificate is not the problem, so no certificate help.
+    c.socket_closed(1, 1006, "");
+    assert!(!c.status().certificate_suspected, "a protocol failure never points at the certificate");
 }
 
 #[test]
@@ -289,6 +304,7 @@ fn a_socket_refused_before_opening_points_at_the_certificate() {
     let w = drain(&mut c);
     assert_eq!(c.status().step, Step::Failed);
     assert!(c.status().message.as_ref().unwrap().contains("open https://esx01.example.com:443/ in a new tab"));
+    assert!(c.status().certificate_suspected);
     assert!(host_events(&w).contains(&HostEvent::Disconnect { clean: false, code: 1006, reason: String::new() }));
     assert!(!w.iter().any(|w| matches!(w, Work::StartTimer { timer: Timer::Reconnect, .. })), "no automatic retry");
 }

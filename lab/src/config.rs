@@ -3,6 +3,8 @@
 use serde::Deserialize;
 
 pub const PRIV_CONSOLE: &str = "VirtualMachine.Interact.ConsoleInteract";
+pub const PRIV_POWER_ON: &str = "VirtualMachine.Interact.PowerOn";
+pub const PRIV_POWER_OFF: &str = "VirtualMachine.Interact.PowerOff";
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -79,6 +81,10 @@ pub struct Vm {
     /// for fault-injection tests.
     #[serde(default)]
     pub hostile: Option<String>,
+    /// A fault the power-on task ends with instead of powering on (`InvalidState`,
+    /// as vCenter reports a host in maintenance mode).
+    #[serde(default)]
+    pub power_on_fault: Option<String>,
 }
 
 /// What AcquireTicket returns for a VM. `{ticket}` and `{port}` in strings are replaced
@@ -104,7 +110,7 @@ pub const PRIV_TERMINATE: &str = "Sessions.TerminateSession";
 pub const PRIV_IMPERSONATE: &str = "Sessions.ImpersonateUser";
 
 fn all_privileges() -> Vec<String> {
-    vec!["System.View".into(), PRIV_CONSOLE.into(), PRIV_VALIDATE.into(), PRIV_TERMINATE.into(), PRIV_IMPERSONATE.into()]
+    vec!["System.View".into(), PRIV_CONSOLE.into(), PRIV_POWER_ON.into(), PRIV_POWER_OFF.into(), PRIV_VALIDATE.into(), PRIV_TERMINATE.into(), PRIV_IMPERSONATE.into()]
 }
 
 impl Default for LabConfig {
@@ -119,6 +125,7 @@ impl Default for LabConfig {
             vnc: None,
             keyboard_layout: None,
             hostile: None,
+            power_on_fault: None,
         };
         let mut outside = vm("vm-105", "outside-policy", "poweredOn", "host-11", "Other Linux (64-bit)");
         outside.ticket.url = Some("wss://esx-untrusted.example.net:443/ticket/{ticket}".into());
@@ -168,6 +175,7 @@ impl LabConfig {
                 vnc: None,
                 keyboard_layout: None,
                 hostile: None,
+                power_on_fault: None,
             });
         }
         vms

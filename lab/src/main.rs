@@ -15,6 +15,7 @@ mod properties;
 mod rest;
 mod rfb_server;
 mod state;
+mod tasks;
 mod vim;
 
 use std::net::SocketAddr;

@@ -84,6 +84,7 @@ pub fn read(lab: &Lab, session: Option<(&str, &Session)>, mo_type: &str, moid: &
         }
         "VirtualMachine" => {
             let Some(vm) = lab.vm(moid) else { return not_found(mo_type, moid) };
+            let vm = &Vm { power_state: lab.power_state(vm), ..vm.clone() };
             match property {
                 "name" => json!(vm.name),
                 "runtime" => runtime(vm),
@@ -94,6 +95,11 @@ pub fn read(lab: &Lab, session: Option<(&str, &Session)>, mo_type: &str, moid: &
                 _ => return invalid_property(property),
             }
         }
+        "Task" => match (crate::tasks::info(lab, moid), property) {
+            (None, _) => return not_found(mo_type, moid),
+            (Some(info), "info") => info,
+            (Some(_), _) => return invalid_property(property),
+        },
         _ => return not_found(mo_type, moid),
     };
     Read::Value(v)

@@ -75,7 +75,7 @@ pub async fn list_vms(State(lab): State<Lab>, headers: HeaderMap) -> Response {
         .iter()
         .take(4000) // the REST API caps the list at 4,000
         .map(|v| {
-            let power = match v.power_state.as_str() {
+            let power = match lab.power_state(v).as_str() {
                 "poweredOn" => "POWERED_ON",
                 "suspended" => "SUSPENDED",
                 _ => "POWERED_OFF",
@@ -102,7 +102,7 @@ pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, head
     if !has_privilege(&lab, &session, PRIV_CONSOLE) {
         return error(StatusCode::FORBIDDEN, "UNAUTHORIZED", "The user lacks VirtualMachine.Interact.ConsoleInteract.");
     }
-    if v.power_state != "poweredOn" {
+    if lab.power_state(&v) != "poweredOn" {
         return error(StatusCode::BAD_REQUEST, "NOT_ALLOWED_IN_CURRENT_STATE", "A WEBMKS ticket needs a powered-on virtual machine.");
     }
     let t = lab.issue_ticket(&v);

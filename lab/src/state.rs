@@ -43,6 +43,10 @@ pub struct Inner {
     pub clone_tickets: HashMap<String, String>,
     /// SSPI handshakes in progress: challenge → user.
     pub sspi_challenges: HashMap<String, String>,
+    /// Power states changed since start (moid → state); the config holds the rest.
+    pub power: HashMap<String, String>,
+    /// Tasks by moid (`task-N`).
+    pub tasks: HashMap<String, crate::tasks::LabTask>,
     pub counter: u64,
 }
 
@@ -87,6 +91,13 @@ impl Lab {
         self.vms.iter().find(|v| v.moid == moid)
     }
 
+    /// A VM's power state now: `poweredOn`, `poweredOff` or `suspended`.
+    pub fn power_state(&self, vm: &Vm) -> String {
+        let mut inner = self.lock();
+        crate::tasks::settle_locked(&mut inner);
+        inner.power.get(&vm.moid).cloned().unwrap_or_else(|| vm.power_state.clone())
+    }
+
     /// The session for an id, its idle clock restarted; `None` when unknown or idle
     /// too long (then it is gone). VI/JSON and REST share sessions.
     pub fn touch_session(&self, id: &str) -> Option<Session> {
@@ -107,6 +118,8 @@ impl Lab {
     pub fn purge(&self) {
         let (idle, lifetime) = (self.idle_limit(), self.ticket_lifetime());
         let mut inner = self.lock();
+        crate::tasks::settle_locked(&mut inner);
+        inner.tasks.retain(|_, t| t.started.elapsed() <= Duration::from_secs(600));
         inner.sessions.retain(|_, s| s.last_active.elapsed() <= idle);
         inner.tickets.retain(|_, t| t.issued.elapsed() <= lifetime);
         let Inner { sessions, views, pages, clone_tickets, .. } = &mut *inner;

@@ -35,7 +35,7 @@ fn json_response(status: StatusCode, body: &Value) -> Response {
     (status, [("content-type", "application/json")], body.to_string()).into_response()
 }
 
-fn ok(body: Value) -> Response {
+pub fn ok(body: Value) -> Response {
     json_response(StatusCode::OK, &body)
 }
 
@@ -202,6 +202,8 @@ pub async fn handle(
                 None => fault("InvalidArgument", "A specified parameter was not correct: token", json!({"invalidProperty": "token"})),
             }
         }
+        ("POST", "VirtualMachine", "PowerOnVM_Task") => crate::tasks::power_on(&lab, &session, &moid),
+        ("POST", "VirtualMachine", "PowerOffVM_Task") => crate::tasks::power_off(&lab, &session, &moid),
         ("POST", "VirtualMachine", "AcquireTicket") => acquire_ticket(&lab, &session, &moid, &body, &authority),
         _ => fault(
             "NotSupported",
@@ -396,7 +398,16 @@ fn create_view(lab: &Lab, sid: &str, body: &Value) -> Response {
 
 fn retrieve(lab: &Lab, sid: &str, body: &Value) -> Response {
     let spec = &body["specSet"][0];
-    let view = spec["objectSet"][0]["obj"]["value"].as_str().unwrap_or_default();
+    let obj = &spec["objectSet"][0]["obj"];
+    let view = obj["value"].as_str().unwrap_or_default();
+    if obj["type"] == "Task" {
+        // A task's own properties (no traversal): how clients follow a task.
+        let paths: Vec<&str> = spec["propSet"][0]["pathSet"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        return match crate::tasks::object_content(lab, view, &paths) {
+            Some(oc) => ok(json!({"_typeName": "RetrieveResult", "objects": [oc]})),
+            None => object_not_found("Task", view),
+        };
+    }
     let max = body["options"]["maxObjects"].as_u64().unwrap_or(100).clamp(1, 1000) as usize;
     let Some(objs) = lab.lock().views.get(view).filter(|v| v.session == sid).map(|v| v.objects.clone()) else {
         return object_not_found("ContainerView", view);
@@ -431,7 +442,7 @@ fn object_content(lab: &Lab, kind: &str, moid: &str) -> Option<Value> {
                 prop("config.guestFullName", json!({"_typeName": "string", "_value": v.guest_os})),
                 prop("name", json!({"_typeName": "string", "_value": v.name})),
                 prop("runtime.host", moref("HostSystem", &v.host)),
-                prop("runtime.powerState", json!({"_typeName": "VirtualMachinePowerState", "_value": v.power_state})),
+                prop("runtime.powerState", json!({"_typeName": "VirtualMachinePowerState", "_value": lab.power_state(v)})),
             ]
         }
     };
@@ -449,7 +460,7 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value, author
     if !has_privilege(lab, session, PRIV_CONSOLE) {
         return no_permission("VirtualMachine", moid, PRIV_CONSOLE);
     }
-    if vm.power_state != "poweredOn" {
+    if lab.power_state(&vm) != "poweredOn" {
         return fault("InvalidState", "The operation is not allowed in the current state.", json!({}));
     }
     let ticket = lab.issue_ticket(&vm);

@@ -242,3 +242,89 @@ fn a_paging_token_is_not_spent_by_another_session() {
     assert!(matches!(stolen, Err(ApiError::Fault(ref f)) if matches!(f.kind, FaultKind::InvalidArgument { .. })), "{stolen:?}");
     assert!(owner.parse_retrieve_result(&send(&lab, &owner.continue_retrieve_request(&token).unwrap())).is_ok(), "the owner still gets its page");
 }
+
+/// Polls a task through the property collector, as the app does, until it ends.
+fn task_outcome(lab: &Lab, c: &ViClient, task: &vsphere_console::api::wire::MoRef) -> vsphere_console::api::task::TaskOutcome {
+    use vsphere_console::api::task::{outcome, TaskOutcome};
+    for _ in 0..50 {
+        let r = send(lab, &c.task_state_request(task).unwrap());
+        match outcome(&c.parse_retrieve_result(&r).unwrap()).unwrap() {
+            TaskOutcome::Pending => std::thread::sleep(std::time::Duration::from_millis(100)),
+            done => return done,
+        }
+    }
+    panic!("the task did not end in 5 s");
+}
+
+fn power_of(lab: &Lab, c: &ViClient, name: &str) -> PowerState {
+    let view = c.parse_moref(&send(lab, &c.create_vm_view_request().unwrap())).unwrap();
+    let page = c.parse_retrieve_result(&send(lab, &c.retrieve_vms_request(&view).unwrap())).unwrap();
+    let mut inv = InventoryBuilder::default();
+    inv.add_page(&page.objects);
+    inv.finish().into_iter().find(|v| v.name == name).expect("the VM is listed").power
+}
+
+#[test]
+fn power_on_runs_a_task_that_the_property_collector_follows() {
+    use vsphere_console::api::task::TaskOutcome;
+    let lab = Lab::start();
+    let c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let mut tasks = Vec::new();
+    for (moid, name) in [("vm-103", "build-agent"), ("vm-104", "legacy-app")] {
+        let vm = vsphere_console::api::wire::MoRef::new("VirtualMachine", moid);
+        assert_ne!(power_of(&lab, &c, name), PowerState::PoweredOn);
+        let task = c.parse_moref(&send(&lab, &c.power_on_request(&vm).unwrap())).unwrap();
+        assert_eq!(task.kind, "Task");
+        tasks.push(task.value.clone());
+        // Straight after the call the task is still running, as on vCenter.
+        let first = c.parse_retrieve_result(&send(&lab, &c.task_state_request(&task).unwrap())).unwrap();
+        assert_eq!(vsphere_console::api::task::outcome(&first).unwrap(), TaskOutcome::Pending);
+        assert_eq!(task_outcome(&lab, &c, &task), TaskOutcome::Succeeded);
+        assert_eq!(power_of(&lab, &c, name), PowerState::PoweredOn, "{name} is on after its task");
+        // A ticket can now be had for it.
+        let mut c2 = logged_in(&lab, "demo@vsphere.local", "demo");
+        assert!(c2.parse_ticket(&send(&lab, &c2.acquire_webmks_ticket_request(&vm).unwrap())).is_ok());
+        // The same again: the task fails with InvalidPowerState, and the sentence says why.
+        let again = c.parse_moref(&send(&lab, &c.power_on_request(&vm).unwrap())).unwrap();
+        match task_outcome(&lab, &c, &again) {
+            TaskOutcome::Failed(e @ ApiError::Fault(_)) => {
+                let ApiError::Fault(f) = &e else { unreachable!() };
+                assert_eq!(f.kind, FaultKind::InvalidPowerState { existing: Some("poweredOn".into()) });
+                assert_eq!(e.sentence(), "The virtual machine is already powered on.");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // The task's info is also a property of the Task object.
+    let sid = lab.login("demo@vsphere.local", "demo");
+    let info = lab.vim("GET", &format!("Task/{}/info", tasks[0]), Some(&sid), None);
+    assert_eq!(info.status, 200);
+    assert_eq!(info.json()["_typeName"], "TaskInfo");
+    assert_eq!(info.json()["state"], "success");
+}
+
+#[test]
+fn power_on_faults_no_privilege_and_invalid_state() {
+    use vsphere_console::api::task::TaskOutcome;
+    let cfg = std::env::temp_dir().join(format!("lab-power-{}.json", std::process::id()));
+    std::fs::write(&cfg, r#"{"vms":[
+        {"moid":"vm-103","name":"build-agent","powerState":"poweredOff","host":"host-10"},
+        {"moid":"vm-106","name":"maintenance","powerState":"poweredOff","host":"host-10","powerOnFault":"InvalidState"}]}"#).unwrap();
+    let lab = Lab::start_with(&["--config", cfg.to_str().unwrap()]);
+    let viewer = logged_in(&lab, "viewer@vsphere.local", "viewer");
+    let off = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-103");
+    match viewer.parse_moref(&send(&lab, &viewer.power_on_request(&off).unwrap())) {
+        Err(e @ ApiError::Fault(_)) => assert!(e.sentence().contains("VirtualMachine.Interact.PowerOn"), "{}", e.sentence()),
+        other => panic!("{other:?}"),
+    }
+    let c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let stuck = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-106");
+    let task = c.parse_moref(&send(&lab, &c.power_on_request(&stuck).unwrap())).unwrap();
+    match task_outcome(&lab, &c, &task) {
+        TaskOutcome::Failed(ApiError::Fault(f)) => assert_eq!(f.kind, FaultKind::InvalidState),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(power_of(&lab, &c, "maintenance"), PowerState::PoweredOff);
+    let gone = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-999");
+    assert!(matches!(c.parse_moref(&send(&lab, &c.power_on_request(&gone).unwrap())), Err(ApiError::Fault(f)) if f.kind == FaultKind::ManagedObjectNotFound));
+}

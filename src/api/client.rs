@@ -403,6 +403,31 @@ impl ViClient {
         decode(resp)
     }
 
+    /// `PowerOnVM_Task` (privilege `VirtualMachine.Interact.PowerOn`): powers on a VM
+    /// that is off, or resumes one that is suspended. The answer is a `Task` reference
+    /// ([`Self::parse_moref`]); its outcome comes from [`Self::task_state_request`].
+    pub fn power_on_request(&self, vm: &MoRef) -> Result<HttpRequest, ApiError> {
+        self.call(vm, "PowerOnVM_Task", Some(json!({})))
+    }
+
+    /// `RetrievePropertiesEx` of one task's state and fault (read by
+    /// [`super::task::outcome`]).
+    pub fn task_state_request(&self, task: &MoRef) -> Result<HttpRequest, ApiError> {
+        let pc = self.content_ref()?.property_collector.clone();
+        self.call(
+            &pc,
+            "RetrievePropertiesEx",
+            Some(json!({
+                "specSet": [{
+                    "_typeName": "PropertyFilterSpec",
+                    "propSet": [{"_typeName": "PropertySpec", "type": "Task", "pathSet": super::task::TASK_PROPERTIES}],
+                    "objectSet": [{"_typeName": "ObjectSpec", "obj": task, "skip": false}]
+                }],
+                "options": {"_typeName": "RetrieveOptions"}
+            })),
+        )
+    }
+
     /// Checks a void answer (204 or an empty 200).
     pub fn parse_void(&self, resp: &HttpResponse) -> Result<(), ApiError> {
         check_status(resp)

@@ -24,9 +24,18 @@ pub enum ApiError {
     /// A call was made before `ServiceContent` was read.
     #[error("service content not loaded")]
     NoServiceContent,
+    /// A task (power on) still running when the client stopped waiting.
+    #[error("task still running")]
+    TaskStillRunning,
 }
 
 impl ApiError {
+    /// True when the VM must be powered on first (`InvalidState` from AcquireTicket,
+    /// or the REST API's `NOT_ALLOWED_IN_CURRENT_STATE`).
+    pub fn is_vm_not_running(&self) -> bool {
+        matches!(self, ApiError::Fault(Fault { kind: FaultKind::InvalidState, .. }))
+    }
+
     /// True when the session is gone and the person must log in again.
     pub fn is_not_authenticated(&self) -> bool {
         matches!(self, ApiError::Fault(Fault { kind: FaultKind::NotAuthenticated, .. }))
@@ -57,6 +66,9 @@ impl ApiError {
                 "The server's answer was not the vSphere API's JSON. Check that the API address points at vCenter 8.0 Update 1 or later.".into()
             }
             ApiError::NoSession => "You are not logged in. Log in to continue.".into(),
+            ApiError::TaskStillRunning => {
+                "vCenter is still working on it after two minutes. Refresh the list in a while to see whether it finished.".into()
+            }
             ApiError::NoServiceContent => "The connection to vCenter is not set up yet. Reload the page.".into(),
         }
     }

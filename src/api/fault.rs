@@ -13,6 +13,8 @@ pub enum FaultKind {
     /// `privilege` is the missing privilege when the server names it.
     NoPermission { privilege: Option<String> },
     InvalidState,
+    /// A power operation that does not fit the VM's power state; `existing` is that state.
+    InvalidPowerState { existing: Option<String> },
     NotAuthenticated,
     InvalidLocale,
     NotSupported,
@@ -48,7 +50,8 @@ impl Fault {
             "NoPermission" => FaultKind::NoPermission {
                 privilege: field("privilegeId").or_else(|| first_missing_privilege(obj.get("missingPrivileges"))),
             },
-            "InvalidState" | "InvalidPowerState" => FaultKind::InvalidState,
+            "InvalidState" => FaultKind::InvalidState,
+            "InvalidPowerState" => FaultKind::InvalidPowerState { existing: field("existingState") },
             "NotAuthenticated" => FaultKind::NotAuthenticated,
             "InvalidLocale" => FaultKind::InvalidLocale,
             "NotSupported" => FaultKind::NotSupported,
@@ -84,6 +87,12 @@ impl Fault {
             }
             FaultKind::InvalidState => {
                 "The virtual machine is not in a state that allows this (it may be powered off or suspended). Power it on and try again.".into()
+            }
+            FaultKind::InvalidPowerState { existing: Some(state) } if state == "poweredOn" => {
+                "The virtual machine is already powered on.".into()
+            }
+            FaultKind::InvalidPowerState { .. } => {
+                "The virtual machine's power state does not allow this now. Refresh the list and try again.".into()
             }
             FaultKind::NotAuthenticated => "Your session has ended. Log in again to continue.".into(),
             FaultKind::InvalidLocale => "The server does not support the chosen language. Pick another one.".into(),

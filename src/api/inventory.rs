@@ -52,7 +52,7 @@ impl VmSummary {
         match self.power {
             PowerState::PoweredOn => None,
             PowerState::PoweredOff => Some("The VM is powered off: power it on to open its console."),
-            PowerState::Suspended => Some("The VM is suspended: resume it to open its console."),
+            PowerState::Suspended => Some("The VM is suspended: power it on (it resumes) to open its console."),
             PowerState::Unknown => Some("The VM's power state is unknown, so its console cannot open."),
         }
     }

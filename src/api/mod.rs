@@ -12,6 +12,7 @@ pub mod http;
 pub mod inventory;
 pub mod rest;
 pub mod secret;
+pub mod task;
 pub mod wire;
 
 pub use client::ViClient;

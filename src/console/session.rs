@@ -159,6 +159,7 @@ impl ConsoleSession {
             }
             Err(e) => {
                 self.advance_ticket(TicketEvent::Failed("not acquired".into()));
+                self.status.vm_not_running = e.vm_not_running;
                 return self.fail("ticket", e.sentence);
             }
         };
@@ -251,6 +252,7 @@ impl ConsoleSession {
             || (!was_open && self.status.drops > 0);
         self.status.step = if was_open { Step::Closed } else { Step::Failed };
         self.status.message = Some(close_sentence(code, reason, was_open, self.status.trust.as_ref()));
+        self.status.certificate_suspected = !was_open && reason.is_empty();
         if dropped && self.options.reconnect {
             self.schedule_retry();
         }

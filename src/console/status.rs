@@ -53,7 +53,15 @@ pub struct ConsoleStatus {
     pub ticket: &'static str,
     /// `ws:`: the page warns.
     pub insecure: bool,
+    /// The console URL that was tried, for the certificate help.
     pub trust: Option<TrustHelp>,
+    /// The socket closed without ever opening and without a reason: most likely the
+    /// browser does not trust the host's certificate, so the page shows `trust`'s help.
+    /// False after any other failure (a protocol error is not a certificate problem).
+    pub certificate_suspected: bool,
+    /// The ticket could not be had because the VM is off or suspended: a page that
+    /// can power it on offers to.
+    pub vm_not_running: bool,
     /// Width, height and name, once the server said.
     pub desktop: Option<(u32, u32, String)>,
     pub key_mode: KeyMode,
@@ -78,6 +86,8 @@ impl ConsoleStatus {
             ticket: "requested",
             insecure: false,
             trust: None,
+            certificate_suspected: false,
+            vm_not_running: false,
             desktop: None,
             key_mode: KeyMode::Keysym,
             leds: None,

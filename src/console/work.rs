@@ -24,11 +24,13 @@ pub struct AcquireError {
     pub sentence: String,
     /// The API session is gone: the app goes back to login.
     pub session_lost: bool,
+    /// The VM is powered off or suspended.
+    pub vm_not_running: bool,
 }
 
 impl AcquireError {
     pub fn new(sentence: impl Into<String>) -> Self {
-        AcquireError { sentence: sentence.into(), session_lost: false }
+        AcquireError { sentence: sentence.into(), session_lost: false, vm_not_running: false }
     }
 }
 

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use wasm_bindgen_futures::spawn_local;
 use yew::prelude::*;
 
+use crate::api::inventory::VmSummary;
 use crate::api::rest::RestClient;
 use crate::api::{Secret, ViClient};
 use crate::web::config::{self, AppConfig};
@@ -57,6 +58,7 @@ pub fn App(props: &AppProps) -> Html {
                 };
                 let ready = error.is_none();
                 state.dispatch(AppAction::Ready { config: cfg.clone(), api_version, error, locales });
+                state.dispatch(AppAction::Link(crate::web::location::fragment().as_deref().and_then(crate::link::vm_from_fragment)));
                 if let (Some(how), true) = (handed_in, ready) {
                     state.dispatch(AppAction::LoginStarted);
                     match ops::login_handed_in(&client, &cfg, &how).await {
@@ -118,6 +120,32 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
+    // Effect: the address follows the screen (`#/vm/<moId>` on a console, `#/` on the
+    // list), so a console can be linked to and Back returns to the list.
+    {
+        let wanted = match &state.screen {
+            Screen::Console(vm) => Some(crate::link::fragment_for(Some(&vm.vm.value))),
+            Screen::Vms => Some(crate::link::fragment_for(None)),
+            Screen::Login | Screen::Loading => None,
+        };
+        use_effect_with(wanted, |wanted| {
+            if let Some(w) = wanted {
+                crate::web::location::set_fragment(w);
+            }
+        });
+    }
+
+    // Effect: the address changed (a link followed, Back or Forward).
+    {
+        let state = state.clone();
+        use_effect_with((), move |_| {
+            let listener = crate::web::location::on_fragment_change(move |fragment| {
+                state.dispatch(AppAction::Link(crate::link::vm_from_fragment(&fragment)));
+            });
+            move || drop(listener)
+        });
+    }
+
     let cfg = state.config.clone().unwrap_or_default();
 
     // Callbacks
@@ -150,6 +178,21 @@ pub fn App(props: &AppProps) -> Html {
     let on_open = {
         let state = state.clone();
         Callback::from(move |vm| state.dispatch(AppAction::OpenConsole(vm)))
+    };
+    let on_power_on = {
+        let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
+        Callback::from(move |vm: VmSummary| {
+            let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
+            state.dispatch(AppAction::PowerOnStarted(vm.vm.value.clone()));
+            spawn_local(async move {
+                match power_on_and_reload(&state, &client, &cfg, &vm).await {
+                    Ok(Some(on)) => state.dispatch(AppAction::OpenConsole(on)),
+                    Ok(None) => state.dispatch(AppAction::PowerOnFailed(format!("{} was powered on, but the list does not show it running yet. Refresh in a moment.", vm.name))),
+                    Err(e) if e.is_not_authenticated() => state.dispatch(AppAction::SessionLost(e.sentence())),
+                    Err(e) => state.dispatch(AppAction::PowerOnFailed(format!("{} could not be powered on. {}", vm.name, e.sentence()))),
+                }
+            });
+        })
     };
     let on_refresh = {
         let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
@@ -203,13 +246,15 @@ pub fn App(props: &AppProps) -> Html {
             <Login on_submit={on_login} busy={state.busy} error={state.error.clone()} locales={state.locales.clone()}
                    hint={cfg.login_hint.clone()} resume={state.resume.as_ref().map(|(_, v)| v.name.clone())} />
         },
-        (Screen::Vms, Some(_)) => html! {
+        (Screen::Vms, Some(cfg)) => html! {
             <VmList vms={state.vms.clone()} on_open={on_open} on_refresh={on_refresh} on_logout={on_logout.clone()}
+                    on_power_on={(!ops::is_rest(cfg)).then_some(on_power_on)} powering={state.powering.clone()}
                     error={state.error.clone()} busy={state.busy} message={state.server_message.clone()} />
         },
         (Screen::Console(vm), Some(cfg)) => html! {
             <Console key={vm.vm.value.clone()} vm={vm.vm.clone()} title={vm.name.clone()} options={Rc::new(cfg.console_options())}
-                     tickets={ops::ticket_source(&client, cfg, &vm.vm)} on_back={Some(on_back)} {on_session_lost} />
+                     tickets={ops::ticket_source(&client, cfg, &vm.vm)} on_back={Some(on_back)} {on_session_lost}
+                     power_on={(!ops::is_rest(cfg)).then(|| ops::power_on_source(&client, cfg, &vm.vm))} />
         },
     };
 
@@ -246,6 +291,15 @@ async fn after_login(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg
         }
     }
     load_vms(state, client, cfg).await;
+}
+
+/// Powers `vm` on and reloads the list; the VM as the list now shows it, if it runs.
+async fn power_on_and_reload(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg: &AppConfig, vm: &VmSummary) -> Result<Option<VmSummary>, crate::api::ApiError> {
+    ops::power_on(client, &cfg.api_base, &vm.vm).await?;
+    let vms = ops::list_vms(client, &cfg.api_base).await?;
+    let on = vms.iter().find(|v| v.vm == vm.vm && v.console_unavailable_reason().is_none()).cloned();
+    state.dispatch(AppAction::VmsLoaded(vms));
+    Ok(on)
 }
 
 async fn load_vms(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg: &AppConfig) {

@@ -31,6 +31,18 @@ impl PartialEq for TicketSource {
     }
 }
 
+/// Powers the VM on, for a console whose ticket says the VM is not running; the error
+/// is a sentence. Compared by identity.
+#[derive(Clone)]
+#[allow(clippy::type_complexity)]
+pub struct PowerOnSource(pub Rc<dyn Fn() -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<(), String>>>>>);
+
+impl PartialEq for PowerOnSource {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ConsoleProps {
     pub vm: MoRef,
@@ -44,6 +56,9 @@ pub struct ConsoleProps {
     /// The API session is gone.
     #[prop_or_default]
     pub on_session_lost: Callback<String>,
+    /// Offers "Power on" when the VM turns out not to be running.
+    #[prop_or_default]
+    pub power_on: Option<PowerOnSource>,
 }
 
 #[component]
@@ -232,6 +247,25 @@ pub fn Console(props: &ConsoleProps) -> Html {
         })
     };
 
+    let power_on = props.power_on.clone().map(|source| {
+        let (runner, ui) = (runner.clone(), ui.clone());
+        Callback::from(move |_: MouseEvent| {
+            let (runner, ui, source) = (runner.clone(), ui.clone(), source.clone());
+            ui.dispatch(UiAction::Note(Some("Powering on…".into())));
+            spawn_local(async move {
+                match (source.0)().await {
+                    Ok(()) => {
+                        ui.dispatch(UiAction::Note(None));
+                        if let Some(r) = runner.borrow().as_ref() {
+                            r.reconnect();
+                        }
+                    }
+                    Err(sentence) => ui.dispatch(UiAction::Note(Some(format!("The VM could not be powered on. {sentence}")))),
+                }
+            });
+        })
+    });
+
     let title = props.title.clone();
     let s = &ui.status;
     let ended = s.step.is_end();
@@ -282,7 +316,10 @@ pub fn Console(props: &ConsoleProps) -> Html {
             if let Some(m) = &s.message {
                 <div class="vc-error" role="alert">
                     <p>{ m.clone() }</p>
-                    if let (Some(t), Step::Failed) = (&s.trust, &s.step) {
+                    if let (Some(power_on), true, Step::Failed) = (power_on, s.vm_not_running, &s.step) {
+                        <button onclick={power_on}>{ "Power on" }</button>
+                    }
+                    if let (Some(t), Step::Failed, true) = (&s.trust, &s.step, s.certificate_suspected) {
                         <p>{ "Console address: " }<code>{ t.redacted_url.clone() }</code></p>
                         <p><a href={t.trust_url.clone()} target="_blank" rel="noopener noreferrer">{ format!("Open {} to check its certificate", t.trust_url) }</a></p>
                         <ul class="vc-thumbprints">

@@ -164,8 +164,21 @@ pub fn ticket_source(client: &ClientRef, cfg: &AppConfig, vm: &MoRef) -> super::
         let (client, base, vm) = (client.clone(), base.clone(), vm.clone());
         Box::pin(async move {
             let result = if rest { rest_ticket(&client.1, &base, &vm).await } else { acquire_ticket(&client, &base, &vm).await };
-            result.map_err(|e| crate::console::AcquireError { sentence: e.sentence(), session_lost: e.is_not_authenticated() })
+            result.map_err(|e| crate::console::AcquireError {
+                sentence: e.sentence(),
+                session_lost: e.is_not_authenticated(),
+                vm_not_running: e.is_vm_not_running(),
+            })
         })
+    }))
+}
+
+/// Powering `vm` on from its console page (when its ticket says it is off).
+pub fn power_on_source(client: &ClientRef, cfg: &AppConfig, vm: &MoRef) -> super::console::PowerOnSource {
+    let (client, base, vm) = (client.clone(), cfg.api_base.clone(), vm.clone());
+    super::console::PowerOnSource(std::rc::Rc::new(move || {
+        let (client, base, vm) = (client.clone(), base.clone(), vm.clone());
+        Box::pin(async move { power_on(&client, &base, &vm).await.map_err(|e| e.sentence()) })
     }))
 }
 
@@ -181,4 +194,28 @@ pub async fn session_alive(client: &ClientRef, base: &str) -> Result<bool, ApiEr
 /// `SetLocale` for the rest of the session.
 pub async fn set_locale(client: &ClientRef, base: &str, locale: &str) -> Result<(), ApiError> {
     call(client, base, |c| c.set_locale_request(locale), |c, r| c.parse_void(r)).await
+}
+
+/// How long a power-on may take before the app stops waiting (the task goes on).
+const POWER_ON_WAIT_MS: u32 = 120_000;
+
+/// `PowerOnVM_Task`, then the task's state through the property collector until it
+/// succeeds or fails: first after 250 ms, then every second.
+pub async fn power_on(client: &ClientRef, base: &str, vm: &MoRef) -> Result<(), ApiError> {
+    use crate::api::task::{outcome, TaskOutcome};
+    let task: MoRef = call(client, base, |c| c.power_on_request(vm), |c, r| c.parse_moref(r)).await?;
+    let mut waited = 0;
+    let mut pause = 250;
+    while waited < POWER_ON_WAIT_MS {
+        crate::web::timers::sleep_ms(pause).await;
+        waited += pause;
+        pause = 1000;
+        let result = call(client, base, |c| c.task_state_request(&task), |c, r| c.parse_retrieve_result(r)).await?;
+        match outcome(&result)? {
+            TaskOutcome::Pending => continue,
+            TaskOutcome::Succeeded => return Ok(()),
+            TaskOutcome::Failed(e) => return Err(e),
+        }
+    }
+    Err(ApiError::TaskStillRunning)
 }

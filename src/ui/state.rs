@@ -31,6 +31,11 @@ pub struct AppState {
     pub resume: Option<(String, VmSummary)>,
     /// Locales the server supports, offered at login.
     pub locales: Vec<String>,
+    /// The moId of the VM being powered on.
+    pub powering: Option<String>,
+    /// The VM the page's address links to (`#/vm/<moId>`): its console opens once the
+    /// list is loaded, after login or a session regained.
+    pub link: Option<String>,
 }
 
 impl Default for AppState {
@@ -46,6 +51,8 @@ impl Default for AppState {
             vms: Vec::new(),
             resume: None,
             locales: Vec::new(),
+            powering: None,
+            link: None,
         }
     }
 }
@@ -59,6 +66,11 @@ pub enum AppAction {
     VmsLoaded(Vec<VmSummary>),
     VmsFailed(String),
     OpenConsole(VmSummary),
+    PowerOnStarted(String),
+    /// The address now links to this VM (or to the list).
+    Link(Option<String>),
+    /// The power-on task failed: the sentence, on the list.
+    PowerOnFailed(String),
     CloseConsole,
     /// The server says the session is gone: back to login, remembering the console.
     SessionLost(String),
@@ -99,6 +111,9 @@ impl Reducible for AppState {
                     Some((owner, vm)) if s.user.as_deref() == Some(owner.as_str()) => Screen::Console(vm),
                     _ => Screen::Vms,
                 };
+                if s.screen == Screen::Vms {
+                    s.follow_link();
+                }
             }
             AppAction::VmsFailed(e) => {
                 s.busy = false;
@@ -107,9 +122,32 @@ impl Reducible for AppState {
             }
             AppAction::OpenConsole(vm) => {
                 s.error = None;
+                s.powering = None;
+                s.link = Some(vm.vm.value.clone());
                 s.screen = Screen::Console(vm);
             }
-            AppAction::CloseConsole => s.screen = Screen::Vms,
+            AppAction::Link(link) => {
+                s.link = link;
+                let on_it = matches!((&s.screen, &s.link), (Screen::Console(vm), Some(m)) if vm.vm.value == *m);
+                match (&s.screen, &s.link) {
+                    (Screen::Console(_), None) => s.screen = Screen::Vms,
+                    (Screen::Vms | Screen::Console(_), Some(_)) if !on_it => s.follow_link(),
+                    _ => {}
+                }
+            }
+            AppAction::PowerOnStarted(moid) => {
+                s.error = None;
+                s.powering = Some(moid);
+            }
+            AppAction::PowerOnFailed(e) => {
+                s.powering = None;
+                s.error = Some(e);
+                s.screen = Screen::Vms;
+            }
+            AppAction::CloseConsole => {
+                s.screen = Screen::Vms;
+                s.link = None;
+            }
             AppAction::SessionLost(msg) => {
                 if let (Screen::Console(vm), Some(user)) = (&s.screen, &s.user) {
                     s.resume = Some((user.clone(), vm.clone()));
@@ -126,10 +164,34 @@ impl Reducible for AppState {
                 s.user = None;
                 s.vms.clear();
                 s.resume = None;
+                s.link = None;
                 s.error = None;
                 s.screen = Screen::Login;
             }
         }
         Rc::new(s)
+    }
+}
+
+impl AppState {
+    /// Opens the linked VM's console if the list has it and it is on; otherwise stays
+    /// on the list and says why.
+    fn follow_link(&mut self) {
+        let Some(moid) = self.link.clone() else { return };
+        match self.vms.iter().find(|v| v.vm.value == moid) {
+            Some(vm) => match vm.console_unavailable_reason() {
+                None => self.screen = Screen::Console(vm.clone()),
+                Some(why) => {
+                    self.link = None;
+                    self.screen = Screen::Vms;
+                    self.error = Some(format!("The link is to {}. {why}", vm.name));
+                }
+            },
+            None => {
+                self.link = None;
+                self.screen = Screen::Vms;
+                self.error = Some(format!("The link is to a VM ({moid}) that is not in your list. It may be gone, or you may not have access to it."));
+            }
+        }
     }
 }

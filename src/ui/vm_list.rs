@@ -3,12 +3,19 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use crate::api::inventory::{filter_by_name, VmSummary};
+use crate::api::inventory::{filter_by_name, PowerState, VmSummary};
 
 #[derive(Properties, PartialEq)]
 pub struct VmListProps {
     pub vms: Vec<VmSummary>,
     pub on_open: Callback<VmSummary>,
+    /// Powers on an off or suspended VM, then opens its console; `None` hides the button
+    /// (the REST flavour has no task to follow).
+    #[prop_or_default]
+    pub on_power_on: Option<Callback<VmSummary>>,
+    /// The moId of the VM being powered on.
+    #[prop_or_default]
+    pub powering: Option<String>,
     pub on_refresh: Callback<()>,
     pub on_logout: Callback<()>,
     pub error: Option<String>,
@@ -50,7 +57,7 @@ pub fn VmList(props: &VmListProps) -> Html {
             }
             <p class="vc-count" role="status">{ format!("{total} of {} virtual machines", props.vms.len()) }</p>
             <ul class="vc-vm-list">
-                { for shown.into_iter().take(MAX_ROWS).map(|vm| vm_row(vm, &props.on_open)) }
+                { for shown.into_iter().take(MAX_ROWS).map(|vm| vm_row(vm, props)) }
             </ul>
             if total > MAX_ROWS {
                 <p class="vc-note">{ format!("Showing the first {MAX_ROWS}; type in the filter to find the others.") }</p>
@@ -59,21 +66,29 @@ pub fn VmList(props: &VmListProps) -> Html {
     }
 }
 
-fn vm_row(vm: &VmSummary, on_open: &Callback<VmSummary>) -> Html {
+fn vm_row(vm: &VmSummary, props: &VmListProps) -> Html {
     let reason = vm.console_unavailable_reason();
     let id = format!("vc-why-{}", vm.vm.value);
     let onclick = {
-        let (vm, on_open) = (vm.clone(), on_open.clone());
+        let (vm, on_open) = (vm.clone(), props.on_open.clone());
         Callback::from(move |_| on_open.emit(vm.clone()))
     };
+    let can_power_on = matches!(vm.power, PowerState::PoweredOff | PowerState::Suspended);
+    let powering = props.powering.as_deref() == Some(vm.vm.value.as_str());
     html! {
         <li class="vc-vm" data-moid={vm.vm.value.clone()}>
             <span class="vc-vm-name">{ vm.name.clone() }</span>
-            <span class={classes!("vc-power", power_class(vm))}>{ vm.power.label() }</span>
+            <span class={classes!("vc-power", power_class(vm))}>{ if powering { "Powering on…" } else { vm.power.label() } }</span>
             <span class="vc-vm-host">{ vm.host_name.clone().unwrap_or_else(|| "host unknown".into()) }</span>
             <span class="vc-vm-os">{ vm.guest_os.clone().unwrap_or_default() }</span>
-            <button onclick={onclick} disabled={reason.is_some()} aria-label={format!("Open console of {}", vm.name)}
-                    aria-describedby={reason.map(|_| id.clone())}>{ "Open console" }</button>
+            <span class="vc-vm-actions">
+                if let (Some(on_power_on), true) = (&props.on_power_on, can_power_on) {
+                    <button class="vc-power-on" disabled={props.powering.is_some()} aria-label={format!("Power on {}", vm.name)}
+                            onclick={{ let vm = vm.clone(); on_power_on.reform(move |_| vm.clone()) }}>{ "Power on" }</button>
+                }
+                <button onclick={onclick} disabled={reason.is_some()} aria-label={format!("Open console of {}", vm.name)}
+                        aria-describedby={reason.map(|_| id.clone())}>{ "Open console" }</button>
+            </span>
             if let Some(r) = reason {
                 <span class="vc-why" id={id}>{ r }</span>
             }
@@ -82,7 +97,7 @@ fn vm_row(vm: &VmSummary, on_open: &Callback<VmSummary>) -> Html {
 }
 
 fn power_class(vm: &VmSummary) -> &'static str {
-    use crate::api::inventory::PowerState::*;
+    use PowerState::*;
     match vm.power {
         PoweredOn => "on",
         PoweredOff => "off",

@@ -8,6 +8,8 @@ pub mod config;
 pub mod console;
 pub mod fullscreen;
 #[cfg(feature = "app")]
+pub mod location;
+#[cfg(feature = "app")]
 pub mod screenshot;
 pub mod timers;
 #[cfg(feature = "app")]

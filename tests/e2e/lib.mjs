@@ -1,7 +1,9 @@
 // Shared helpers for the end-to-end tests: start the lab, start Chromium, assert.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createInterface } from "node:readline";
 
 const require = createRequire(new URL("../../tools/package.json", import.meta.url));
@@ -137,7 +139,10 @@ export async function assertNoSecretsLeak(page, seen) {
 export async function runTests(tests, prefix, open) {
   let passed = 0;
   const failed = [];
+  // E2E_ONLY=text runs only the tests whose name contains it (local iteration).
+  const only = process.env.E2E_ONLY;
   for (const [i, t] of tests.entries()) {
+    if (only && !t.name.includes(only)) continue;
     const ctx = await open(t);
     const started = Date.now();
     try {
@@ -158,4 +163,44 @@ export async function runTests(tests, prefix, open) {
     }
   }
   return { passed, failed };
+}
+
+/** A lab config file for `--config`. */
+export function configFile(obj) {
+  const p = join(tmpdir(), `lab-e2e-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
+  writeFileSync(p, JSON.stringify(obj));
+  return p;
+}
+
+/**
+ * Runs app tests: each gets a fresh lab (`labConfig`: JSON, or a function returning
+ * `{config, stop}`) and a fresh browser context on it; prints "prefix: N passed, N failed".
+ */
+export async function runAppTests(tests, prefix) {
+  const browser = await startBrowser();
+  const result = await runTests(tests, prefix, async (t) => {
+    const setup = typeof t.labConfig === "function" ? await t.labConfig() : null;
+    const config = setup ? setup.config : t.labConfig;
+    const lab = await startLab(config ? ["--config", configFile(config)] : []);
+    const ctx = await openPage(browser, lab.url, t.contextOptions ?? {});
+    const extraContexts = [];
+    // A test that needs other context options (touch) gets its own page on the same lab.
+    ctx.browserFor = async (options) => {
+      const c = await openPage(browser, lab.url, options);
+      extraContexts.push(c.context);
+      return c;
+    };
+    return {
+      args: { lab, ...ctx }, page: ctx.page, seen: ctx.seen,
+      close: async () => {
+        await ctx.context.close();
+        for (const c of extraContexts) await c.close();
+        lab.stop();
+        if (setup) setup.stop();
+      },
+    };
+  });
+  await browser.close();
+  console.log(`${prefix}: ${result.passed} passed, ${result.failed.length} failed`);
+  return result;
 }

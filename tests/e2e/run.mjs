@@ -1,11 +1,8 @@
 // End-to-end: the release app, served by the lab, driven through real Chromium.
 // Each test gets a fresh lab and browser context; results end in "N passed, N failed".
-import { writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import {
   ARTIFACTS, assert, assertNoSecretsLeak, canvasPixels, canvasRegionSha256, eventually, labCall, login, openPage,
-  runTests, startBrowser, startLab,
+  runAppTests, startLab,
 } from "./lib.mjs";
 import { startQemu, startXvnc } from "./servers.mjs";
 import { existsSync, readFileSync, rmSync } from "node:fs";
@@ -13,12 +10,6 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 const tests = [];
 /** A test; `labConfig` (JSON) starts its lab with `--config`. */
 const test = (name, fn, labConfig) => tests.push({ name, fn, labConfig });
-
-function configFile(obj) {
-  const p = join(tmpdir(), `lab-e2e-${process.pid}-${tests.length}-${Date.now()}.json`);
-  writeFileSync(p, JSON.stringify(obj));
-  return p;
-}
 
 async function consoles(lab) {
   const r = await fetch(new URL("lab/consoles", lab.url));
@@ -399,29 +390,5 @@ test("a host page checks sessions with sessionIsActive", async ({ lab, page, see
   await assertNoSecretsLeak(page, seen);
 });
 
-const browser = await startBrowser();
-const { passed, failed } = await runTests(tests, "e2e", async (t) => {
-  const setup = typeof t.labConfig === "function" ? await t.labConfig() : null;
-  const config = setup ? setup.config : t.labConfig;
-  const lab = await startLab(config ? ["--config", configFile(config)] : []);
-  const ctx = await openPage(browser, lab.url);
-  const extraContexts = [];
-  // A test that needs other context options (touch) gets its own page on the same lab.
-  ctx.browserFor = async (options) => {
-    const c = await openPage(browser, lab.url, options);
-    extraContexts.push(c.context);
-    return c;
-  };
-  return {
-    args: { lab, ...ctx }, page: ctx.page, seen: ctx.seen,
-    close: async () => {
-      await ctx.context.close();
-      for (const c of extraContexts) await c.close();
-      lab.stop();
-      if (setup) setup.stop();
-    },
-  };
-});
-await browser.close();
-console.log(`e2e: ${passed} passed, ${failed.length} failed`);
+const { failed } = await runAppTests(tests, "e2e");
 process.exit(failed.length === 0 ? 0 : 1);

@@ -81,7 +81,8 @@ fn e2e() -> Result {
     let app = node("tests/e2e/run.mjs");
     let embed = node("tests/e2e/embed.mjs");
     let hostile = node("tests/e2e/hostile.mjs");
-    app.and(embed).and(hostile)
+    let comfort = node("tests/e2e/comfort.mjs");
+    app.and(embed).and(hostile).and(comfort)
 }
 
 /// Each fuzz target for a bounded time; memory is capped so a runaway allocation fails.

@@ -1,0 +1,117 @@
+// End-to-end, everyday comfort: power on, links to a console, layouts, clipboard,
+// small screens and accessibility. Same set-up as run.mjs: a fresh lab and context each.
+import { assert, assertNoSecretsLeak, eventually, labCall, login, runAppTests } from "./lib.mjs";
+
+const tests = [];
+/** A test; `labConfig` (JSON) starts its lab with `--config`; `contextOptions` for Playwright. */
+const test = (name, fn, labConfig, contextOptions) => tests.push({ name, fn, labConfig, contextOptions });
+
+const running = (page) => eventually("the console to run", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running");
+
+/** A second client's VI/JSON session, as another person or a portal would have. */
+async function otherSession(lab) {
+  const r = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
+  return r.session;
+}
+
+/** Runs a power task as another client and waits for it to end. */
+async function powerAsOther(lab, moid, method) {
+  const session = await otherSession(lab);
+  const task = (await labCall(lab, `VirtualMachine/${moid}/${method}`, {}, session)).json;
+  await eventually(`${method} on ${moid} to finish`, async () => {
+    const r = await fetch(new URL(`sdk/vim25/8.0.1.0/Task/${task.value}/info`, lab.url), { headers: { "vmware-api-session-id": session } });
+    return (await r.json()).state === "success";
+  });
+}
+
+test("a powered-off VM powers on from the list, then its console opens", async ({ page, seen }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  const open = page.getByRole("button", { name: "Open console of build-agent" });
+  assert(await open.isDisabled(), "the console of a powered-off VM cannot open");
+  await page.getByRole("button", { name: "Power on build-agent" }).click();
+  await running(page);
+  assert(await page.getByRole("application", { name: "Console screen of build-agent" }).isVisible(), "build-agent's console shows");
+  assert(page.url().endsWith("#/vm/vm-103"), `the address links to the console, got ${page.url()}`);
+  // Back to the list: it shows the VM on, with no Power on button.
+  await page.getByRole("button", { name: "Back to VM list" }).click();
+  await page.locator('.vc-vm[data-moid="vm-103"] .vc-power.on').waitFor();
+  assert(await page.getByRole("button", { name: "Power on build-agent" }).count() === 0, "no Power on for a running VM");
+  await assertNoSecretsLeak(page, seen);
+});
+
+test("a suspended VM resumes from the list", async ({ page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Power on legacy-app" }).click();
+  await running(page);
+});
+
+test("power on without the privilege names the privilege", async ({ page }) => {
+  await login(page, "operator@vsphere.local", "operator");
+  await page.getByRole("button", { name: "Power on build-agent" }).click();
+  await page.getByRole("alert").filter({ hasText: "VirtualMachine.Interact.PowerOn" }).waitFor();
+  assert(await page.getByRole("button", { name: "Power on build-agent" }).isEnabled(), "the button can be used again");
+}, {
+  users: [{ name: "operator@vsphere.local", password: "operator", privileges: ["System.View", "VirtualMachine.Interact.ConsoleInteract"] }],
+});
+
+test("power on of a VM someone else already started says it is on", async ({ lab, page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Power on build-agent" }).waitFor();
+  await powerAsOther(lab, "vm-103", "PowerOnVM_Task");
+  await page.getByRole("button", { name: "Power on build-agent" }).click();
+  await page.getByRole("alert").filter({ hasText: "build-agent could not be powered on. The virtual machine is already powered on." }).waitFor();
+});
+
+test("a host that refuses (InvalidState) is a sentence, and the VM stays off", async ({ page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Power on maintenance-vm" }).click();
+  await page.getByRole("alert").filter({ hasText: "maintenance-vm could not be powered on. The virtual machine is not in a state that allows this" }).waitFor();
+  await page.locator('.vc-vm[data-moid="vm-106"] .vc-power.off').waitFor();
+}, {
+  vms: [{ moid: "vm-106", name: "maintenance-vm", powerState: "poweredOff", host: "host-10", powerOnFault: "InvalidState" }],
+});
+
+test("a console whose VM was powered off offers Power on, then runs", async ({ lab, page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  await powerAsOther(lab, "vm-101", "PowerOffVM_Task");
+  await page.getByRole("button", { name: "Open console of web-01" }).click();
+  const alert = page.getByRole("alert").filter({ hasText: "not in a state that allows this" });
+  await alert.waitFor();
+  assert(await page.getByText("check its certificate").count() === 0, "no certificate help when the VM is off");
+  await alert.getByRole("button", { name: "Power on" }).click();
+  await running(page);
+});
+
+test("a link to a console opens it after login, and only the moId is in the address", async ({ lab, page, seen }) => {
+  await page.goto(new URL("#/vm/vm-102", lab.url).href);
+  await login(page, "demo@vsphere.local", "demo");
+  await running(page);
+  assert(await page.getByRole("application", { name: "Console screen of db-01" }).isVisible(), "db-01's console opened from the link");
+  assert(new URL(page.url()).hash === "#/vm/vm-102", `the address keeps the link, got ${page.url()}`);
+  // Back goes to the list; Forward returns to the console.
+  await page.goBack();
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  await page.goForward();
+  await running(page);
+  // The session ends (idle for longer than the lab allows): after logging in again, the same console.
+  await new Promise((r) => setTimeout(r, 3600));
+  await page.getByRole("button", { name: "Reconnect" }).click();
+  await page.getByRole("alert").filter({ hasText: "Your session has ended" }).waitFor();
+  await login(page, "demo@vsphere.local", "demo");
+  await running(page);
+  assert(new URL(page.url()).hash === "#/vm/vm-102", "still the link after logging in again");
+  for (const s of seen.secrets) assert(!page.url().includes(s), "no secret in the address");
+  await assertNoSecretsLeak(page, seen);
+}, { sessionIdleSeconds: 3 });
+
+test("a link to a VM that is off or unknown stays on the list and says why", async ({ lab, page }) => {
+  await page.goto(new URL("#/vm/vm-103", lab.url).href);
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("alert").filter({ hasText: "The link is to build-agent. The VM is powered off" }).waitFor();
+  await page.goto(new URL("#/vm/vm-999", lab.url).href);
+  await page.getByRole("alert").filter({ hasText: "The link is to a VM (vm-999) that is not in your list" }).waitFor();
+});
+
+const { failed } = await runAppTests(tests, "comfort");
+process.exit(failed.length === 0 ? 0 : 1);
