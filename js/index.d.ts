@@ -46,8 +46,8 @@ export interface VSphereConsoleOptions {
   /** Default "fit". */
   scale?: ScaleMode;
   viewOnly?: boolean;
-  /** The guest's layout for typed text sent as scan codes: "us" (default) or "de". */
-  keyboardLayout?: string;
+  /** The guest's layout for typed text sent as scan codes (default "us"); tables generated from xkb-data. */
+  keyboardLayout?: KeyboardLayout;
   /** Pause between typed key events; default 25. */
   typingDelayMs?: number;
   /** Reconnect by itself after a network drop, with a fresh ticket from acquireTicket; default true. */
@@ -77,6 +77,7 @@ export interface ConsoleStatus {
   name: string | null;
   keyMode: "Keysym" | "QemuExtended" | "VmwareScancode";
   viewOnly: boolean;
+  keyboardLayout: KeyboardLayout;
   insecure: boolean;
   retryIn: number | null;
   trustUrl: string | null;
@@ -103,6 +104,9 @@ export interface TypingPromise extends Promise<void> {
   cancel(): void;
 }
 
+/** Guest keyboard layouts typed text can use. */
+export type KeyboardLayout = "us" | "uk" | "de" | "de-ch" | "fr" | "fr-ch" | "be" | "es" | "it" | "pt" | "pt-br" | "nl" | "se" | "no" | "dk" | "fi" | "pl" | "cz" | "hu" | "tr" | "ru" | "jp";
+
 export declare class VSphereConsole extends EventTarget {
   constructor(element: Element, options: VSphereConsoleOptions);
   /** Resolves once the console has started. */
@@ -111,6 +115,8 @@ export declare class VSphereConsole extends EventTarget {
   readonly status: ConsoleStatus | null;
   readonly scale: ScaleMode;
   viewOnly: boolean;
+  /** The guest's layout for typeText; setting an unknown name throws a RangeError. */
+  keyboardLayout: KeyboardLayout;
   disconnect(): void;
   reconnect(): void;
   sendCtrlAltDel(): void;

@@ -99,6 +99,11 @@ export class VSphereConsole extends EventTarget {
   get scale() { return this.#scale; }
   get viewOnly() { return this.#status?.viewOnly ?? false; }
   set viewOnly(v) { this.#handle?.setViewOnly(Boolean(v)); }
+  /** The guest's keyboard layout for `typeText` (`us`, `de-ch`, `fr`, …; see the README). */
+  get keyboardLayout() { return this.#status?.keyboardLayout ?? "us"; }
+  set keyboardLayout(name) {
+    if (this.#handle && !this.#handle.setKeyboardLayout(String(name))) throw new RangeError(`unknown keyboard layout: ${name}`);
+  }
 
   disconnect() { this.#handle?.disconnect(); }
   /** A new attempt with a fresh ticket from `acquireTicket`. */

@@ -88,6 +88,6 @@ impl ConsoleOptions {
     }
 
     pub fn layout(&self) -> Layout {
-        Layout::from_name(&self.keyboard_layout)
+        Layout::from_name(&self.keyboard_layout).unwrap_or_default()
     }
 }

@@ -55,7 +55,7 @@ pub struct ConsoleSession {
 impl ConsoleSession {
     /// A console for `vm`; nothing happens until [`connect`](Self::connect).
     pub fn new(vm: MoRef, options: ConsoleOptions, page_origin: impl Into<String>, parser: Box<dyn UrlParser>) -> Self {
-        let status = ConsoleStatus::initial(options.view_only);
+        let status = ConsoleStatus { keyboard_layout: options.layout().name(), ..ConsoleStatus::initial(options.view_only) };
         ConsoleSession {
             ticket: TicketState::requested(vm.clone()),
             vm,
@@ -111,7 +111,12 @@ impl ConsoleSession {
         self.paint_pending = false;
         self.ticket = TicketState::requested(self.vm.clone());
         let drops = self.status.drops;
-        self.status = ConsoleStatus { drops, generation: self.generation, ..ConsoleStatus::initial(self.options.view_only) };
+        self.status = ConsoleStatus {
+            drops,
+            generation: self.generation,
+            keyboard_layout: self.options.layout().name(),
+            ..ConsoleStatus::initial(self.options.view_only)
+        };
         self.work.push_back(Work::CancelTimer { timer: Timer::Reconnect });
         self.work.push_back(Work::CancelTimer { timer: Timer::Step });
         if self.cursor_hidden {
@@ -306,6 +311,20 @@ impl ConsoleSession {
     }
 
     // --- Input -------------------------------------------------------------------------
+
+    /// The guest's keyboard layout for typed text (one of `input::text::Layout::all`);
+    /// false, and nothing changes, for a name the tables do not have.
+    pub fn set_keyboard_layout(&mut self, name: &str) -> bool {
+        match input::text::Layout::from_name(name) {
+            Some(l) => {
+                self.options.keyboard_layout = l.name().to_owned();
+                self.status.keyboard_layout = l.name();
+                self.changed();
+                true
+            }
+            None => false,
+        }
+    }
 
     pub fn set_view_only(&mut self, view_only: bool) {
         self.options.view_only = view_only;

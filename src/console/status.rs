@@ -74,6 +74,8 @@ pub struct ConsoleStatus {
     /// A scheduled automatic reconnect: seconds to wait.
     pub retry_in: Option<u32>,
     pub view_only: bool,
+    /// The guest layout "Type text" types for.
+    pub keyboard_layout: &'static str,
     /// The attempt this status belongs to.
     pub generation: u32,
 }
@@ -95,6 +97,7 @@ impl ConsoleStatus {
             drops: 0,
             retry_in: None,
             view_only,
+            keyboard_layout: "us",
             generation: 0,
         }
     }

@@ -37,6 +37,7 @@ fn status_json(s: &ConsoleStatus) -> serde_json::Value {
         "name": s.desktop.as_ref().map(|d| d.2.clone()),
         "keyMode": format!("{:?}", s.key_mode),
         "viewOnly": s.view_only,
+        "keyboardLayout": s.keyboard_layout,
         "insecure": s.insecure,
         "retryIn": s.retry_in,
         "trustUrl": s.trust.as_ref().map(|t| t.trust_url.clone()),
@@ -164,6 +165,12 @@ impl ConsoleHandle {
     #[wasm_bindgen(js_name = cancelTyping)]
     pub fn cancel_typing(&self) {
         self.with(ConsoleRunner::cancel_typing)
+    }
+
+    /// The guest's layout for `typeText`; false for a layout the tables do not have.
+    #[wasm_bindgen(js_name = setKeyboardLayout)]
+    pub fn set_keyboard_layout(&self, name: &str) -> bool {
+        self.with(|r| r.act(|c| c.set_keyboard_layout(name)))
     }
 
     #[wasm_bindgen(js_name = setViewOnly)]

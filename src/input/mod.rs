@@ -6,6 +6,7 @@
 
 pub mod keycode;
 pub mod keysym;
+pub mod layouts;
 pub mod wheel;
 pub mod text;
 pub mod scancode;
@@ -37,7 +38,7 @@ pub fn key_codes(codes: &[i32]) -> Option<Vec<KeyInput>> {
     let mut out: Vec<KeyInput> = keys.iter().map(|(c, k)| key_input(c, k, true)).collect();
     if let Some(ch) = ch {
         let sym = keysym::char_keysym(ch);
-        let scancode = text::plan(&ch.to_string(), text::Layout::Us).ok().and_then(|p| p.iter().find(|k| k.keysym == sym).and_then(|k| k.scancode));
+        let scancode = text::plan(&ch.to_string(), text::Layout::default()).ok().and_then(|p| p.iter().find(|k| k.keysym == sym).and_then(|k| k.scancode));
         out.push(KeyInput { keysym: sym, scancode, down: true });
         out.push(KeyInput { keysym: sym, scancode, down: false });
     }

@@ -6,63 +6,80 @@
 use crate::rfb::KeyInput;
 
 use super::keysym::char_keysym;
+use super::layouts::{DEAD, KEYS, LAYOUTS, SCANCODES};
 
 const SHIFT: u16 = 0x2a;
 const ALTGR: u16 = 0x138;
+const SHIFT_SYM: u32 = 0xffe1;
+const ALTGR_SYM: u32 = 0xfe03;
+/// Dead key `n` is U+E000 + n in the generated tables.
+const DEAD_BASE: u32 = 0xe000;
 
+/// A guest keyboard layout from the generated tables (`input::layouts`, from xkb-data).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Layout {
-    #[default]
-    Us,
-    De,
+pub struct Layout(usize);
+
+/// One key press: the scan code, the level (0 plain, 1 Shift, 2 AltGr, 3 Shift+AltGr)
+/// and the keysym it types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Stroke {
+    scancode: u16,
+    level: usize,
+    keysym: u32,
 }
 
 impl Layout {
-    pub fn from_name(name: &str) -> Layout {
-        match name.to_ascii_lowercase().as_str() {
-            "de" | "de-de" | "german" => Layout::De,
-            _ => Layout::Us,
-        }
+    /// A layout by our name (`de-ch`) or xkb's (`ch`), any case; `None` when unknown.
+    pub fn from_name(name: &str) -> Option<Layout> {
+        let name = name.trim().to_ascii_lowercase();
+        let name = match name.as_str() {
+            "gb" | "en-gb" => "uk",
+            "en-us" | "en" => "us",
+            "german" | "de-de" => "de",
+            other => other,
+        };
+        LAYOUTS.iter().position(|(ours, xkb, _)| *ours == name || *xkb == name).map(Layout)
     }
 
-    /// Rows of the PC keyboard starting at scan codes 0x02, 0x10, 0x1e, 0x2b; plain and
-    /// shifted; then AltGr keys.
-    fn tables(self) -> ([&'static str; 4], [&'static str; 4], &'static [(u16, char)]) {
-        match self {
-            Layout::Us => (
-                ["1234567890-=", "qwertyuiop[]", "asdfghjkl;'`", "\\zxcvbnm,./"],
-                ["!@#$%^&*()_+", "QWERTYUIOP{}", "ASDFGHJKL:\"~", "|ZXCVBNM<>?"],
-                &[],
-            ),
-            Layout::De => (
-                ["1234567890ß´", "qwertzuiopü+", "asdfghjklöä^", "#yxcvbnm,.-"],
-                ["!\"§$%&/()=?`", "QWERTZUIOPÜ*", "ASDFGHJKLÖÄ°", "'YXCVBNM;:_"],
-                &[(0x10, '@'), (0x12, '€'), (0x08, '{'), (0x09, '['), (0x0a, ']'), (0x0b, '}'), (0x0c, '\\'), (0x1b, '~'), (0x56, '|')],
-            ),
-        }
+    /// Every layout: (name, label), in menu order.
+    pub fn all() -> impl Iterator<Item = (&'static str, &'static str)> {
+        LAYOUTS.iter().map(|(ours, _, label)| (*ours, *label))
     }
 
-    /// The key for a character: scan code and modifier, or `None` if it cannot be typed.
-    fn key_for(self, c: char) -> Option<(u16, Option<u16>)> {
+    pub fn name(self) -> &'static str {
+        LAYOUTS[self.0].0
+    }
+
+    /// (key index, level) of every character this layout types directly.
+    fn keys(self) -> impl Iterator<Item = (usize, usize, char)> {
+        KEYS[self.0].chars().enumerate().filter(|(_, c)| *c != '\0').map(|(i, c)| (i / 4, i % 4, c))
+    }
+
+    /// The one key that types `c`, at its lowest level.
+    fn direct(self, c: char) -> Option<Stroke> {
+        self.keys().find(|(_, _, x)| *x == c).map(|(k, level, _)| Stroke { scancode: SCANCODES[k], level, keysym: char_keysym(c) })
+    }
+
+    /// The key presses for `c`: its own key, or a dead key then a base that compose to it.
+    fn strokes(self, c: char) -> Option<Vec<Stroke>> {
         match c {
-            ' ' => return Some((0x39, None)),
-            '\n' => return Some((0x1c, None)),
-            '\t' => return Some((0x0f, None)),
-            '<' if self == Layout::De => return Some((0x56, None)),
-            '>' if self == Layout::De => return Some((0x56, Some(SHIFT))),
+            '\n' => return Some(vec![Stroke { scancode: 0x1c, level: 0, keysym: 0xff0d }]),
+            '\t' => return Some(vec![Stroke { scancode: 0x0f, level: 0, keysym: 0xff09 }]),
             _ => {}
         }
-        let (plain, shifted, alt) = self.tables();
-        let starts = [0x02u16, 0x10, 0x1e, 0x2b];
-        for (row, start) in starts.iter().enumerate() {
-            if let Some(i) = plain[row].chars().position(|x| x == c) {
-                return Some((start + i as u16, None));
-            }
-            if let Some(i) = shifted[row].chars().position(|x| x == c) {
-                return Some((start + i as u16, Some(SHIFT)));
+        if let Some(s) = self.direct(c) {
+            return Some(vec![s]);
+        }
+        for (k, level, d) in self.keys() {
+            let n = (d as u32).wrapping_sub(DEAD_BASE) as usize;
+            let Some((dead_sym, pairs)) = DEAD.get(n).filter(|_| (d as u32) >= DEAD_BASE) else { continue };
+            let pairs: Vec<char> = pairs.chars().collect();
+            let Some(base) = pairs.chunks(2).find(|p| p.len() == 2 && p[1] == c).map(|p| p[0]) else { continue };
+            if let Some(second) = self.direct(base) {
+                return Some(vec![Stroke { scancode: SCANCODES[k], level, keysym: *dead_sym }, second]);
             }
         }
-        alt.iter().find(|(_, x)| *x == c).map(|(sc, _)| (*sc, Some(ALTGR)))
+        None
     }
 }
 
@@ -76,17 +93,21 @@ pub struct Untypable(pub char);
 pub fn plan(text: &str, layout: Layout) -> Result<Vec<KeyInput>, Untypable> {
     let mut out = Vec::with_capacity(text.len() * 4);
     for c in text.chars().filter(|&c| c != '\r') {
-        let (sc, modifier) = layout.key_for(c).ok_or(Untypable(c))?;
-        let keysym = char_keysym(c);
-        if let Some(m) = modifier {
-            let msym = if m == SHIFT { 0xffe1 } else { 0xfe03 };
-            out.push(KeyInput { keysym: msym, scancode: Some(m), down: true });
-            out.push(KeyInput { keysym, scancode: Some(sc), down: true });
-            out.push(KeyInput { keysym, scancode: Some(sc), down: false });
-            out.push(KeyInput { keysym: msym, scancode: Some(m), down: false });
-        } else {
-            out.push(KeyInput { keysym, scancode: Some(sc), down: true });
-            out.push(KeyInput { keysym, scancode: Some(sc), down: false });
+        for s in layout.strokes(c).ok_or(Untypable(c))? {
+            let modifiers: &[(u32, u16)] = match s.level {
+                0 => &[],
+                1 => &[(SHIFT_SYM, SHIFT)],
+                2 => &[(ALTGR_SYM, ALTGR)],
+                _ => &[(ALTGR_SYM, ALTGR), (SHIFT_SYM, SHIFT)],
+            };
+            for &(keysym, sc) in modifiers {
+                out.push(KeyInput { keysym, scancode: Some(sc), down: true });
+            }
+            out.push(KeyInput { keysym: s.keysym, scancode: Some(s.scancode), down: true });
+            out.push(KeyInput { keysym: s.keysym, scancode: Some(s.scancode), down: false });
+            for &(keysym, sc) in modifiers.iter().rev() {
+                out.push(KeyInput { keysym, scancode: Some(sc), down: false });
+            }
         }
     }
     Ok(out)
@@ -108,28 +129,68 @@ pub fn plan_keysyms(text: &str) -> Vec<KeyInput> {
 mod tests {
     use super::*;
 
+    fn us() -> Layout {
+        Layout::from_name("us").unwrap()
+    }
+
     fn codes(v: &[KeyInput]) -> Vec<(u16, bool)> {
         v.iter().map(|k| (k.scancode.unwrap(), k.down)).collect()
     }
 
     #[test]
     fn us_letters_shift_and_enter() {
-        let p = plan("aB\n", Layout::Us).unwrap();
+        let p = plan("aB\n", us()).unwrap();
         assert_eq!(codes(&p), vec![(0x1e, true), (0x1e, false), (0x2a, true), (0x30, true), (0x30, false), (0x2a, false), (0x1c, true), (0x1c, false)]);
     }
 
     #[test]
     fn german_layout_swaps_y_and_z_and_has_umlauts_and_altgr() {
-        assert_eq!(codes(&plan("z", Layout::De).unwrap())[0], (0x15, true));
-        assert_eq!(codes(&plan("y", Layout::De).unwrap())[0], (0x2c, true));
-        assert_eq!(codes(&plan("ü", Layout::De).unwrap())[0], (0x1a, true));
-        assert_eq!(codes(&plan("@", Layout::De).unwrap())[..2], [(0x138, true), (0x10, true)]);
+        let de = Layout::from_name("de").unwrap();
+        assert_eq!(codes(&plan("z", de).unwrap())[0], (0x15, true));
+        assert_eq!(codes(&plan("y", de).unwrap())[0], (0x2c, true));
+        assert_eq!(codes(&plan("ü", de).unwrap())[0], (0x1a, true));
+        assert_eq!(codes(&plan("@", de).unwrap())[..2], [(0x138, true), (0x10, true)]);
+    }
+
+    #[test]
+    fn dead_keys_compose_accents_the_layout_has_no_key_for() {
+        // French: ê is dead circumflex (the key right of P) then e.
+        let fr = Layout::from_name("fr").unwrap();
+        let p = plan("ê", fr).unwrap();
+        assert_eq!(codes(&p), vec![(0x1a, true), (0x1a, false), (0x12, true), (0x12, false)]);
+        assert_eq!(p[0].keysym, 0xfe52, "the dead key's own keysym");
+        // German: ^ itself is dead circumflex then space.
+        let de = Layout::from_name("de").unwrap();
+        assert_eq!(codes(&plan("^", de).unwrap()), vec![(0x29, true), (0x29, false), (0x39, true), (0x39, false)]);
+        // Swiss German: é is on its own key, no dead key needed.
+        assert_eq!(codes(&plan("é", Layout::from_name("de-ch").unwrap()).unwrap()).len(), 4, "Shift + key");
+    }
+
+    #[test]
+    fn every_layout_has_a_name_a_label_and_types_its_digits() {
+        let names: Vec<_> = Layout::all().map(|(n, _)| n).collect();
+        for n in ["us", "uk", "de", "de-ch", "fr", "fr-ch", "be", "es", "it", "pt", "pt-br", "nl", "se", "no", "dk", "fi", "pl", "cz", "hu", "tr", "ru", "jp"] {
+            assert!(names.contains(&n), "{n}");
+            let l = Layout::from_name(n).unwrap();
+            assert_eq!(l.name(), n);
+            assert!(plan("1 2\n", l).is_ok(), "{n} types digits, space and Enter");
+        }
+        assert_eq!(Layout::from_name("gb"), Layout::from_name("uk"));
+        assert_eq!(Layout::from_name("klingon"), None);
+        // Russian types Cyrillic, not Latin: its first group has no Latin letters.
+        let ru = Layout::from_name("ru").unwrap();
+        assert!(plan("привет", ru).is_ok());
+        assert_eq!(plan("a", ru), Err(Untypable('a')));
+        // Shift+AltGr is AltGr, then Shift, released in reverse.
+        let pl = Layout::from_name("pl").unwrap();
+        let p = plan("Ą", pl).unwrap();
+        assert_eq!(codes(&p), vec![(0x138, true), (0x2a, true), (0x1e, true), (0x1e, false), (0x2a, false), (0x138, false)]);
     }
 
     #[test]
     fn untypable_characters_are_named_before_anything_is_sent() {
-        assert_eq!(plan("ok ✓", Layout::Us), Err(Untypable('✓')));
-        assert_eq!(plan("ü", Layout::Us), Err(Untypable('ü')));
+        assert_eq!(plan("ok ✓", us()), Err(Untypable('✓')));
+        assert_eq!(plan("ü", us()), Err(Untypable('ü')));
         assert_eq!(plan_keysyms("✓").len(), 2);
     }
 }

@@ -86,8 +86,14 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     on_host_event: Rc::new(|_| {}),
                     on_session_lost: Rc::new(move |s| lost.emit(s)),
                 };
+                let stored = crate::web::prefs::layout_for(&vm.value);
                 match ConsoleRunner::start(el, vm, (*options).clone(), hooks) {
-                    Ok(r) => *runner.borrow_mut() = Some(r),
+                    Ok(r) => {
+                        if let Some(l) = stored {
+                            r.act(|c| c.set_keyboard_layout(&l));
+                        }
+                        *runner.borrow_mut() = Some(r)
+                    }
                     Err(e) => ui.dispatch(UiAction::Note(Some(e))),
                 }
             }
@@ -221,6 +227,15 @@ pub fn Console(props: &ConsoleProps) -> Html {
             }
         })
     };
+    let set_layout = {
+        let (runner, moid) = (runner.clone(), props.vm.value.clone());
+        Callback::from(move |e: Event| {
+            let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else { return };
+            if runner.borrow().as_ref().is_some_and(|r| r.act(|c| c.set_keyboard_layout(&sel.value()))) {
+                crate::web::prefs::remember_layout(&moid, &sel.value());
+            }
+        })
+    };
     let type_text = {
         let (runner, ui, text_ref) = (runner.clone(), ui.clone(), text_ref.clone());
         Callback::from(move |_: MouseEvent| {
@@ -335,6 +350,13 @@ pub fn Console(props: &ConsoleProps) -> Html {
             </div>
             <details class="vc-type">
                 <summary>{ "Type text" }</summary>
+                <label class="vc-inline">{ "Guest keyboard layout " }
+                    <select onchange={set_layout} aria-label="Guest keyboard layout">
+                        { for input::text::Layout::all().map(|(name, label)| html! {
+                            <option value={name} selected={s.keyboard_layout == name}>{ format!("{label} ({name})") }</option>
+                        }) }
+                    </select>
+                </label>
                 <label for="vc-type-text">{ "Text to type" }</label>
                 <textarea id="vc-type-text" ref={text_ref} rows="3" />
                 <button onclick={type_text} disabled={!can_type}>{ "Type it" }</button>

@@ -10,6 +10,8 @@ pub mod fullscreen;
 #[cfg(feature = "app")]
 pub mod location;
 #[cfg(feature = "app")]
+pub mod prefs;
+#[cfg(feature = "app")]
 pub mod screenshot;
 pub mod timers;
 #[cfg(feature = "app")]

@@ -1,6 +1,8 @@
 // End-to-end, everyday comfort: power on, links to a console, layouts, clipboard,
 // small screens and accessibility. Same set-up as run.mjs: a fresh lab and context each.
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { assert, assertNoSecretsLeak, eventually, labCall, login, runAppTests } from "./lib.mjs";
+import { gatewayVm, setXkbLayout, startXvnc } from "./servers.mjs";
 
 const tests = [];
 /** A test; `labConfig` (JSON) starts its lab with `--config`; `contextOptions` for Playwright. */
@@ -111,6 +113,54 @@ test("a link to a VM that is off or unknown stays on the list and says why", asy
   await page.getByRole("alert").filter({ hasText: "The link is to build-agent. The VM is powered off" }).waitFor();
   await page.goto(new URL("#/vm/vm-999", lab.url).href);
   await page.getByRole("alert").filter({ hasText: "The link is to a VM (vm-999) that is not in your list" }).waitFor();
+});
+
+// Each sample is typed with "Type text" while the X server's keymap is that layout:
+// accents through dead keys, AltGr, Shift+AltGr, and non-Latin scripts.
+const LAYOUT_SAMPLES = [
+  ["de", "de", "Grüße aus Köln: @€{[]}\\|~ ê ^"],
+  ["fr", "fr", "àéèçù €@#{} ê ë Où?"],
+  ["fr-ch", "ch(fr)", "éàè ç € ô !"],
+  ["de-ch", "ch", "Müsli für 5€ @ ~"],
+  ["es", "es", "¿Año? ¡Sí! ü ñ"],
+  ["uk", "gb", "£5 \"quoted\" @ #~"],
+  ["pl", "pl", "Zażółć gęślą jaźń Ą"],
+  ["ru", "ru", "Привет, мир"],
+  ["jp", "jp", "_\\| @[]"],
+];
+const typedFile = `/tmp/vsc-layouts-${process.pid}.txt`;
+
+test("typed text arrives as written in an X server set to each sample layout (Xvnc + setxkbmap + xterm)", async ({ page, xvnc }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of xterm-vm" }).click();
+  await running(page);
+  await page.getByText("Type text").click();
+  const layoutMenu = page.getByLabel("Guest keyboard layout");
+  const lines = [];
+  for (const [ours, xkb, sample] of LAYOUT_SAMPLES) {
+    await setXkbLayout(xvnc.display, xkb);
+    await layoutMenu.selectOption(ours);
+    await page.getByLabel("Text to type").fill(`${sample}\n`);
+    await page.getByRole("button", { name: "Type it" }).click();
+    lines.push(sample);
+    // The line ends with Enter, the last key typed: once it is in the file, typing is done.
+    await eventually(`the ${ours} line to reach the shell`, async () =>
+      existsSync(typedFile) && readFileSync(typedFile, "utf8").split("\n").length > lines.length, 15000).catch(() => {});
+    const got = existsSync(typedFile) ? readFileSync(typedFile, "utf8").split("\n") : [];
+    assert(got[lines.length - 1] === sample, `${ours}: the shell received ${JSON.stringify(got[lines.length - 1])}, typed ${JSON.stringify(sample)}`);
+  }
+  // The layout is remembered for this VM (and nothing else is stored).
+  await page.reload();
+  await login(page, "demo@vsphere.local", "demo");
+  await running(page);
+  const stored = await page.evaluate(() => JSON.stringify(Object.entries(localStorage)));
+  assert(stored === JSON.stringify([["vsphere-console.layout.vm-201", "jp"]]), `only the layout is stored, got ${stored}`);
+  await page.getByText("Type text").click();
+  assert(await page.getByLabel("Guest keyboard layout").inputValue() === "jp", "the layout chosen last is chosen again");
+}, async () => {
+  rmSync(typedFile, { force: true });
+  const x = await startXvnc({ command: ["sh", "-c", `cat > ${typedFile}`] });
+  return { config: { vms: [gatewayVm("xterm-vm", x.port)] }, stop: () => { x.stop(); rmSync(typedFile, { force: true }); }, args: { xvnc: x } };
 });
 
 const { failed } = await runAppTests(tests, "comfort");

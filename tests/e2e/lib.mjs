@@ -174,7 +174,7 @@ export function configFile(obj) {
 
 /**
  * Runs app tests: each gets a fresh lab (`labConfig`: JSON, or a function returning
- * `{config, stop}`) and a fresh browser context on it; prints "prefix: N passed, N failed".
+ * `{config, stop, args?}`: `args` join the test's) and a fresh browser context on it; prints "prefix: N passed, N failed".
  */
 export async function runAppTests(tests, prefix) {
   const browser = await startBrowser();
@@ -191,7 +191,7 @@ export async function runAppTests(tests, prefix) {
       return c;
     };
     return {
-      args: { lab, ...ctx }, page: ctx.page, seen: ctx.seen,
+      args: { lab, ...ctx, ...(setup?.args ?? {}) }, page: ctx.page, seen: ctx.seen,
       close: async () => {
         await ctx.context.close();
         for (const c of extraContexts) await c.close();

@@ -4,7 +4,7 @@ import {
   ARTIFACTS, assert, assertNoSecretsLeak, canvasPixels, canvasRegionSha256, eventually, labCall, login, openPage,
   runAppTests, startLab,
 } from "./lib.mjs";
-import { startQemu, startXvnc } from "./servers.mjs";
+import { gatewayVm, startQemu, startXvnc } from "./servers.mjs";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 
 const tests = [];
@@ -181,7 +181,6 @@ test("a host page logs in with SSPI: its function answers each challenge", async
   assert(atob(rounds[1]).startsWith("AUTHENTICATE:"), "the second round answers the challenge");
 });
 
-const gatewayVm = (name, port, extra = {}) => ({ moid: "vm-201", name, powerState: "poweredOn", host: "host-10", guestOs: "Linux", vnc: `127.0.0.1:${port}`, ...extra });
 
 async function running(page) {
   await eventually("the console to run", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running", 20000);

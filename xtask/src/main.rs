@@ -4,6 +4,7 @@ mod bench;
 mod build;
 mod demo;
 mod fuzz;
+mod layouts;
 mod package;
 mod record;
 mod replay;
@@ -19,6 +20,7 @@ const USAGE: &str = "usage: cargo xtask <command>
   test                   install what is missing, run every test (native, browser, end to end)
   build [--dev]          build the app into pkg/
   fuzz --minutes N       every fuzz target for N minutes on a corpus kept outside the repository
+  layouts [--check]      generate src/input/layouts.rs from xkb-data (--check: fail if it differs)
   package                the npm package in target/npm/vsphere-console/ (console-only and app entries)
   setup [--test]         install the build tools (and the test packages with --test)
   replay FILE            a websockify recording through the engine: prints WxH sha256=... and the decode time
@@ -46,6 +48,7 @@ fn main() {
             Some(m) if m > 0 => setup::test_tools().and_then(|_| fuzz::run(m)),
             _ => Err("fuzz needs --minutes N (a whole number above 0)".into()),
         },
+        Some("layouts") => layouts::run(args.iter().any(|a| a == "--check")),
         Some("package") => setup::build_tools().and_then(|_| package::run_package()),
         Some("replay") => match args.get(1) {
             Some(f) => replay::run(f),

@@ -19,6 +19,13 @@ pub const TEST_PACKAGES: &[&str] = &[
     // from a CA the test makes; certutil puts that CA in the test browser's NSS store.
     "nginx",
     "libnss3-tools",
+    // Keyboard layouts: `cargo xtask layouts --check` compiles xkb-data's keymaps with
+    // xkbcomp, names keysyms by keysymdef.h and composes dead keys by libx11's table;
+    // the layout test sets the X server's keymap with setxkbmap.
+    "xkb-data",
+    "x11-xkb-utils",
+    "x11proto-dev",
+    "libx11-data",
 ];
 
 /// What `cargo xtask record` films with: the real servers, a terminal, and the scene's X client.

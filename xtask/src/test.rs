@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test, after installing what they need.
 //!
-//! Suites: native (`cargo test --workspace`), wasm-bindgen-test in headless Chromium,
+//! Suites: native (`cargo test --workspace`, and the keyboard layouts regenerated from
+//! xkb-data and compared), wasm-bindgen-test in headless Chromium,
 //! then the release app and the npm package, driven end to end through real Chromium:
 //! against the lab, and behind the repository's nginx recipe with TLS and its CSP.
 
@@ -51,8 +52,10 @@ pub fn run_all() -> Result {
     }
 }
 
+/// Also checks that the generated keyboard layouts are what xkb-data gives today.
 fn native() -> Result {
-    run(Command::new("cargo").args(["test", "--workspace"]).current_dir(root()))
+    let layouts = crate::layouts::run(true);
+    run(Command::new("cargo").args(["test", "--workspace"]).current_dir(root())).and(layouts)
 }
 
 /// `web_paint.rs` replays every recording in a debug build: about two minutes.
