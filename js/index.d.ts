@@ -48,6 +48,8 @@ export interface VSphereConsoleOptions {
   viewOnly?: boolean;
   /** The guest's layout for typed text sent as scan codes (default "us"); tables generated from xkb-data. */
   keyboardLayout?: KeyboardLayout;
+  /** Which ways clipboard text may go; both default to true. */
+  clipboard?: { toVm?: boolean; fromVm?: boolean };
   /** Pause between typed key events; default 25. */
   typingDelayMs?: number;
   /** Reconnect by itself after a network drop, with a fresh ticket from acquireTicket; default true. */
@@ -125,7 +127,8 @@ export declare class VSphereConsole extends EventTarget {
   sendKeyCodes(codes: number[]): boolean;
   sendKey(keysym: number, code?: string | null, down?: boolean): void;
   typeText(text: string): TypingPromise;
-  clipboardPaste(text: string): void;
+  /** Text for the VM's clipboard: Unicode where the server has Extended Clipboard, else Latin-1 (`sentence` says what was lost, or why nothing went). */
+  clipboardPaste(text: string): { sent: boolean; sentence: string | null };
   /** Resolves once everything received so far is drawn on the canvas: no image being decoded, no paint pending. */
   settled(): Promise<void>;
   requestResolution(width: number, height: number): boolean;

@@ -19,7 +19,7 @@ export async function validateConsoleUrl(ticket, requestedFrom, policy) {
   return validateWithPolicy(ticket, requestedFrom, policy ?? null);
 }
 
-const CORE_OPTIONS = ["policy", "requestedFrom", "scale", "viewOnly", "keyboardLayout", "typingDelayMs", "reconnect",
+const CORE_OPTIONS = ["policy", "requestedFrom", "scale", "viewOnly", "keyboardLayout", "clipboard", "typingDelayMs", "reconnect",
   "ticketLifetimeSeconds", "stepTimeoutSeconds"];
 
 /**
@@ -145,7 +145,8 @@ export class VSphereConsole extends EventTarget {
     return p;
   }
 
-  clipboardPaste(text) { this.#handle?.clipboardPaste(String(text)); }
+  /** Text for the VM's clipboard; resolves nothing, returns `{sent, sentence}`. */
+  clipboardPaste(text) { return this.#handle?.clipboardPaste(String(text)) ?? { sent: false, sentence: "The console has not started." }; }
 
   /** Resolves once everything received so far is drawn on the canvas (screenshots, tests). */
   settled() { return this.#handle ? this.#handle.settled() : Promise.resolve(); }

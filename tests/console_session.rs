@@ -4,96 +4,16 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::json;
-use vsphere_console::api::wire::{MoRef, VirtualMachineTicket};
 use vsphere_console::console::{
     backoff_secs, ticket_from_json, AcquireError, ConsoleOptions, ConsoleSession, HostEvent, Step, Timer, Work,
 };
 use vsphere_console::rfb::encoding as enc;
 use vsphere_console::rfb::session::{caps, KeyMode};
-use vsphere_console::rfb::{KeyInput, PixelFormat};
-use vsphere_console::ticket::url_parts::NativeUrlParser;
-use vsphere_console::ticket::ConsolePolicy;
+use vsphere_console::rfb::KeyInput;
 
-const SECRET: &str = "0123456789abcdefSECRET";
-const NOW: f64 = 1_000_000.0;
-
-fn options() -> ConsoleOptions {
-    ConsoleOptions {
-        policy: ConsolePolicy { allowed_hosts: vec!["esx01.example.com".into()], ..ConsolePolicy::default() },
-        requested_from: "https://vc.example.com".into(),
-        ..ConsoleOptions::default()
-    }
-}
-
-fn core(opts: ConsoleOptions) -> ConsoleSession {
-    ConsoleSession::new(MoRef::new("VirtualMachine", "vm-1"), opts, "https://portal.example", Box::new(NativeUrlParser))
-}
-
-fn ticket(host: &str) -> VirtualMachineTicket {
-    serde_json::from_value(json!({"ticket": SECRET, "host": host, "port": 443, "sslThumbprint": "AA:BB"})).unwrap()
-}
-
-fn drain(c: &mut ConsoleSession) -> Vec<Work> {
-    std::iter::from_fn(|| c.poll()).collect()
-}
-
-fn host_events(work: &[Work]) -> Vec<HostEvent> {
-    work.iter().filter_map(|w| if let Work::Host(e) = w { Some(e.clone()) } else { None }).collect()
-}
-
-fn names(work: &[Work]) -> Vec<&'static str> {
-    work.iter().filter_map(|w| if let Work::Host(e) = w { Some(e.name()) } else { None }).collect()
-}
-
-fn sent(work: &[Work]) -> Vec<u8> {
-    work.iter().flat_map(|w| if let Work::Send { bytes, .. } = w { bytes.clone() } else { vec![] }).collect()
-}
-
-fn server_init(w: u16, h: u16) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&w.to_be_bytes());
-    v.extend_from_slice(&h.to_be_bytes());
-    PixelFormat::RGBX8888.write(&mut v);
-    v.extend_from_slice(&4u32.to_be_bytes());
-    v.extend_from_slice(b"desk");
-    v
-}
-
-/// One raw rectangle of one colour.
-fn raw_update(x: u16, y: u16, w: u16, h: u16, rgbx: [u8; 4]) -> Vec<u8> {
-    let mut v = vec![0, 0, 0, 1];
-    for n in [x, y, w, h] {
-        v.extend_from_slice(&n.to_be_bytes());
-    }
-    v.extend_from_slice(&enc::RAW.to_be_bytes());
-    for _ in 0..(w as usize * h as usize) {
-        v.extend_from_slice(&rgbx);
-    }
-    v
-}
-
-/// VMware ServerCaps (127/0) with the given bits.
-fn server_caps(bits: u32) -> Vec<u8> {
-    let mut v = vec![127, 0, 0, 8];
-    v.extend_from_slice(&bits.to_be_bytes());
-    v
-}
-
-/// Drives a core to Running; returns the work seen on the way.
-fn to_running(c: &mut ConsoleSession) -> Vec<Work> {
-    c.connect();
-    let mut all = drain(c);
-    let g = c.generation();
-    c.ticket_acquired(g, Ok(ticket("esx01.example.com")), NOW);
-    all.extend(drain(c));
-    c.socket_opened(g);
-    c.received(g, &server_init(4, 2));
-    c.received(g, &raw_update(0, 0, 4, 2, [255, 0, 0, 0]));
-    all.extend(drain(c));
-    c.painted(g);
-    all.extend(drain(c));
-    all
-}
+#[path = "common/console.rs"]
+mod console_helpers;
+use console_helpers::*;
 
 #[test]
 fn the_whole_path_in_order() {
@@ -358,7 +278,7 @@ fn view_only_sends_no_input() {
     to_running(&mut c);
     c.key(KeyInput { keysym: 0x61, scancode: Some(0x1e), down: true }, None, "KeyA");
     c.pointer(1, 1, 1);
-    c.clipboard_paste("x");
+    assert!(c.clipboard_paste("x").is_err(), "view only: nothing goes, and the page is told");
     assert!(sent(&drain(&mut c)).is_empty());
     c.set_view_only(false);
     c.key(KeyInput { keysym: 0x61, scancode: Some(0x1e), down: true }, None, "KeyA");

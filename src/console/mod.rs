@@ -18,7 +18,7 @@ pub mod status;
 pub mod ticket_input;
 pub mod work;
 
-pub use options::{ConsoleOptions, Scale};
+pub use options::{ClipboardPolicy, ConsoleOptions, Scale};
 pub use session::ConsoleSession;
 pub use status::{backoff_secs, ConsoleStatus, Step, TrustHelp};
 pub use ticket_input::ticket_from_json;

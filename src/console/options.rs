@@ -39,6 +39,22 @@ impl Scale {
     }
 }
 
+/// Which ways clipboard text may go (`{"toVm": true, "fromVm": true}`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ClipboardPolicy {
+    /// Text the person pastes or copies locally may reach the VM.
+    pub to_vm: bool,
+    /// Text copied in the VM may reach the page (and the local clipboard).
+    pub from_vm: bool,
+}
+
+impl Default for ClipboardPolicy {
+    fn default() -> Self {
+        ClipboardPolicy { to_vm: true, from_vm: true }
+    }
+}
+
 /// Options of one console, in the JavaScript API's spelling (camelCase).
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
@@ -50,8 +66,10 @@ pub struct ConsoleOptions {
     pub requested_from: String,
     pub scale: Scale,
     pub view_only: bool,
-    /// The guest's layout for typed text sent as scan codes: `us` or `de`.
+    /// The guest's layout for typed text sent as scan codes (`input::text::Layout::all`).
     pub keyboard_layout: String,
+    /// Which ways the clipboard may go; some sites forbid one or both.
+    pub clipboard: ClipboardPolicy,
     /// Pause between typed key events; ESXi hangs on fast pasted input.
     pub typing_delay_ms: u32,
     /// Reconnect by itself (with a fresh ticket) after the network drops.
@@ -70,6 +88,7 @@ impl Default for ConsoleOptions {
             scale: Scale::Fit,
             view_only: false,
             keyboard_layout: "us".into(),
+            clipboard: ClipboardPolicy::default(),
             typing_delay_ms: 25,
             reconnect: true,
             ticket_lifetime_seconds: 60,

@@ -13,7 +13,7 @@ use crate::api::wire::{MoRef, VirtualMachineTicket};
 use crate::input;
 use crate::rfb::framebuffer::{Framebuffer, Rect};
 use crate::rfb::session::KeyMode;
-use crate::rfb::{Event, KeyInput, RfbError, Session, SessionConfig};
+use crate::rfb::{ClipboardSent, Event, KeyInput, RfbError, Session, SessionConfig};
 use crate::ticket::{self, RequestedFrom, TicketEvent, TicketState, UrlParser};
 
 use super::options::ConsoleOptions;
@@ -210,7 +210,11 @@ impl ConsoleSession {
         }
         self.socket_was_open = true;
         self.advance_ticket(TicketEvent::Opened);
-        self.rfb = Some(Session::new(SessionConfig { work_budget: Some(WORK_PER_TURN), ..SessionConfig::default() }));
+        self.rfb = Some(Session::new(SessionConfig {
+            work_budget: Some(WORK_PER_TURN),
+            clipboard_from_server: self.options.clipboard.from_vm,
+            ..SessionConfig::default()
+        }));
         self.status.step = Step::Handshake;
         self.start_step_timer();
         self.changed();
@@ -402,12 +406,30 @@ impl ConsoleSession {
         }
     }
 
-    /// Text for the VM's clipboard (ClientCutText).
-    pub fn clipboard_paste(&mut self, text: &str) {
-        if let (true, Some(rfb)) = (self.status.input_allowed(), self.rfb.as_mut()) {
-            rfb.send_clipboard(text);
-            self.flush();
+    /// Text for the VM's clipboard. `Ok` with a sentence when it went but not whole
+    /// (a Latin-1 server), `Err` with a sentence when it did not go at all.
+    pub fn clipboard_paste(&mut self, text: &str) -> Result<Option<String>, String> {
+        if !self.options.clipboard.to_vm {
+            return Err("This site does not allow text to go to the VM's clipboard.".into());
         }
+        let Some(rfb) = self.rfb.as_mut().filter(|_| self.status.input_allowed()) else {
+            return Err("The console is not running (or is view only), so nothing was sent to the VM's clipboard.".into());
+        };
+        let sent = rfb.send_clipboard(text);
+        self.flush();
+        match sent {
+            ClipboardSent::Unicode | ClipboardSent::Latin1 { lost: 0 } => Ok(None),
+            ClipboardSent::Latin1 { lost } => Ok(Some(format!(
+                "This server takes only Latin-1 text, so {lost} character{} became \"?\". \"Paste as typing\" types them through the keyboard layout instead.",
+                if lost == 1 { "" } else { "s" }
+            ))),
+            ClipboardSent::NotConnected => Err("The console is not connected, so nothing was sent to the VM's clipboard.".into()),
+        }
+    }
+
+    /// Which ways the clipboard may go.
+    pub fn clipboard_policy(&self) -> super::options::ClipboardPolicy {
+        self.options.clipboard
     }
 
     /// Asks the guest to resize; false when the server cannot.
@@ -488,6 +510,7 @@ impl ConsoleSession {
                 }
                 Event::FrameComplete => frame = true,
                 Event::Bell => self.host(HostEvent::Bell),
+                Event::ServerCutText(_) if !self.options.clipboard.from_vm => {}
                 Event::ServerCutText(text) => {
                     self.status.clipboard = Some(text.clone());
                     self.host(HostEvent::Clipboard { text });

@@ -184,10 +184,17 @@ impl ConsoleHandle {
         self.with(|r| r.act(|c| c.request_resolution(width, height)))
     }
 
-    /// Text for the VM's clipboard.
+    /// Text for the VM's clipboard: `{sent, sentence}`, where `sentence` says what was
+    /// lost (a Latin-1 server) or why nothing went.
     #[wasm_bindgen(js_name = clipboardPaste)]
-    pub fn clipboard_paste(&self, text: &str) {
-        self.with(|r| r.act(|c| c.clipboard_paste(text)))
+    pub fn clipboard_paste(&self, text: &str) -> JsValue {
+        let result = self.runner.as_ref().map(|r| r.act(|c| c.clipboard_paste(text)));
+        let (sent, sentence) = match result {
+            Some(Ok(note)) => (true, note),
+            Some(Err(why)) => (false, Some(why)),
+            None => (false, Some("The console has been destroyed.".to_owned())),
+        };
+        js_sys::JSON::parse(&serde_json::json!({ "sent": sent, "sentence": sentence }).to_string()).unwrap_or(JsValue::NULL)
     }
 
     /// Disconnects and lets go of the canvas and every listener.

@@ -57,6 +57,7 @@ pub fn default_encodings() -> Vec<i32> {
         VMW_SERVER_CAPS,
         QEMU_EXTENDED_KEY_EVENT,
         QEMU_LED_STATE,
+        super::clipboard::PSEUDO_ENCODING,
     ]
 }
 

@@ -6,6 +6,7 @@
 //! engine runs in the browser, in native tests against Xvnc and QEMU, in the fuzzer
 //! and in `cargo xtask replay`. Spec: <https://github.com/rfbproto/rfbproto>.
 
+pub mod clipboard;
 pub mod cursor;
 pub mod decoders;
 pub mod encoding;
@@ -27,4 +28,4 @@ pub use error::RfbError;
 pub use framebuffer::{Framebuffer, Rect};
 pub use pixel_format::PixelFormat;
 pub use decoders::ImageFormat;
-pub use session::{Event, KeyInput, Session, SessionConfig};
+pub use session::{ClipboardSent, Event, KeyInput, Session, SessionConfig};

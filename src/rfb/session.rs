@@ -6,6 +6,7 @@
 
 use std::collections::VecDeque;
 
+use super::clipboard;
 use super::cursor::CursorImage;
 use super::decoders::{self, ImageFormat, Progress, RectState, Streams, Target};
 use super::encoding as enc;
@@ -47,6 +48,9 @@ pub struct SessionConfig {
     /// for the next call ([`Session::has_more_work`]), so a page stays responsive. `None`:
     /// everything at once (native callers).
     pub work_budget: Option<u64>,
+    /// Take the server's clipboard text (a page may forbid it): when false, the engine
+    /// never asks for it and drops what arrives.
+    pub clipboard_from_server: bool,
 }
 
 /// Images out for decoding at once: enough to keep the browser's decoders busy, few
@@ -68,6 +72,7 @@ impl Default for SessionConfig {
             password: None,
             set_pixel_format: true,
             image_decoder: None,
+            clipboard_from_server: true,
             work_budget: None,
         }
     }
@@ -163,6 +168,20 @@ pub struct Session {
     update_work_start: u64,
     /// The last `receive` stopped at its work budget with input left.
     more: bool,
+    /// The server's Extended Clipboard actions, once its caps arrived (text format only).
+    ext_clipboard: Option<u32>,
+    /// Our text, announced with notify and waiting for the server's request.
+    clipboard_out: Option<String>,
+}
+
+/// How text for the VM's clipboard went.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClipboardSent {
+    /// As Unicode (Extended Clipboard).
+    Unicode,
+    /// As Latin-1 ClientCutText; `lost` characters had no Latin-1 form and became `?`.
+    Latin1 { lost: usize },
+    NotConnected,
 }
 
 /// What the engine has seen, for tests and benchmarks.
@@ -221,6 +240,8 @@ impl Session {
             stats: Stats::default(),
             update_work_start: 0,
             more: false,
+            ext_clipboard: None,
+            clipboard_out: None,
         }
     }
 
@@ -542,7 +563,10 @@ impl Session {
                     return Err(RfbError::MessageTooLarge(len));
                 }
                 let Ok(text) = r.bytes(len) else { return Ok(Err(Incomplete)) };
-                if !extended {
+                if extended {
+                    let message = clipboard::parse(text)?;
+                    self.extended_clipboard(message);
+                } else if self.config.clipboard_from_server {
                     // Latin-1 by the spec.
                     self.events.push_back(Event::ServerCutText(text.iter().map(|&b| b as char).collect()));
                 }
@@ -901,9 +925,54 @@ impl Session {
         }
     }
 
-    pub fn send_clipboard(&mut self, text: &str) {
-        if self.is_connected() {
-            messages::client_cut_text(&mut self.out, text);
+    /// Text for the VM's clipboard: Unicode where the server speaks Extended Clipboard
+    /// (announced, then provided when the server asks), Latin-1 otherwise.
+    pub fn send_clipboard(&mut self, text: &str) -> ClipboardSent {
+        if !self.is_connected() {
+            return ClipboardSent::NotConnected;
+        }
+        match self.ext_clipboard {
+            Some(actions) if actions & clipboard::NOTIFY != 0 => {
+                self.clipboard_out = Some(text.to_owned());
+                clipboard::notify(&mut self.out, true);
+                ClipboardSent::Unicode
+            }
+            Some(actions) if actions & clipboard::PROVIDE != 0 => {
+                clipboard::provide(&mut self.out, text);
+                ClipboardSent::Unicode
+            }
+            _ => {
+                messages::client_cut_text(&mut self.out, text);
+                ClipboardSent::Latin1 { lost: text.chars().filter(|&c| c as u32 > 0xff).count() }
+            }
+        }
+    }
+
+    /// The server's side of the Extended Clipboard conversation.
+    fn extended_clipboard(&mut self, message: clipboard::ServerMessage) {
+        use clipboard::ServerMessage as M;
+        let actions = self.ext_clipboard.unwrap_or(0);
+        match message {
+            M::Caps { formats, actions } => {
+                // Without the text format there is nothing we can exchange this way.
+                self.ext_clipboard = (formats & clipboard::FORMAT_TEXT != 0).then_some(actions);
+                clipboard::client_caps(&mut self.out);
+            }
+            M::Request { formats } if formats & clipboard::FORMAT_TEXT != 0 && actions & clipboard::PROVIDE != 0 => {
+                if let Some(text) = self.clipboard_out.take() {
+                    clipboard::provide(&mut self.out, &text);
+                }
+            }
+            M::Peek if actions & clipboard::NOTIFY != 0 => clipboard::notify(&mut self.out, self.clipboard_out.is_some()),
+            M::Notify { formats } if formats & clipboard::FORMAT_TEXT != 0 && actions & clipboard::REQUEST != 0 => {
+                if self.config.clipboard_from_server {
+                    clipboard::request(&mut self.out);
+                }
+            }
+            M::Provide { text: Some(text) } if self.config.clipboard_from_server => {
+                self.events.push_back(Event::ServerCutText(text));
+            }
+            _ => {}
         }
     }
 

@@ -19,6 +19,7 @@ use crate::input;
 use crate::web::console::{ConsoleRunner, RunnerHooks, TicketFuture};
 use crate::web::timers;
 
+use super::clipboard_panel::ClipboardPanel;
 use super::console_ui::{UiAction, UiState};
 
 /// Where a console's tickets come from: called once per attempt. Compared by identity.
@@ -227,6 +228,40 @@ pub fn Console(props: &ConsoleProps) -> Html {
             }
         })
     };
+    let clipboard_send = {
+        let (runner, ui) = (runner.clone(), ui.clone());
+        Callback::from(move |text: String| {
+            let result = runner.borrow().as_ref().map(|r| r.act(|c| c.clipboard_paste(&text)));
+            let note = match result {
+                Some(Ok(None)) => "Sent to the VM's clipboard.".to_owned(),
+                Some(Ok(Some(lossy))) => lossy,
+                Some(Err(why)) => why,
+                None => return,
+            };
+            ui.dispatch(UiAction::ClipboardNote(Some(note)));
+        })
+    };
+    let clipboard_type = {
+        let (runner, ui) = (runner.clone(), ui.clone());
+        Callback::from(move |text: String| {
+            if text.is_empty() {
+                return ui.dispatch(UiAction::ClipboardNote(Some("Nothing to type: the field is empty and the browser gave no clipboard text.".into())));
+            }
+            let job = runner.borrow().as_ref().map(|r| r.type_text(&text, |_, _| {}));
+            match job {
+                Some(Ok(fut)) => {
+                    ui.dispatch(UiAction::ClipboardNote(Some("Typing…".into())));
+                    let ui = ui.clone();
+                    spawn_local(async move {
+                        let done = fut.await;
+                        ui.dispatch(UiAction::ClipboardNote(Some(done.map(|_| "Typed.".to_owned()).unwrap_or_else(|e| e))));
+                    });
+                }
+                Some(Err(sentence)) => ui.dispatch(UiAction::ClipboardNote(Some(sentence))),
+                None => {}
+            }
+        })
+    };
     let set_layout = {
         let (runner, moid) = (runner.clone(), props.vm.value.clone());
         Callback::from(move |e: Event| {
@@ -365,9 +400,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     <span class="vc-typing" role="status">{ t.clone() }</span>
                 }
             </details>
-            if let Some(text) = &s.clipboard {
-                <label class="vc-clip">{ "Text the VM copied" }<textarea readonly=true value={text.clone()} /></label>
-            }
+            <ClipboardPanel from_vm={s.clipboard.clone()} allow_to_vm={props.options.clipboard.to_vm} allow_from_vm={props.options.clipboard.from_vm}
+                            can_send={can_type} on_send={clipboard_send} on_type={clipboard_type} note={ui.clipboard_note.clone()} />
         </section>
     }
 }

@@ -13,11 +13,13 @@ pub struct UiState {
     pub scale: Scale,
     pub typing: Option<String>,
     pub note: Option<String>,
+    /// What became of the last clipboard send or paste as typing.
+    pub clipboard_note: Option<String>,
 }
 
 impl UiState {
     pub fn new(scale: Scale, view_only: bool) -> Self {
-        UiState { status: ConsoleStatus::initial(view_only), scale, typing: None, note: None }
+        UiState { status: ConsoleStatus::initial(view_only), scale, typing: None, note: None, clipboard_note: None }
     }
 }
 
@@ -26,6 +28,7 @@ pub enum UiAction {
     Scale(Scale),
     Typing(Option<String>),
     Note(Option<String>),
+    ClipboardNote(Option<String>),
 }
 
 impl Reducible for UiState {
@@ -38,6 +41,7 @@ impl Reducible for UiState {
             UiAction::Scale(scale) => s.scale = scale,
             UiAction::Typing(t) => s.typing = t,
             UiAction::Note(n) => s.note = n,
+            UiAction::ClipboardNote(n) => s.clipboard_note = n,
         }
         Rc::new(s)
     }

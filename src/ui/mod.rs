@@ -2,6 +2,7 @@
 //! ticket and the console engine live outside Yew state (`use_mut_ref`).
 
 pub mod app;
+pub mod clipboard_panel;
 pub mod console;
 pub mod console_ui;
 pub mod login;

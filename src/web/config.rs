@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::api::client::DEFAULT_RELEASE;
 use crate::api::ApiError;
-use crate::console::ConsoleOptions;
+use crate::console::{ClipboardPolicy, ConsoleOptions};
 use crate::ticket::ConsolePolicy;
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -23,8 +23,11 @@ pub struct AppConfig {
     /// the header and the value form (`{token}` is replaced) are settings.
     pub token_header: String,
     pub token_template: String,
-    /// The guest's keyboard layout for "Type text" with scan codes: `us` or `de`.
+    /// The guest's keyboard layout for "Type text" with scan codes (`us`, `de-ch`, …);
+    /// the person's choice per VM overrides it.
     pub keyboard_layout: String,
+    /// Which ways the clipboard may go: `{"toVm": true, "fromVm": true}`.
+    pub clipboard: ClipboardPolicy,
     /// Pause between typed key events; ESXi hangs on fast pasted input.
     pub typing_delay_ms: u32,
     /// How long an issued ticket may wait before it is used; older ones are never used.
@@ -52,6 +55,7 @@ impl Default for AppConfig {
             token_header: "Authorization".into(),
             token_template: "Bearer {token}".into(),
             keyboard_layout: "us".into(),
+            clipboard: ClipboardPolicy::default(),
             typing_delay_ms: 25,
             ticket_lifetime_seconds: 60,
             step_timeout_seconds: 20,
@@ -66,6 +70,7 @@ impl AppConfig {
             policy: self.console_policy.clone(),
             requested_from: self.api_base.clone(),
             keyboard_layout: self.keyboard_layout.clone(),
+            clipboard: self.clipboard,
             typing_delay_ms: self.typing_delay_ms,
             ticket_lifetime_seconds: self.ticket_lifetime_seconds,
             step_timeout_seconds: self.step_timeout_seconds,

@@ -1,12 +1,16 @@
 // End-to-end, everyday comfort: power on, links to a console, layouts, clipboard,
 // small screens and accessibility. Same set-up as run.mjs: a fresh lab and context each.
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { assert, assertNoSecretsLeak, eventually, labCall, login, runAppTests } from "./lib.mjs";
 import { gatewayVm, setXkbLayout, startXvnc } from "./servers.mjs";
 
 const tests = [];
-/** A test; `labConfig` (JSON) starts its lab with `--config`; `contextOptions` for Playwright. */
-const test = (name, fn, labConfig, contextOptions) => tests.push({ name, fn, labConfig, contextOptions });
+/**
+ * A test; `labConfig` (JSON, or a function resolving to {config, stop, args}) starts its
+ * lab with `--config`; `more.contextOptions` go to Playwright, `more.appConfig` over the app's config.
+ */
+const test = (name, fn, labConfig, more = {}) => tests.push({ name, fn, labConfig, ...more });
 
 const running = (page) => eventually("the console to run", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running");
 
@@ -162,6 +166,89 @@ test("typed text arrives as written in an X server set to each sample layout (Xv
   const x = await startXvnc({ command: ["sh", "-c", `cat > ${typedFile}`] });
   return { config: { vms: [gatewayVm("xterm-vm", x.port)] }, stop: () => { x.stop(); rmSync(typedFile, { force: true }); }, args: { xvnc: x } };
 });
+
+/** The X server's CLIPBOARD selection, as xclip reads it. */
+function xClipboard(display) {
+  const r = spawnSync("xclip", ["-display", `:${display}`, "-selection", "clipboard", "-o"], { encoding: "utf8", timeout: 5000 });
+  return r.status === 0 ? r.stdout : null;
+}
+
+/** Sets the X server's CLIPBOARD as an application in the VM copying would; xclip serves it until killed. */
+function setXClipboard(display, text) {
+  const p = spawn("xclip", ["-display", `:${display}`, "-selection", "clipboard", "-i", "-loops", "0"], { stdio: ["pipe", "ignore", "ignore"] });
+  p.stdin.end(text);
+  return p;
+}
+
+const xvncLab = async () => {
+  const x = await startXvnc();
+  return { config: { vms: [gatewayVm("xterm-vm", x.port)] }, stop: x.stop, args: { xvnc: x } };
+};
+
+test("with clipboard permission, text copied in the VM lands in the local clipboard and local text reaches the VM on focus (Unicode)", async ({ page, xvnc }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of xterm-vm" }).click();
+  await running(page);
+  const canvas = page.getByRole("application", { name: "Console screen of xterm-vm" });
+  await canvas.click({ position: { x: 300, y: 300 } });
+  // The VM copies: Xvnc notices, the console asks for the text and writes it locally.
+  const fromVm = "grüße aus der VM ✓ пример";
+  const owner = setXClipboard(xvnc.display, fromVm);
+  try {
+    await eventually("the local clipboard to hold the VM's text", async () => (await page.evaluate(() => navigator.clipboard.readText())) === fromVm);
+  } finally {
+    owner.kill();
+  }
+  // The person copies locally, then comes back to the console.
+  const toVm = "naïve café ✓ 日本";
+  await page.evaluate((t) => navigator.clipboard.writeText(t), toVm);
+  await page.getByRole("button", { name: "Screenshot" }).focus();
+  await canvas.focus();
+  await eventually("the VM's clipboard to hold the local text", async () => xClipboard(xvnc.display) === toVm);
+}, xvncLab, { contextOptions: { permissions: ["clipboard-read", "clipboard-write"] } });
+
+test("without permission, the clipboard panel shows the VM's text and sends text to the VM; paste as typing types it", async ({ page, xvnc }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of xterm-vm" }).click();
+  await running(page);
+  const owner = setXClipboard(xvnc.display, "copied in the VM ✓");
+  try {
+    await page.getByText("Clipboard", { exact: true }).click();
+    await eventually("the panel to show the VM's text", async () => (await page.getByLabel("Text the VM copied").inputValue()) === "copied in the VM ✓");
+  } finally {
+    owner.kill();
+  }
+  await page.getByLabel("Text for the VM").fill("from the panel ✓");
+  await page.getByRole("button", { name: "Send to the VM's clipboard" }).click();
+  await page.getByRole("status").filter({ hasText: "Sent to the VM's clipboard." }).waitFor();
+  await eventually("the VM's clipboard to hold the panel's text", async () => xClipboard(xvnc.display) === "from the panel ✓");
+  // Paste as typing: the xterm's shell runs what is typed.
+  const file = `/tmp/vsc-paste-typing-${process.pid}.txt`;
+  rmSync(file, { force: true });
+  await page.getByLabel("Text for the VM").fill(`echo typed-paste > ${file}\n`);
+  await page.getByRole("button", { name: "Paste as typing" }).click();
+  await eventually("the shell to write the file", async () => existsSync(file) && readFileSync(file, "utf8").trim() === "typed-paste");
+  rmSync(file, { force: true });
+}, xvncLab);
+
+test("a site that forbids the clipboard both ways gets neither: no panel, nothing read or written", async ({ page, xvnc }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of xterm-vm" }).click();
+  await running(page);
+  assert(await page.getByText("Clipboard", { exact: true }).count() === 0, "no clipboard panel");
+  await page.evaluate(() => navigator.clipboard.writeText("local text"));
+  const owner = setXClipboard(xvnc.display, "vm text");
+  try {
+    const canvas = page.getByRole("application", { name: "Console screen of xterm-vm" });
+    await canvas.click({ position: { x: 300, y: 300 } });
+    await page.waitForTimeout(1500);
+    assert(await page.evaluate(() => navigator.clipboard.readText()) === "local text", "the VM's text did not reach the local clipboard");
+  } finally {
+    owner.kill();
+  }
+  await page.waitForTimeout(500);
+  assert(xClipboard(xvnc.display) !== "local text", "the local text did not reach the VM");
+}, xvncLab, { contextOptions: { permissions: ["clipboard-read", "clipboard-write"] }, appConfig: { clipboard: { toVm: false, fromVm: false } } });
 
 const { failed } = await runAppTests(tests, "comfort");
 process.exit(failed.length === 0 ? 0 : 1);

@@ -1,7 +1,7 @@
 // Shared helpers for the end-to-end tests: start the lab, start Chromium, assert.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -181,7 +181,13 @@ export async function runAppTests(tests, prefix) {
   const result = await runTests(tests, prefix, async (t) => {
     const setup = typeof t.labConfig === "function" ? await t.labConfig() : null;
     const config = setup ? setup.config : t.labConfig;
-    const lab = await startLab(config ? ["--config", configFile(config)] : []);
+    const args = config ? ["--config", configFile(config)] : [];
+    if (t.appConfig) {
+      // The lab's app config with the test's fields over it.
+      const base = JSON.parse(readFileSync(new URL("../../www/config.lab.json", import.meta.url), "utf8"));
+      args.push("--app-config", configFile({ ...base, ...t.appConfig }));
+    }
+    const lab = await startLab(args);
     const ctx = await openPage(browser, lab.url, t.contextOptions ?? {});
     const extraContexts = [];
     // A test that needs other context options (touch) gets its own page on the same lab.

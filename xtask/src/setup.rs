@@ -26,6 +26,8 @@ pub const TEST_PACKAGES: &[&str] = &[
     "x11-xkb-utils",
     "x11proto-dev",
     "libx11-data",
+    // The clipboard test sets and reads the X server's CLIPBOARD, as an application would.
+    "xclip",
 ];
 
 /// What `cargo xtask record` films with: the real servers, a terminal, and the scene's X client.

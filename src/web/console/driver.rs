@@ -53,6 +53,8 @@ pub struct Shared {
     /// `settled()` promises to resolve once the core is settled and nothing is left to paint.
     pub(super) settle_waiters: Vec<js_sys::Function>,
     pub(super) images: ImagesInFlight,
+    /// The text last exchanged with the local clipboard.
+    pub(super) last_clipboard: Rc<super::clipboard::LastText>,
 }
 
 /// Images decoding side by side; the core gets their pixels in the order it handed them out.
@@ -107,7 +109,14 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
         let hooks = || rc.borrow().hooks.clone();
         let weak = Rc::downgrade(rc);
         match work {
-            Work::Host(ev) => (hooks().on_host_event)(ev),
+            Work::Host(ev) => {
+                // The core sends no clipboard event when the policy forbids it.
+                if let crate::console::HostEvent::Clipboard { text } = &ev {
+                    let last = rc.borrow().last_clipboard.clone();
+                    super::clipboard::write_local(text, &last);
+                }
+                (hooks().on_host_event)(ev)
+            }
             Work::Status => {
                 let status = rc.borrow().core.status().clone();
                 (hooks().on_status)(status);
@@ -179,6 +188,7 @@ impl Shared {
             hooks,
             settle_waiters: Vec::new(),
             images: ImagesInFlight::default(),
+            last_clipboard: Rc::default(),
         }));
         let weak = Rc::downgrade(&shared);
         shared.borrow_mut().raf = Some(Closure::<dyn FnMut(f64)>::new(move |_t: f64| {

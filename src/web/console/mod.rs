@@ -1,6 +1,7 @@
 //! The console in the page: [`runner::ConsoleRunner`] runs the sans-IO console session
 //! core with one adapter per job.
 
+pub mod clipboard;
 pub mod cursor;
 pub mod driver;
 pub mod image_decoder;

@@ -25,6 +25,7 @@ use super::typing;
 pub struct ConsoleRunner {
     shared: Rc<RefCell<Shared>>,
     _input: InputListeners,
+    _focus_paste: super::clipboard::FocusPaste,
     typing: typing::Typing,
 }
 
@@ -35,7 +36,9 @@ impl ConsoleRunner {
         let core = ConsoleSession::new(vm, options, page_origin(), Box::new(BrowserUrlParser));
         let shared = Shared::new(core, painter, CursorStyle::new(canvas.clone()), hooks);
         let input = InputListeners::attach(&canvas, Rc::downgrade(&shared));
-        let runner = ConsoleRunner { shared, _input: input, typing: typing::Typing::default() };
+        let last = shared.borrow().last_clipboard.clone();
+        let focus_paste = super::clipboard::FocusPaste::attach(&canvas, Rc::downgrade(&shared), last);
+        let runner = ConsoleRunner { shared, _input: input, _focus_paste: focus_paste, typing: typing::Typing::default() };
         runner.act(|c| c.connect());
         Ok(runner)
     }
