@@ -262,8 +262,37 @@ test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, foc
   await eventually("Shift+Q typed Q", async () => (await labView()).typed.endsWith("Q"));
   await page.evaluate(() => window.api.sendKey(0x77, "KeyW"));
   await eventually("sendKey typed w", async () => (await labView()).typed.endsWith("Qw"));
-  await page.evaluate(() => window.api.clipboardPaste("from the portal"));
+  const pasted = await page.evaluate(() => window.api.clipboardPaste("from the portal"));
+  assert(pasted.sent === true && pasted.sentence === null, `clipboardPaste says it went whole: ${JSON.stringify(pasted)}`);
   await eventually("the VM's clipboard", async () => (await labView()).clipboard === "from the portal");
+  // The lab's desktop has no Extended Clipboard: Latin-1, and the page is told what was lost.
+  const lossy = await page.evaluate(() => window.api.clipboardPaste("tick ✓"));
+  assert(lossy.sent === true && lossy.sentence.includes("only Latin-1"), `a Latin-1 server: ${JSON.stringify(lossy)}`);
+  await eventually("the VM's clipboard in Latin-1", async () => (await labView()).clipboard === "tick ?");
+  // The guest's keyboard layout, from the generated tables.
+  const layout = await page.evaluate(() => {
+    window.api.keyboardLayout = "de-ch";
+    let refused = "";
+    try { window.api.keyboardLayout = "klingon"; } catch (e) { refused = e.name; }
+    return [window.api.keyboardLayout, refused];
+  });
+  assert(layout.join() === "de-ch,RangeError", `keyboardLayout sets and refuses: ${layout}`);
+  await page.evaluate(() => { window.api.keyboardLayout = "us"; });
+  // A portal that forbids pasting into the VM.
+  const forbidden = await page.evaluate(async () => {
+    const { VSphereConsole } = await import("/node_modules/vsphere-console/index.js");
+    const { freshTicket, settings } = await import("/embed/common.js");
+    const el = document.createElement("div");
+    el.style.cssText = "width:320px;height:200px";
+    document.body.append(el);
+    const c = new VSphereConsole(el, { ticket: await freshTicket(), policy: settings.policy, requestedFrom: settings.requestedFrom, clipboard: { toVm: false } });
+    await new Promise((r) => c.addEventListener("connect", r, { once: true }));
+    const result = c.clipboardPaste("not allowed");
+    c.destroy();
+    el.remove();
+    return result;
+  });
+  assert(forbidden.sent === false && forbidden.sentence.includes("does not allow"), `clipboard.toVm false: ${JSON.stringify(forbidden)}`);
   await page.evaluate(() => { window.api.viewOnly = true; });
   assert(await page.evaluate(() => window.api.viewOnly) === true, "viewOnly reads back");
   const before = (await labView()).keyEvents;
