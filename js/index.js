@@ -166,6 +166,9 @@ export class VSphereConsole extends EventTarget {
     const s = this.#screen.style;
     this.#observer?.disconnect();
     this.#observer = null;
+    // In actual size, touch pans and pinch-zooms the view (the runner checks this class).
+    this.#screen.classList.toggle("actual", this.#scale === "actual");
+    s.touchAction = this.#scale === "actual" ? "pan-x pan-y pinch-zoom" : "";
     if (this.#scale === "actual") {
       const dpr = Math.max(1, window.devicePixelRatio || 1);
       Object.assign(c, { maxWidth: "none", maxHeight: "none", width: `${this.#canvas.width / dpr}px`, height: `${this.#canvas.height / dpr}px` });

@@ -259,7 +259,7 @@ pub fn App(props: &AppProps) -> Html {
     };
 
     html! {
-        <div class="vc-app">
+        <div class={classes!("vc-app", matches!(state.screen, Screen::Console(_)).then_some("on-console"))}>
             <header class="vc-header">
                 <h1>{ "vSphere console" }</h1>
                 if let Some(v) = &state.api_version {

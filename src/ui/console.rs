@@ -21,6 +21,7 @@ use crate::web::timers;
 
 use super::clipboard_panel::ClipboardPanel;
 use super::console_ui::{UiAction, UiState};
+use super::toolbar::Toolbar;
 
 /// Where a console's tickets come from: called once per attempt. Compared by identity.
 #[derive(Clone)]
@@ -122,6 +123,21 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     }
                 }
             }
+        });
+    }
+
+    // Effect: follow fullscreen as the browser reports it (Escape ends it too).
+    {
+        let (ui, section) = (ui.clone(), section.clone());
+        use_effect_with((), move |_| {
+            let listener = crate::web::fullscreen::on_change(move |element| {
+                let ours = match (element, section.cast::<web_sys::Element>()) {
+                    (Some(e), Some(s)) => e == s,
+                    _ => false,
+                };
+                ui.dispatch(UiAction::Fullscreen(ours));
+            });
+            move || drop(listener)
         });
     }
 
@@ -323,33 +339,16 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let can_type = running && !s.view_only;
     html! {
         <section class="vc-console" aria-label={format!("Console of {title}")} ref={section}>
-            <div class="vc-toolbar" role="toolbar" aria-label="Console controls">
-                if let Some(back) = &props.on_back {
-                    <button onclick={back.reform(|_| ())}>{ "Back to VM list" }</button>
-                }
-                <span class="vc-console-title">{ title.clone() }</span>
-                <button onclick={cad} disabled={!can_type}>{ "Send Ctrl+Alt+Del" }</button>
-                <label class="vc-inline">{ "Send keys " }
-                    <select onchange={send_combo} disabled={!can_type} aria-label="Send keys">
-                        // Explicitly selected: Yew inserts options last-first, which would leave the last one shown.
-                        <option value="" selected=true>{ "Choose…" }</option>
-                        { for input::combos().into_iter().map(|(l, _)| html! { <option value={l.clone()} selected=false>{ l }</option> }) }
-                    </select>
-                </label>
-                <label class="vc-inline">{ "Scale " }
-                    <select onchange={set_scale} aria-label="Scale">
-                        <option value="fit" selected={ui.scale == Scale::Fit}>{ "Fit to window" }</option>
-                        <option value="actual" selected={ui.scale == Scale::Actual}>{ "Actual size" }</option>
-                        <option value="remote" selected={ui.scale == Scale::Remote}>{ "Resize guest to window" }</option>
-                    </select>
-                </label>
-                <button onclick={fullscreen}>{ "Fullscreen" }</button>
-                <button onclick={screenshot} disabled={s.desktop.is_none()}>{ "Screenshot" }</button>
-                <button onclick={toggle_view_only} aria-pressed={s.view_only.to_string()}>{ "View only" }</button>
-                <button onclick={show_keyboard} disabled={!can_type}>{ "On-screen keyboard" }</button>
-                <button onclick={disconnect} disabled={ended}>{ "Disconnect" }</button>
-                <button onclick={reconnect}>{ "Reconnect" }</button>
-            </div>
+            if ui.bar_collapsed {
+                <button class="vc-handle" onclick={{ let ui = ui.clone(); Callback::from(move |_: MouseEvent| ui.dispatch(UiAction::CollapseBar(false))) }}
+                        aria-label="Show the toolbar" aria-expanded="false">{ "▾ Controls" }</button>
+            } else {
+                <Toolbar title={title.clone()} on_back={props.on_back.clone()} {can_type} {ended} has_desktop={s.desktop.is_some()}
+                         view_only={s.view_only} scale={ui.scale} fullscreen={ui.fullscreen} on_cad={cad} on_combo={send_combo}
+                         on_scale={set_scale} on_fullscreen={fullscreen} on_screenshot={screenshot} on_view_only={toggle_view_only}
+                         on_keyboard={show_keyboard} on_disconnect={disconnect} on_reconnect={reconnect}
+                         on_collapse={{ let ui = ui.clone(); Callback::from(move |()| ui.dispatch(UiAction::CollapseBar(true))) }} />
+            }
             <p class="vc-status" role="status" data-step={format!("{:?}", s.step)} data-ticket={s.ticket}
                data-keys={format!("{:?}", s.key_mode)}>
                 { s.step.text() }

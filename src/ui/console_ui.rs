@@ -15,11 +15,15 @@ pub struct UiState {
     pub note: Option<String>,
     /// What became of the last clipboard send or paste as typing.
     pub clipboard_note: Option<String>,
+    /// The toolbar is collapsed to its handle.
+    pub bar_collapsed: bool,
+    /// The console section is fullscreen.
+    pub fullscreen: bool,
 }
 
 impl UiState {
     pub fn new(scale: Scale, view_only: bool) -> Self {
-        UiState { status: ConsoleStatus::initial(view_only), scale, typing: None, note: None, clipboard_note: None }
+        UiState { status: ConsoleStatus::initial(view_only), scale, typing: None, note: None, clipboard_note: None, bar_collapsed: false, fullscreen: false }
     }
 }
 
@@ -29,6 +33,9 @@ pub enum UiAction {
     Typing(Option<String>),
     Note(Option<String>),
     ClipboardNote(Option<String>),
+    CollapseBar(bool),
+    /// Fullscreen began or ended: the toolbar starts behind its handle in fullscreen.
+    Fullscreen(bool),
 }
 
 impl Reducible for UiState {
@@ -42,6 +49,11 @@ impl Reducible for UiState {
             UiAction::Typing(t) => s.typing = t,
             UiAction::Note(n) => s.note = n,
             UiAction::ClipboardNote(n) => s.clipboard_note = n,
+            UiAction::CollapseBar(c) => s.bar_collapsed = c,
+            UiAction::Fullscreen(f) => {
+                s.fullscreen = f;
+                s.bar_collapsed = f;
+            }
         }
         Rc::new(s)
     }

@@ -8,6 +8,7 @@ pub mod console_ui;
 pub mod login;
 pub mod ops;
 pub mod state;
+pub mod toolbar;
 pub mod vm_list;
 
 use std::cell::RefCell;

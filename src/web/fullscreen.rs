@@ -18,3 +18,24 @@ pub fn toggle(element: &web_sys::Element) {
         }
     }
 }
+
+/// Calls `f` with the fullscreen element (or `None`) on every `fullscreenchange`,
+/// until dropped.
+pub fn on_change(f: impl Fn(Option<web_sys::Element>) + 'static) -> Option<ChangeListener> {
+    let doc = web_sys::window()?.document()?;
+    let doc2 = doc.clone();
+    let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || f(doc2.fullscreen_element()));
+    doc.add_event_listener_with_callback("fullscreenchange", cb.as_ref().unchecked_ref()).ok()?;
+    Some(ChangeListener { doc, cb })
+}
+
+pub struct ChangeListener {
+    doc: web_sys::Document,
+    cb: wasm_bindgen::closure::Closure<dyn FnMut()>,
+}
+
+impl Drop for ChangeListener {
+    fn drop(&mut self) {
+        let _ = self.doc.remove_event_listener_with_callback("fullscreenchange", self.cb.as_ref().unchecked_ref());
+    }
+}

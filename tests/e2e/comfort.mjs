@@ -2,7 +2,8 @@
 // small screens and accessibility. Same set-up as run.mjs: a fresh lab and context each.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import { assert, assertNoSecretsLeak, eventually, labCall, login, runAppTests } from "./lib.mjs";
+import { createRequire } from "node:module";
+import { ARTIFACTS, assert, assertNoSecretsLeak, eventually, labCall, login, runAppTests } from "./lib.mjs";
 import { gatewayVm, setXkbLayout, startXvnc } from "./servers.mjs";
 
 const tests = [];
@@ -11,6 +12,10 @@ const tests = [];
  * lab with `--config`; `more.contextOptions` go to Playwright, `more.appConfig` over the app's config.
  */
 const test = (name, fn, labConfig, more = {}) => tests.push({ name, fn, labConfig, ...more });
+
+async function consoles(lab) {
+  return (await fetch(new URL("lab/consoles", lab.url))).json();
+}
 
 const running = (page) => eventually("the console to run", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running");
 
@@ -249,6 +254,217 @@ test("a site that forbids the clipboard both ways gets neither: no panel, nothin
   await page.waitForTimeout(500);
   assert(xClipboard(xvnc.display) !== "local text", "the local text did not reach the VM");
 }, xvncLab, { contextOptions: { permissions: ["clipboard-read", "clipboard-write"] }, appConfig: { clipboard: { toVm: false, fromVm: false } } });
+
+// --- The screen gets the room; phones and tablets; accessibility ----------------------
+
+const AXE = createRequire(new URL("../../tools/package.json", import.meta.url)).resolve("axe-core/axe.min.js");
+
+/** axe-core's violations on the page as it is now (WCAG 2.x A and AA rules and best practices). */
+async function axeViolations(page) {
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.addScriptTag({ path: AXE });
+  const result = await page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ["violations"] });
+    // A run that checked nothing would pass anything.
+    if (r.passes.length < 10) return [`axe checked only ${r.passes.length} rules`];
+    return r.violations.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).slice(0, 3).join(", ")}`);
+  });
+  return result;
+}
+
+/** Nothing is wider than the viewport: no horizontal scroll, on the page or any element's box. */
+async function assertNoHorizontalScroll(page, where) {
+  const r = await page.evaluate(() => {
+    const vw = document.documentElement.clientWidth;
+    const wide = [...document.querySelectorAll("body *")]
+      .filter((e) => { const b = e.getBoundingClientRect(); return b.width > 0 && (b.right > vw + 1 || b.left < -1); })
+      .filter((e) => !e.closest(".vc-screen.actual") && !e.closest("[hidden]") && getComputedStyle(e).visibility !== "hidden")
+      .map((e) => `${e.tagName.toLowerCase()}.${e.className}`);
+    return { scroll: document.documentElement.scrollWidth, vw, wide: wide.slice(0, 5) };
+  });
+  assert(r.scroll <= r.vw && r.wide.length === 0, `${where}: scrollWidth ${r.scroll} > viewport ${r.vw}, or wider: ${r.wide.join(" ")}`);
+}
+
+/** In fit mode the whole guest screen is inside the viewport, without scrolling. */
+async function assertScreenFits(page, where) {
+  const r = await page.evaluate(() => {
+    const b = document.querySelector(".vc-screen canvas").getBoundingClientRect();
+    return { b: [b.left, b.top, b.right, b.bottom, b.width, b.height], vw: innerWidth, vh: innerHeight, sh: document.documentElement.scrollHeight };
+  });
+  const [l, t, right, bottom, w, h] = r.b;
+  assert(w > 100 && h > 60, `${where}: the screen is not a strip (${w}x${h})`);
+  assert(l >= 0 && t >= 0 && right <= r.vw + 1 && bottom <= r.vh + 1, `${where}: screen at ${r.b.map(Math.round)} inside ${r.vw}x${r.vh}`);
+  assert(r.sh <= r.vh + 1, `${where}: the page scrolls (${r.sh} > ${r.vh})`);
+}
+
+const SIZES = [[1280, 800], [1280, 860], [768, 1024], [390, 844]];
+
+test("at every size: no horizontal scroll on any page, the VM list fits, and the console fits without scrolling", async ({ page }) => {
+  for (const [width, height] of SIZES) {
+    const where = `${width}x${height}`;
+    await page.setViewportSize({ width, height });
+    await page.goto(page.url().split("#")[0] + "#/");
+    await page.getByLabel("User name").waitFor();
+    await assertNoHorizontalScroll(page, `${where} login`);
+    await login(page, "demo@vsphere.local", "demo");
+    const open = page.getByRole("button", { name: "Open console of web-01" });
+    await open.waitFor();
+    await assertNoHorizontalScroll(page, `${where} VM list`);
+    // Every action on the list is on screen (reachable with a thumb, not cut off).
+    for (const b of await page.locator(".vc-vm button").all()) {
+      const box = await b.boundingBox();
+      assert(box.x >= 0 && box.x + box.width <= width + 1, `${where}: a list button is cut off at ${box.x}+${box.width}`);
+      if (width < 600) assert(box.height >= 40, `${where}: list buttons are thumb-sized (${box.height}px)`);
+    }
+    await open.click();
+    await running(page);
+    await assertNoHorizontalScroll(page, `${where} console`);
+    await assertScreenFits(page, `${where} console`);
+    const bar = await page.getByRole("toolbar", { name: "Console controls" }).boundingBox();
+    // One row: every control's box overlaps the same horizontal band.
+    const rows = await page.locator(".vc-toolbar button, .vc-toolbar select, .vc-console-title").evaluateAll((els) => {
+      const boxes = els.filter((e) => e.offsetParent && !e.closest(".vc-more-menu.open")).map((e) => e.getBoundingClientRect());
+      const band = [Math.max(...boxes.map((b) => b.top)), Math.min(...boxes.map((b) => b.bottom))];
+      return band[0] < band[1] ? 1 : 2;
+    });
+    assert(rows === 1, `${where}: the toolbar is one row (${bar.height}px tall)`);
+    if (width === 1280 && height === 800) await page.screenshot({ path: `${ARTIFACTS}/readme-console-1280x800.png` });
+    if (width === 390) await page.screenshot({ path: `${ARTIFACTS}/readme-console-390x844.png` });
+    await page.getByRole("button", { name: "Log out" }).click();
+    await page.getByLabel("User name").waitFor();
+  }
+});
+
+test("the toolbar collapses to a handle and back; fullscreen hides it behind the handle", async ({ page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of web-01" }).click();
+  await running(page);
+  const before = (await page.locator(".vc-screen canvas").boundingBox()).height;
+  await page.getByRole("button", { name: "Hide the toolbar" }).click();
+  assert(await page.getByRole("toolbar", { name: "Console controls" }).count() === 0, "the toolbar is gone");
+  const handle = page.getByRole("button", { name: "Show the toolbar" });
+  assert(await handle.getAttribute("aria-expanded") === "false", "the handle says the toolbar is collapsed");
+  const after = (await page.locator(".vc-screen canvas").boundingBox()).height;
+  assert(after >= before, `the screen gets the room (${before} → ${after})`);
+  await handle.click();
+  await page.getByRole("toolbar", { name: "Console controls" }).waitFor();
+  await page.getByRole("button", { name: "Fullscreen" }).click();
+  await eventually("fullscreen", async () => page.evaluate(() => document.fullscreenElement !== null));
+  await page.getByRole("button", { name: "Show the toolbar" }).waitFor();
+  assert(await page.getByRole("toolbar", { name: "Console controls" }).count() === 0, "fullscreen starts with the toolbar behind the handle");
+  await page.getByRole("button", { name: "Show the toolbar" }).click();
+  await page.getByRole("button", { name: "Exit fullscreen" }).click();
+  await eventually("fullscreen to end", async () => page.evaluate(() => document.fullscreenElement === null));
+});
+
+test("axe-core finds no violation on the login page, the VM list and the console page", async ({ page }) => {
+  await page.getByLabel("User name").waitFor();
+  let v = await axeViolations(page);
+  assert(v.length === 0, `login: ${v.join(" | ")}`);
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  v = await axeViolations(page);
+  assert(v.length === 0, `VM list: ${v.join(" | ")}`);
+  await page.getByRole("button", { name: "Open console of web-01" }).click();
+  await running(page);
+  await page.getByText("Type text").click();
+  await page.getByText("Clipboard", { exact: true }).click();
+  v = await axeViolations(page);
+  assert(v.length === 0, `console: ${v.join(" | ")}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  v = await axeViolations(page);
+  assert(v.length === 0, `console at 390x844: ${v.join(" | ")}`);
+});
+
+test("every control is reached with the keyboard alone, in order, with a visible focus", async ({ page }) => {
+  /** Tabs through the page; returns the accessible names met, checking each has a visible focus ring. */
+  const tabThrough = async (n) => {
+    const names = [];
+    for (let i = 0; i < n; i++) {
+      await page.keyboard.press("Tab");
+      const f = await page.evaluate(() => {
+        const e = document.activeElement;
+        if (!e || e === document.body) return null;
+        const s = getComputedStyle(e);
+        const visible = (s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2) || s.boxShadow !== "none";
+        return { name: e.getAttribute("aria-label") || e.labels?.[0]?.textContent?.trim() || e.textContent.trim(), visible };
+      });
+      if (!f) continue;
+      assert(f.visible, `"${f.name}" has a visible focus`);
+      names.push(f.name);
+    }
+    return names;
+  };
+  await page.getByLabel("User name").waitFor();
+  let names = await tabThrough(4);
+  assert(names[0] === "User name" && names[1] === "Password", `login order: ${names}`);
+  // Log in with the keyboard only.
+  await page.getByLabel("User name").focus();
+  await page.keyboard.type("demo@vsphere.local");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("demo");
+  await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  names = await tabThrough(14);
+  assert(names.includes("Filter by name") && names.includes("Open console of web-01"), `list order: ${names}`);
+  assert(names.indexOf("Filter by name") < names.indexOf("Open console of web-01"), "the filter comes before the rows");
+  await page.getByRole("button", { name: "Open console of web-01" }).focus();
+  await page.keyboard.press("Enter");
+  await running(page);
+  names = await tabThrough(13);
+  const order = ["Back to VM list", "Send Ctrl+Alt+Del", "Send keys", "Scale", "Fullscreen", "Screenshot", "View only", "Disconnect",
+    "Reconnect", "On-screen keyboard", "Hide the toolbar", "Console screen of web-01"];
+  assert(order.every((c, i) => names[i] === c), `the toolbar in order, then the screen (got ${names.join(", ")})`);
+  // On a phone the less frequent controls are behind "More": it opens from the keyboard,
+  // its controls come next in the order, and Escape closes it.
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.getByRole("button", { name: "More console actions" }).focus();
+  await page.keyboard.press("Enter");
+  const menu = page.locator("#vc-more-menu");
+  await menu.getByRole("button", { name: "Screenshot" }).waitFor();
+  const first = await page.evaluate(() => document.activeElement.getAttribute("aria-label") || document.activeElement.textContent);
+  assert(first === "Scale" || first === "Send keys", `opening the menu moves focus into it (on ${first})`);
+  names = [first, ...(await tabThrough(6))];
+  for (const control of ["Send keys", "Scale", "Fullscreen", "Screenshot", "View only", "Disconnect", "Reconnect"]) {
+    assert(names.includes(control), `"${control}" is reached by Tab in the menu (got ${names.join(", ")})`);
+  }
+  await page.keyboard.press("Escape");
+  assert(!(await menu.isVisible()), "Escape closes the menu");
+  assert(await page.evaluate(() => document.activeElement.getAttribute("aria-label")) === "More console actions", "focus returns to More");
+});
+
+test("on a phone in actual size, a finger drags the view and two pinch-zoom it; a tap still clicks", async ({ lab, page }) => {
+  await login(page, "demo@vsphere.local", "demo");
+  await page.getByRole("button", { name: "Open console of web-01" }).click();
+  await running(page);
+  await page.getByRole("button", { name: "More console actions" }).click();
+  await page.getByLabel("Scale").selectOption("actual");
+  const screen = page.locator(".vc-screen");
+  const room = await screen.evaluate((e) => ({ sw: e.scrollWidth, cw: e.clientWidth }));
+  assert(room.sw > room.cw, `the desktop is wider than the phone and scrolls inside its box (${room.sw} > ${room.cw})`);
+  await assertNoHorizontalScroll(page, "phone, actual size");
+  const box = await screen.boundingBox();
+  // Real touch events, as a finger makes them (CDP's synthesized gestures skip touch listeners).
+  const cdp = await page.context().newCDPSession(page);
+  const touch = async (type, points) => cdp.send("Input.dispatchTouchEvent", { type, touchPoints: points });
+  const [cx, cy] = [Math.round(box.x + box.width / 2), Math.round(box.y + box.height / 2)];
+  await touch("touchStart", [{ x: cx, y: cy }]);
+  for (let i = 1; i <= 10; i++) await touch("touchMove", [{ x: cx - i * 20, y: cy }]);
+  await touch("touchEnd", []);
+  const left = await screen.evaluate((e) => e.scrollLeft);
+  assert(left > 100, `a finger drag pans the view (scrollLeft ${left})`);
+  await touch("touchStart", [{ x: cx - 10, y: cy, id: 1 }, { x: cx + 10, y: cy, id: 2 }]);
+  for (let i = 1; i <= 10; i++) await touch("touchMove", [{ x: cx - 10 - i * 8, y: cy, id: 1 }, { x: cx + 10 + i * 8, y: cy, id: 2 }]);
+  await touch("touchEnd", []);
+  const zoom = await page.evaluate(() => window.visualViewport.scale);
+  assert(zoom > 1.3, `two fingers zoom the view (scale ${zoom})`);
+  await page.evaluate(() => window.scrollTo(0, 0));
+  const before = (await consoles(lab)).find((c) => c.vm === "web-01").pointer;
+  await page.touchscreen.tap(box.x + 40, box.y + 40);
+  await eventually("the tap to reach the VM as a click", async () => {
+    const c = (await consoles(lab)).find((c) => c.vm === "web-01");
+    return c.pointer.join() !== before.join();
+  });
+}, undefined, { contextOptions: { viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true } });
 
 const { failed } = await runAppTests(tests, "comfort");
 process.exit(failed.length === 0 ? 0 : 1);

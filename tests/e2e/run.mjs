@@ -249,10 +249,17 @@ test("fullscreen toggles, and fit-to-window maps the pointer", async ({ lab, pag
     const v = await labView(lab, "web-01");
     return Math.abs(v.pointer[0] - 256) <= 2 && Math.abs(v.pointer[1] - 576) <= 2;
   });
+  // At this width the less frequent controls are behind "More".
+  await page.getByRole("button", { name: "More console actions" }).click();
   await page.getByRole("button", { name: "Fullscreen" }).click();
   await eventually("fullscreen", async () => page.evaluate(() => document.fullscreenElement?.getAttribute("aria-label") === "Console of web-01"));
-  await page.getByRole("button", { name: "Fullscreen" }).click();
+  // In fullscreen the toolbar waits behind its handle.
+  await page.getByRole("button", { name: "Show the toolbar" }).click();
+  await page.getByRole("button", { name: "More console actions" }).click();
+  await page.getByRole("button", { name: "Exit fullscreen" }).click();
+  // Using a control of the menu closes it.
   await eventually("leaving fullscreen", async () => page.evaluate(() => document.fullscreenElement === null));
+  await page.getByRole("button", { name: "More console actions" }).click();
   await page.getByLabel("Scale").selectOption("actual");
   const actual = await canvas.boundingBox();
   assert(Math.abs(actual.width - 1024) <= 1, `actual size is 1024 css px at devicePixelRatio 1, got ${actual.width}`);

@@ -103,7 +103,7 @@ fn wasm_pack() -> Result {
 
 fn npm_tools() -> Result {
     let tools = root().join("tools");
-    let have = ["node_modules/.bin/wasm-opt", "node_modules/playwright-core", "node_modules/.bin/esbuild", "node_modules/.bin/tsc", "node_modules/@novnc/novnc"];
+    let have = ["node_modules/.bin/wasm-opt", "node_modules/playwright-core", "node_modules/.bin/esbuild", "node_modules/.bin/tsc", "node_modules/@novnc/novnc", "node_modules/axe-core"];
     if have.iter().all(|p| tools.join(p).exists()) {
         return Ok(());
     }

@@ -121,7 +121,7 @@ impl InputListeners {
             }
         }));
         // Touch: a tap is a click, two fingers dragged up or down scroll.
-        on("touchstart", Box::new(|_, _, st, ev| {
+        on("touchstart", Box::new(|_, canvas, st, ev| {
             let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
             let t = e.touches();
             if let Some(first) = t.get(0) {
@@ -131,10 +131,17 @@ impl InputListeners {
                 };
                 st.touch = Some((first.client_x() as f64, y, super::super::now_ms()));
             }
-            e.prevent_default();
+            // In actual size the browser pans (one finger) and zooms (two): the view moves,
+            // not the VM's pointer. A tap still clicks (touchend below).
+            if !pans_natively(canvas) {
+                e.prevent_default();
+            }
         }));
         on("touchmove", Box::new(|c, canvas, st, ev| {
             let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
+            if pans_natively(canvas) {
+                return;
+            }
             e.prevent_default();
             let t = e.touches();
             let (Some(a), Some(b), Some((x0, y0, t0))) = (t.get(0), t.get(1), st.touch) else { return };
@@ -193,6 +200,11 @@ impl Drop for InputListeners {
         // A page may destroy the console from inside one of these listeners.
         crate::web::drop_later(std::mem::take(&mut self.listeners));
     }
+}
+
+/// Actual-size mode (the screen's container scrolls): touch pans and zooms the view.
+fn pans_natively(canvas: &HtmlCanvasElement) -> bool {
+    canvas.parent_element().is_some_and(|p| p.class_name().split_whitespace().any(|c| c == "actual"))
 }
 
 fn pointer(c: &mut ConsoleSession, canvas: &HtmlCanvasElement, st: &mut InputState, e: &MouseEvent) {
