@@ -1,7 +1,7 @@
 //! `VirtualMachine.PowerOnVM_Task` (and `PowerOffVM_Task`, which tests use as a second
 //! client would) and the `Task` objects they return. As in vCenter,
 //! the call answers at once with a task reference; the task is `running` for a moment,
-//! then `success` (the VM is on) or `error` with a `LocalizedMethodFault`. Missing
+//! then `success` (the VM is on) or `error` with a `MethodFault`. Missing
 //! privileges fault the call itself; the power state and host faults end the task.
 
 use std::time::{Duration, Instant};
@@ -106,13 +106,17 @@ pub fn info(lab: &Lab, id: &str) -> Option<Value> {
         "queueTime": rfc3339(task.queued_at),
         "eventChainId": 1,
     });
+    // TaskInfo.error is a MethodFault in VI/JSON (the official specification, and
+    // clients generated from it); its words travel in faultMessage.
     if let (Some(fault), false) = (&task.fault, running) {
         let message = match fault["_typeName"].as_str() {
             Some("InvalidPowerState") if task.target == "poweredOn" => "The attempted operation cannot be performed in the current state (Powered on).",
             Some("InvalidPowerState") => "The attempted operation cannot be performed in the current state (Powered off).",
             _ => "The operation is not allowed in the current state.",
         };
-        info["error"] = json!({"_typeName": "LocalizedMethodFault", "fault": fault, "localizedMessage": message});
+        let mut error = fault.clone();
+        error["faultMessage"] = json!([{"_typeName": "LocalizableMessage", "key": "msg.lab.task.error", "message": message}]);
+        info["error"] = error;
     }
     Some(info)
 }

@@ -14,7 +14,8 @@ use std::sync::Arc;
 use support::Lab;
 use tokio::net::{TcpListener, TcpStream};
 use vim_rs::core::client::{Client, ClientBuilder, Error};
-use vim_rs::mo::{ContainerView, HostSystem, PropertyCollector, SessionManager, ViewManager, VirtualMachine};
+use vim_rs::mo::{ContainerView, HostSystem, PropertyCollector, SessionManager, Task, ViewManager, VirtualMachine};
+use vim_rs::types::enums::TaskInfoStateEnum;
 use vim_rs::types::enums::MoTypesEnum;
 use vim_rs::types::structs::{ManagedObjectReference, ObjectSpec, PropertyFilterSpec, PropertySpec, RetrieveOptions, SelectionSpec, TraversalSpec};
 
@@ -185,6 +186,28 @@ async fn every_endpoint_parses_in_a_client_generated_from_the_specification() {
     assert_eq!(fault_name(web.acquire_ticket("mks-nonsense").await), "InvalidArgument");
     assert_eq!(fault_name(VirtualMachine::new(admin.clone(), "vm-999").name().await), "ManagedObjectNotFound");
     assert_eq!(HostSystem::new(admin.clone(), "host-10").name().await.unwrap(), "esx-01.lab.local");
+
+    // PowerOnVM_Task: a Task whose info vim_rs reads, to success, then to InvalidPowerState.
+    let build = VirtualMachine::new(admin.clone(), "vm-103");
+    for expected in [TaskInfoStateEnum::Success, TaskInfoStateEnum::Error] {
+        let task = build.power_on_vm_task(None).await.unwrap_or_else(|e| panic!("PowerOnVM_Task: {e}"));
+        assert_eq!(task.r#type, MoTypesEnum::Task);
+        let task = Task::new(admin.clone(), &task.value);
+        let info = loop {
+            let info = task.info().await.unwrap_or_else(|e| panic!("Task.info: {e}"));
+            if !matches!(info.state, TaskInfoStateEnum::Running | TaskInfoStateEnum::Queued) {
+                break info;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        };
+        assert_eq!(info.state, expected);
+        if expected == TaskInfoStateEnum::Error {
+            let fault = info.error.expect("a failed task has its fault");
+            assert!(format!("{:?}", fault.type_).contains("InvalidPowerState"), "{fault:?}");
+        }
+    }
+    assert_eq!(build.runtime().await.unwrap().power_state, vim_rs::types::enums::VirtualMachinePowerStateEnum::PoweredOn);
+    assert_eq!(fault_name(VirtualMachine::new(viewer.clone(), "vm-104").power_on_vm_task(None).await), "NoPermission");
 
     // Terminate the viewer's session; then the viewer is not authenticated.
     sm.terminate_session(&[viewer_key.clone()]).await.unwrap_or_else(|e| panic!("terminate by key: {e}"));

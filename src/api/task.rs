@@ -34,19 +34,20 @@ pub fn outcome(result: &RetrieveResult) -> Result<TaskOutcome, ApiError> {
     })
 }
 
-/// The fault of a failed task: `LocalizedMethodFault.fault`, with its
-/// `localizedMessage` as the server's words when the fault has none of its own.
+/// The fault of a failed task. VI/JSON's `TaskInfo.error` is the `MethodFault` itself
+/// (the official specification); a `LocalizedMethodFault` wrapper, as SOAP has it, is
+/// unwrapped too, with its `localizedMessage` as the server's words.
 fn task_fault(error: Option<&Value>) -> ApiError {
-    let Some(error) = error else {
-        return ApiError::Fault(Fault { kind: super::FaultKind::Other("TaskFailed".into()), server_message: None });
-    };
+    let unknown = |message| ApiError::Fault(Fault { kind: super::FaultKind::Other("TaskFailed".into()), server_message: message });
+    let Some(error) = error else { return unknown(None) };
     let localized = error.get("localizedMessage").and_then(Value::as_str).map(str::to_owned);
-    match error.get("fault").and_then(Fault::from_json) {
+    let fault = if error.get("_typeName").and_then(Value::as_str) == Some("LocalizedMethodFault") { error.get("fault") } else { Some(error) };
+    match fault.and_then(Fault::from_json) {
         Some(mut f) => {
             f.server_message = f.server_message.or(localized);
             ApiError::Fault(f)
         }
-        None => ApiError::Fault(Fault { kind: super::FaultKind::Other("TaskFailed".into()), server_message: localized }),
+        None => unknown(localized),
     }
 }
 
@@ -73,18 +74,25 @@ mod tests {
 
     #[test]
     fn a_failed_task_carries_its_fault() {
-        let failed = result(serde_json::json!([
-            {"name": "info.error", "val": {"_typeName": "LocalizedMethodFault",
-                "fault": {"_typeName": "InvalidPowerState", "requestedState": "poweredOn", "existingState": "poweredOn", "faultMessage": []},
-                "localizedMessage": "The attempted operation cannot be performed in the current state (Powered on)."}},
-            {"name": "info.state", "val": {"_typeName": "TaskInfoState", "_value": "error"}}
-        ]));
-        match outcome(&failed).unwrap() {
-            TaskOutcome::Failed(ApiError::Fault(f)) => {
-                assert_eq!(f.kind, FaultKind::InvalidPowerState { existing: Some("poweredOn".into()) });
-                assert!(f.server_message.unwrap().contains("Powered on"));
+        // VI/JSON: the MethodFault itself, its words in faultMessage.
+        let json_form = serde_json::json!({"_typeName": "InvalidPowerState", "requestedState": "poweredOn", "existingState": "poweredOn",
+            "faultMessage": [{"_typeName": "LocalizableMessage", "key": "k", "message": "The attempted operation cannot be performed in the current state (Powered on)."}]});
+        // SOAP's shape, should a proxy hand it on.
+        let soap_form = serde_json::json!({"_typeName": "LocalizedMethodFault",
+            "fault": {"_typeName": "InvalidPowerState", "requestedState": "poweredOn", "existingState": "poweredOn", "faultMessage": []},
+            "localizedMessage": "The attempted operation cannot be performed in the current state (Powered on)."});
+        for error in [json_form, soap_form] {
+            let failed = result(serde_json::json!([
+                {"name": "info.error", "val": error},
+                {"name": "info.state", "val": {"_typeName": "TaskInfoState", "_value": "error"}}
+            ]));
+            match outcome(&failed).unwrap() {
+                TaskOutcome::Failed(ApiError::Fault(f)) => {
+                    assert_eq!(f.kind, FaultKind::InvalidPowerState { existing: Some("poweredOn".into()) });
+                    assert!(f.server_message.unwrap().contains("Powered on"));
+                }
+                other => panic!("{other:?}"),
             }
-            other => panic!("{other:?}"),
         }
     }
 
