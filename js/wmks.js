@@ -18,6 +18,13 @@ export const CONST = Object.freeze({
 const DEFAULTS = { rescale: true, position: CONST.Position.CENTER, changeResolution: true, useNativePixels: false,
   keyboardLayoutId: "en-US", retryConnectionInterval: -1, policy: undefined, requestedFrom: undefined };
 
+/** wmks's `keyboardLayoutId`s (its ten, and the other locales of ours) → our layout names. */
+const WMKS_LAYOUTS = {
+  "en-US": "us", "en-GB": "uk", "de-DE": "de", "de-CH": "de-ch", "fr-FR": "fr", "fr-CH": "fr-ch", "fr-BE": "be",
+  "es-ES": "es", "it-IT": "it", "pt-PT": "pt", "pt-BR": "pt-br", "nl-NL": "nl", "sv-SE": "se", "nb-NO": "no",
+  "da-DK": "dk", "fi-FI": "fi", "pl-PL": "pl", "cs-CZ": "cz", "hu-HU": "hu", "tr-TR": "tr", "ru-RU": "ru", "ja-JP_106/109": "jp",
+};
+
 /** `createWMKS(id, options)`: `id` without `#`. Nothing connects until `connect(ticket)`. */
 export function createWMKS(id, options = {}) {
   const element = document.getElementById(id);
@@ -46,7 +53,7 @@ export function createWMKS(id, options = {}) {
       wmks.disconnect();
       console = new VSphereConsole(element, {
         ticket, policy: opts.policy, requestedFrom: opts.requestedFrom, scale: scale(), reconnect: false,
-        keyboardLayout: opts.keyboardLayoutId?.slice(0, 2).toLowerCase(), label: "Virtual machine console",
+        keyboardLayout: WMKS_LAYOUTS[opts.keyboardLayoutId] ?? "us", label: "Virtual machine console",
       });
       console.addEventListener("connecting", () => setState(CONST.ConnectionState.CONNECTING));
       console.addEventListener("connect", () => setState(CONST.ConnectionState.CONNECTED));

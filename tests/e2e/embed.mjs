@@ -367,6 +367,22 @@ test("createWMKS methods: version, state, screen size, sendCAD, sendInputString,
   await eventually("Ctrl+Alt+Del", async () => (await lastScancodes(6)) === CAD);
   await page.evaluate(() => window.api.sendInputString("wmks typed"));
   await eventually("typed text", async () => (await labView()).typed.endsWith("wmks typed"), 20000);
+  // wmks's keyboardLayoutId chooses the typing layout.
+  const layouts = await page.evaluate(async () => {
+    const { createWMKS } = await import("/node_modules/vsphere-console/wmks.js");
+    const { settings } = await import("/embed/common.js");
+    const el = document.createElement("div");
+    el.id = "swiss";
+    document.body.append(el);
+    const swiss = createWMKS("swiss", { policy: settings.policy, requestedFrom: settings.requestedFrom, keyboardLayoutId: "de-CH" });
+    swiss.connect(await window.freshTicket());
+    await new Promise((r) => swiss.console.addEventListener("connect", r, { once: true }));
+    const result = [window.api.console.keyboardLayout, swiss.console.keyboardLayout];
+    swiss.destroy();
+    el.remove();
+    return result;
+  });
+  assert(layouts.join() === "us,de-ch", `keyboardLayoutId en-US and de-CH choose us and de-ch (${layouts})`);
   await page.evaluate(() => window.api.enterFullScreen());
   await eventually("fullscreenchange {isFullScreen: true}", async () => (await events(page)).some((e) => e.type === "fullscreenchange" && e.detail.isFullScreen));
   assert(await page.evaluate(() => window.api.isFullScreen()) === true, "isFullScreen");
