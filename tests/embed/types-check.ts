@@ -19,6 +19,12 @@ c.setScale("actual");
 // @ts-expect-error: only fit, actual and remote
 c.setScale("stretch");
 const ok: boolean = c.sendKeys(["ControlLeft", "AltLeft", "Delete"]);
+c.keyboardLayout = "de-ch";
+// @ts-expect-error: only the generated layouts
+c.keyboardLayout = "klingon";
+const pasted: { sent: boolean; sentence: string | null } = c.clipboardPaste("text");
+void pasted;
+void new VSphereConsole(document.body, { ticket, clipboard: { toVm: false }, keyboardLayout: "fr" });
 void ok;
 void validateConsoleUrl(ticket, "https://vc.example.com").then((r) => { if (r.ok) { const u: string = r.url; void u; } else { const code: string = r.code; void code; } });
 
