@@ -349,28 +349,30 @@ impl ViClient {
     /// `RetrievePropertiesEx` over a container view: VM name, power state, host, guest OS;
     /// host names, so the list can say where each VM runs.
     pub fn retrieve_vms_request(&self, view: &MoRef) -> Result<HttpRequest, ApiError> {
-        let pc = self.content_ref()?.property_collector.clone();
-        self.call(
-            &pc,
-            "RetrievePropertiesEx",
-            Some(json!({
-                "specSet": [{
-                    "_typeName": "PropertyFilterSpec",
-                    "propSet": [
-                        {"_typeName": "PropertySpec", "type": "VirtualMachine",
-                         "pathSet": super::inventory::VM_PROPERTIES},
-                        {"_typeName": "PropertySpec", "type": "HostSystem", "pathSet": ["name"]}
-                    ],
-                    "objectSet": [{
-                        "_typeName": "ObjectSpec",
-                        "obj": view,
-                        "skip": true,
-                        "selectSet": [{"_typeName": "TraversalSpec", "type": "ContainerView", "path": "view", "skip": false}]
-                    }]
-                }],
-                "options": {"_typeName": "RetrieveOptions", "maxObjects": PAGE_SIZE}
-            })),
+        self.retrieve_properties(
+            json!([
+                {"_typeName": "PropertySpec", "type": "VirtualMachine", "pathSet": super::inventory::VM_PROPERTIES},
+                {"_typeName": "PropertySpec", "type": "HostSystem", "pathSet": ["name"]}
+            ]),
+            json!({
+                "_typeName": "ObjectSpec",
+                "obj": view,
+                "skip": true,
+                "selectSet": [{"_typeName": "TraversalSpec", "type": "ContainerView", "path": "view", "skip": false}]
+            }),
+            Some(PAGE_SIZE),
         )
+    }
+
+    /// `RetrievePropertiesEx` with one filter spec: these properties of these objects.
+    fn retrieve_properties(&self, prop_set: Value, object_spec: Value, max_objects: Option<u32>) -> Result<HttpRequest, ApiError> {
+        let pc = self.content_ref()?.property_collector.clone();
+        let mut options = json!({"_typeName": "RetrieveOptions"});
+        if let Some(max) = max_objects {
+            options["maxObjects"] = json!(max);
+        }
+        let spec = json!({"_typeName": "PropertyFilterSpec", "propSet": prop_set, "objectSet": [object_spec]});
+        self.call(&pc, "RetrievePropertiesEx", Some(json!({ "specSet": [spec], "options": options })))
     }
 
     /// `ContinueRetrievePropertiesEx` with the token of the previous page.
@@ -413,18 +415,10 @@ impl ViClient {
     /// `RetrievePropertiesEx` of one task's state and fault (read by
     /// [`super::task::outcome`]).
     pub fn task_state_request(&self, task: &MoRef) -> Result<HttpRequest, ApiError> {
-        let pc = self.content_ref()?.property_collector.clone();
-        self.call(
-            &pc,
-            "RetrievePropertiesEx",
-            Some(json!({
-                "specSet": [{
-                    "_typeName": "PropertyFilterSpec",
-                    "propSet": [{"_typeName": "PropertySpec", "type": "Task", "pathSet": super::task::TASK_PROPERTIES}],
-                    "objectSet": [{"_typeName": "ObjectSpec", "obj": task, "skip": false}]
-                }],
-                "options": {"_typeName": "RetrieveOptions"}
-            })),
+        self.retrieve_properties(
+            json!([{"_typeName": "PropertySpec", "type": "Task", "pathSet": super::task::TASK_PROPERTIES}]),
+            json!({"_typeName": "ObjectSpec", "obj": task, "skip": false}),
+            None,
         )
     }
 
