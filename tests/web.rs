@@ -127,7 +127,7 @@ async fn yew_console_component_refuses_a_ticket_outside_the_policy() {
         Box::pin(async { Ok(ticket(r#"{"ticket":"abcd1234efgh","host":"esx.elsewhere.net","port":443}"#)) })
     }));
     let options = ConsoleOptions { policy: policy(), requested_from: "https://vc.example.com".into(), ..ConsoleOptions::default() };
-    let props = ConsoleProps { vm: MoRef::new("VirtualMachine", "vm-1"), title: "web-01".into(), options: Rc::new(options), tickets, on_back: None, on_session_lost: Default::default() };
+    let props = ConsoleProps { vm: MoRef::new("VirtualMachine", "vm-1"), title: "web-01".into(), options: Rc::new(options), tickets, on_back: None, on_session_lost: Default::default(), power_on: None };
     let app = yew::Renderer::<Console>::with_root_and_props(root.clone(), props).render();
     let mut text = String::new();
     for _ in 0..100 {
