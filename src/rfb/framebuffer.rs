@@ -150,12 +150,18 @@ impl Framebuffer {
     }
 
     pub fn fill(&mut self, r: Rect, rgba: [u8; 4]) {
+        self.fill_within(r, rgba);
+        self.add_damage(r);
+    }
+
+    /// Fills `r` (already checked) without recording damage: for a decoder that adds
+    /// the damage of the whole area it draws once (a Hextile tile and its sub-rectangles).
+    pub fn fill_within(&mut self, r: Rect, rgba: [u8; 4]) {
         for row in 0..r.h {
             for px in self.row_mut(r, row).chunks_exact_mut(4) {
-                px.copy_from_slice(&rgba);
+                super::decoders::store(px, rgba);
             }
         }
-        self.add_damage(r);
     }
 
     /// CopyRect: copies `src` (top-left) to `dst`, overlapping allowed.

@@ -25,7 +25,9 @@ impl ZStream {
 
     /// Inflates all of `input`, producing at most `limit` bytes.
     pub fn inflate(&mut self, input: &[u8], limit: usize) -> Result<Vec<u8>, RfbError> {
-        let mut out = vec![0u8; limit.clamp(1, 64 * 1024)];
+        // A first guess from the input (desktop data inflates some 8 times), grown by
+        // doubling: a small rectangle should not zero a large buffer.
+        let mut out = vec![0u8; input.len().saturating_mul(8).clamp(4096, 64 * 1024).min(limit.max(1))];
         let mut written = 0;
         let mut consumed = 0;
         loop {

@@ -78,10 +78,12 @@ pub fn decode(r: &mut Reader, t: Target, state: &mut RectState) -> DecodeResult 
             TileOps::Fill { bg: nbg, fg: nfg, subrects } => {
                 bg = nbg;
                 fg = nfg;
-                t.fb.fill(tile_rect, bg);
+                // One damage for the tile: its sub-rectangles lie inside it (checked above).
+                t.fb.fill_within(tile_rect, bg);
                 for (rect, colour) in subrects {
-                    t.fb.fill(rect, colour);
+                    t.fb.fill_within(rect, colour);
                 }
+                t.fb.add_damage(tile_rect);
             }
         }
         tile += 1;

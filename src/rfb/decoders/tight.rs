@@ -5,7 +5,7 @@
 //! basic compression (Tight only) with stream id in bits 4–5 and an optional filter:
 //! copy, palette or gradient. JPEG and PNG go to the host's image decoder.
 
-use super::{need, tpixel, tpixel_len, DecodeResult, ImageFormat, Progress, Streams, Target};
+use super::{need, store, tpixel, tpixel_len, DecodeResult, ImageFormat, Progress, Streams, Target};
 use crate::rfb::error::RfbError;
 use crate::rfb::reader::Reader;
 
@@ -152,44 +152,51 @@ fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, res
         reset(streams, resets);
     }
     let mut rgba = vec![0u8; w * h * 4];
+    // Each loop walks rows and pixels with iterators: no index arithmetic, no bounds
+    // check per byte. `data` has exactly `size` bytes (checked above).
     match filter {
+        0 if tp == 3 => {
+            for (c, o) in data.chunks_exact(3).zip(rgba.chunks_exact_mut(4)) {
+                store(o, [c[0], c[1], c[2], 255]);
+            }
+        }
         0 => {
             for (c, o) in data.chunks_exact(tp).zip(rgba.chunks_exact_mut(4)) {
-                o.copy_from_slice(&tpixel(t.pf, c));
+                store(o, tpixel(t.pf, c));
             }
         }
         1 if palette.len() == 2 => {
-            let row = w.div_ceil(8);
-            for y in 0..h {
-                for x in 0..w {
-                    let bit = (data[y * row + x / 8] >> (7 - x % 8)) & 1;
-                    rgba[(y * w + x) * 4..(y * w + x) * 4 + 4].copy_from_slice(&palette[bit as usize]);
+            let (p0, p1) = (palette[0], palette[1]);
+            for (bits, out) in data.chunks_exact(w.div_ceil(8)).zip(rgba.chunks_exact_mut(w * 4)) {
+                for (x, o) in out.chunks_exact_mut(4).enumerate() {
+                    let on = (bits[x / 8] >> (7 - x % 8)) & 1 != 0;
+                    store(o, if on { p1 } else { p0 });
                 }
             }
         }
         1 => {
-            for (i, &idx) in data.iter().enumerate() {
-                let c = palette.get(idx as usize).ok_or(RfbError::Malformed("tight: palette index out of range"))?;
-                rgba[i * 4..i * 4 + 4].copy_from_slice(c);
+            for (&idx, o) in data.iter().zip(rgba.chunks_exact_mut(4)) {
+                let c = *palette.get(idx as usize).ok_or_else(|| RfbError::Malformed("tight: palette index out of range"))?;
+                store(o, c);
             }
         }
         _ => {
             // Gradient: each channel is its prediction left + up − up-left (clamped) plus the data.
             let mut prev_row = vec![[0u8; 3]; w];
-            for y in 0..h {
+            for (drow, orow) in data.chunks_exact(w * 3).zip(rgba.chunks_exact_mut(w * 4)) {
                 let mut left = [0u8; 3];
                 let mut up_left = [0u8; 3];
-                for x in 0..w {
-                    let up = prev_row[x];
+                for ((d, o), up_cell) in drow.chunks_exact(3).zip(orow.chunks_exact_mut(4)).zip(prev_row.iter_mut()) {
+                    let up = *up_cell;
                     let mut px = [0u8; 3];
                     for c in 0..3 {
                         let pred = (left[c] as i32 + up[c] as i32 - up_left[c] as i32).clamp(0, 255) as u8;
-                        px[c] = pred.wrapping_add(data[(y * w + x) * 3 + c]);
+                        px[c] = pred.wrapping_add(d[c]);
                     }
-                    rgba[(y * w + x) * 4..(y * w + x) * 4 + 4].copy_from_slice(&[px[0], px[1], px[2], 255]);
+                    store(o, [px[0], px[1], px[2], 255]);
                     up_left = up;
                     left = px;
-                    prev_row[x] = px;
+                    *up_cell = px;
                 }
             }
         }

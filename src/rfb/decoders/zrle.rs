@@ -1,7 +1,7 @@
 //! ZRLE (16): a length, then zlib data (one persistent stream) holding 64×64 tiles,
 //! each raw, solid, packed palette, plain RLE or palette RLE, with CPIXELs.
 
-use super::{cpixel, cpixel_len, need, DecodeResult, Progress, Streams, Target};
+use super::{cpixel, cpixel_len, need, store, three_bytes_are_rgb, DecodeResult, Progress, Streams, Target};
 use crate::rfb::error::RfbError;
 use crate::rfb::framebuffer::Rect;
 use crate::rfb::reader::Reader;
@@ -45,13 +45,19 @@ fn tile(z: &mut Reader, pf: &crate::rfb::PixelFormat, cp: usize, n: usize, tw: u
     match sub {
         0 => {
             let b = z.bytes(n * cp).map_err(|_| short())?;
-            for (c, o) in b.chunks_exact(cp).zip(out.chunks_exact_mut(4)) {
-                o.copy_from_slice(&cpixel(pf, c));
+            if cp == 3 && three_bytes_are_rgb(pf) {
+                for (c, o) in b.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
+                    store(o, [c[0], c[1], c[2], 255]);
+                }
+            } else {
+                for (c, o) in b.chunks_exact(cp).zip(out.chunks_exact_mut(4)) {
+                    store(o, cpixel(pf, c));
+                }
             }
         }
         1 => {
             let c = cpixel(pf, z.bytes(cp).map_err(|_| short())?);
-            out.chunks_exact_mut(4).for_each(|o| o.copy_from_slice(&c));
+            out.chunks_exact_mut(4).for_each(|o| store(o, c));
         }
         2..=16 => {
             let palette = read_palette(z, sub as usize)?;
@@ -63,13 +69,12 @@ fn tile(z: &mut Reader, pf: &crate::rfb::PixelFormat, cp: usize, n: usize, tw: u
             let th = n / tw;
             let row_bytes = (tw * bits).div_ceil(8);
             let packed = z.bytes(row_bytes * th).map_err(|_| short())?;
-            for y in 0..th {
-                for x in 0..tw {
+            for (row, orow) in packed.chunks_exact(row_bytes).zip(out.chunks_exact_mut(tw * 4)) {
+                for (x, o) in orow.chunks_exact_mut(4).enumerate() {
                     let bit = x * bits;
-                    let byte = packed[y * row_bytes + bit / 8];
-                    let idx = (byte >> (8 - bits - bit % 8)) & ((1 << bits) - 1);
-                    let c = palette.get(idx as usize).ok_or(RfbError::Malformed("zrle: palette index out of range"))?;
-                    out[(y * tw + x) * 4..(y * tw + x) * 4 + 4].copy_from_slice(c);
+                    let idx = (row[bit / 8] >> (8 - bits - bit % 8)) & ((1 << bits) - 1);
+                    let c = *palette.get(idx as usize).ok_or_else(|| RfbError::Malformed("zrle: palette index out of range"))?;
+                    store(o, c);
                 }
             }
         }
@@ -81,7 +86,7 @@ fn tile(z: &mut Reader, pf: &crate::rfb::PixelFormat, cp: usize, n: usize, tw: u
                 if i + run > n {
                     return Err(RfbError::Malformed("zrle: run beyond its tile"));
                 }
-                out[i * 4..(i + run) * 4].chunks_exact_mut(4).for_each(|o| o.copy_from_slice(&c));
+                out[i * 4..(i + run) * 4].chunks_exact_mut(4).for_each(|o| store(o, c));
                 i += run;
             }
         }
@@ -91,11 +96,11 @@ fn tile(z: &mut Reader, pf: &crate::rfb::PixelFormat, cp: usize, n: usize, tw: u
             while i < n {
                 let idx = z.u8().map_err(|_| short())?;
                 let run = if idx & 128 != 0 { run_length(z)? } else { 1 };
-                let c = palette.get((idx & 127) as usize).ok_or(RfbError::Malformed("zrle: palette index out of range"))?;
+                let c = *palette.get((idx & 127) as usize).ok_or_else(|| RfbError::Malformed("zrle: palette index out of range"))?;
                 if i + run > n {
                     return Err(RfbError::Malformed("zrle: run beyond its tile"));
                 }
-                out[i * 4..(i + run) * 4].chunks_exact_mut(4).for_each(|o| o.copy_from_slice(c));
+                out[i * 4..(i + run) * 4].chunks_exact_mut(4).for_each(|o| store(o, c));
                 i += run;
             }
         }
