@@ -109,26 +109,22 @@ impl PixelFormat {
     /// Converts a run of packed pixels to RGBA, `out` being 4 bytes per pixel.
     pub fn to_rgba(&self, src: &[u8], out: &mut [u8]) {
         let bpp = self.bytes_per_pixel();
+        // One 4-byte store per pixel (`decoders::store`), the common formats without
+        // the general shift-and-scale.
         if *self == Self::RGBX8888 {
             for (s, d) in src.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
-                d[0] = s[0];
-                d[1] = s[1];
-                d[2] = s[2];
-                d[3] = 255;
+                super::decoders::store(d, [s[0], s[1], s[2], 255]);
             }
             return;
         }
         if *self == Self::BGRX8888 {
             for (s, d) in src.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
-                d[0] = s[2];
-                d[1] = s[1];
-                d[2] = s[0];
-                d[3] = 255;
+                super::decoders::store(d, [s[2], s[1], s[0], 255]);
             }
             return;
         }
         for (s, d) in src.chunks_exact(bpp).zip(out.chunks_exact_mut(4)) {
-            d.copy_from_slice(&self.rgba(self.value(s)));
+            super::decoders::store(d, self.rgba(self.value(s)));
         }
     }
 }
