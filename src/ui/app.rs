@@ -231,9 +231,15 @@ pub fn App(props: &AppProps) -> Html {
             });
         })
     };
+    // Back to the list, read again: power states may have changed (a power on from the
+    // console, or someone else's).
     let on_back = {
-        let state = state.clone();
-        Callback::from(move |()| state.dispatch(AppAction::CloseConsole))
+        let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
+        Callback::from(move |()| {
+            state.dispatch(AppAction::CloseConsole);
+            let (state, client, cfg) = (state.clone(), client.clone(), cfg.clone());
+            spawn_local(async move { load_vms(&state, &client, &cfg).await });
+        })
     };
     let on_session_lost = {
         let state = state.clone();

@@ -107,12 +107,15 @@ impl Reducible for AppState {
                 s.busy = false;
                 s.error = None;
                 s.vms = vms;
-                s.screen = match s.resume.take() {
-                    Some((owner, vm)) if s.user.as_deref() == Some(owner.as_str()) => Screen::Console(vm),
-                    _ => Screen::Vms,
-                };
-                if s.screen == Screen::Vms {
-                    s.follow_link();
+                // A console the person opened while the list was loading stays open.
+                if !matches!(s.screen, Screen::Console(_)) {
+                    s.screen = match s.resume.take() {
+                        Some((owner, vm)) if s.user.as_deref() == Some(owner.as_str()) => Screen::Console(vm),
+                        _ => Screen::Vms,
+                    };
+                    if s.screen == Screen::Vms {
+                        s.follow_link();
+                    }
                 }
             }
             AppAction::VmsFailed(e) => {

@@ -92,6 +92,9 @@ test("a console whose VM was powered off offers Power on, then runs", async ({ l
   assert(await page.getByText("check its certificate").count() === 0, "no certificate help when the VM is off");
   await alert.getByRole("button", { name: "Power on" }).click();
   await running(page);
+  // Back on the list, the VM shows as on.
+  await page.getByRole("button", { name: "Back to VM list" }).click();
+  await page.locator('.vc-vm[data-moid="vm-101"] .vc-power.on').waitFor();
 });
 
 test("a link to a console opens it after login, and only the moId is in the address", async ({ lab, page, seen }) => {
