@@ -263,19 +263,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
             if text.is_empty() {
                 return ui.dispatch(UiAction::ClipboardNote(Some("Nothing to type: the field is empty and the browser gave no clipboard text.".into())));
             }
-            let job = runner.borrow().as_ref().map(|r| r.type_text(&text, |_, _| {}));
-            match job {
-                Some(Ok(fut)) => {
-                    ui.dispatch(UiAction::ClipboardNote(Some("Typing…".into())));
-                    let ui = ui.clone();
-                    spawn_local(async move {
-                        let done = fut.await;
-                        ui.dispatch(UiAction::ClipboardNote(Some(done.map(|_| "Typed.".to_owned()).unwrap_or_else(|e| e))));
-                    });
-                }
-                Some(Err(sentence)) => ui.dispatch(UiAction::ClipboardNote(Some(sentence))),
-                None => {}
-            }
+            let ui = ui.clone();
+            type_into_vm(&runner, &text, Rc::new(move |line| ui.dispatch(UiAction::ClipboardNote(Some(line)))));
         })
     };
     let set_layout = {
@@ -291,25 +280,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
         let (runner, ui, text_ref) = (runner.clone(), ui.clone(), text_ref.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(area) = text_ref.cast::<HtmlTextAreaElement>() else { return };
-            let progress_ui = ui.clone();
-            let job = runner.borrow().as_ref().map(|r| {
-                r.type_text(&area.value(), move |sent, total| {
-                    if sent % 20 == 1 {
-                        progress_ui.dispatch(UiAction::Typing(Some(format!("Typing… {}%", sent * 100 / total.max(1)))));
-                    }
-                })
-            });
-            match job {
-                Some(Ok(fut)) => {
-                    let ui = ui.clone();
-                    spawn_local(async move {
-                        let done = fut.await;
-                        ui.dispatch(UiAction::Typing(Some(done.map(|_| "Typed.".to_owned()).unwrap_or_else(|e| e))));
-                    });
-                }
-                Some(Err(sentence)) => ui.dispatch(UiAction::Typing(Some(sentence))),
-                None => {}
-            }
+            let ui = ui.clone();
+            type_into_vm(&runner, &area.value(), Rc::new(move |line| ui.dispatch(UiAction::Typing(Some(line)))));
         })
     };
 
@@ -402,6 +374,24 @@ pub fn Console(props: &ConsoleProps) -> Html {
             <ClipboardPanel from_vm={s.clipboard.clone()} allow_to_vm={props.options.clipboard.to_vm} allow_from_vm={props.options.clipboard.from_vm}
                             can_send={can_type} on_send={clipboard_send} on_type={clipboard_type} note={ui.clipboard_note.clone()} />
         </section>
+    }
+}
+
+/// Types `text` into the VM ("Type text", "Paste as typing"), telling `report` the
+/// progress ("Typing… 40%"), then "Typed." or the sentence that stopped it.
+fn type_into_vm(runner: &Rc<std::cell::RefCell<Option<ConsoleRunner>>>, text: &str, report: Rc<dyn Fn(String)>) {
+    let progress = report.clone();
+    let job = runner.borrow().as_ref().map(|r| {
+        r.type_text(text, move |sent, total| {
+            if sent % 20 == 1 {
+                progress(format!("Typing… {}%", sent * 100 / total.max(1)));
+            }
+        })
+    });
+    match job {
+        Some(Ok(fut)) => spawn_local(async move { report(fut.await.map(|_| "Typed.".to_owned()).unwrap_or_else(|e| e)) }),
+        Some(Err(sentence)) => report(sentence),
+        None => {}
     }
 }
 

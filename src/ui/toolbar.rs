@@ -2,6 +2,7 @@
 //! row; on narrow ones the less frequent ones sit behind "More" (CSS decides, so the
 //! same markup serves both), and the whole row can be collapsed to a small handle.
 
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::console::Scale;
@@ -103,5 +104,3 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
         </div>
     }
 }
-
-use wasm_bindgen::JsCast;
