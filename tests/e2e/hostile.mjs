@@ -1,6 +1,7 @@
 // Fault injection: hostile console servers (the lab's `hostile` scenarios, reached
 // through its ticket endpoint like any console) against the release app in Chromium.
-// For each: the page keeps answering (no gap over 100 ms between 10 ms timer ticks),
+// For each: the page keeps answering (no task on its main thread of 100 ms or more, by
+// the Long Tasks API; the longest gap between 10 ms timer ticks is printed beside it),
 // a sentence appears within a stated bound, and nothing is lost: back to the VM list,
 // another console opens in the same page. Ends with "hostile: N passed, N failed".
 import { writeFileSync, readFileSync } from "node:fs";
@@ -11,8 +12,8 @@ import { assert, eventually, login, openPage, runTests, startBrowser, startLab }
 const REPO = new URL("../../", import.meta.url).pathname;
 /** How long a step may take before the console says so (the app's stepTimeoutSeconds). */
 const STEP_TIMEOUT_S = 3;
-/** The page must answer within this, throughout. */
-const MAX_GAP_MS = 100;
+/** No task on the page's main thread may take this long: the page answers within it. */
+const MAX_TASK_MS = 100;
 
 // Each scenario, the sentence it must produce, and within how long.
 const SCENARIOS = [
@@ -45,8 +46,16 @@ const tests = SCENARIOS.map(([scenario, sentence, boundMs]) => ({
   fn: async ({ page }) => {
     await login(page, "demo@vsphere.local", "demo");
     await page.getByRole("button", { name: `Open console of hostile-${scenario}` }).waitFor();
-    // The probe: a 10 ms timer; the longest gap between its ticks is how long the page froze.
+    // The probes: the Long Tasks API reports every main-thread task of 50 ms or more
+    // (the page cannot answer input during one); a 10 ms timer's longest gap between
+    // ticks also counts time the machine gave the browser nothing (printed, not asserted:
+    // on two busy cores that alone has reached 100 ms in CI).
     await page.evaluate(() => {
+      window.__longestTask = 0;
+      window.__tasks = new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) window.__longestTask = Math.max(window.__longestTask, e.duration);
+      });
+      window.__tasks.observe({ type: "longtask" });
       window.__maxGap = 0;
       let last = performance.now();
       window.__probe = setInterval(() => {
@@ -62,9 +71,14 @@ const tests = SCENARIOS.map(([scenario, sentence, boundMs]) => ({
     const took = Date.now() - started;
     // Let a little more happen (a drip goes on), then read the probe.
     await page.waitForTimeout(500);
-    const gap = await page.evaluate(() => { clearInterval(window.__probe); return window.__maxGap; });
-    assert(gap < MAX_GAP_MS, `the page answered throughout (longest gap ${gap.toFixed(0)} ms)`);
-    console.log(`  ${scenario}: sentence after ${took} ms, longest gap ${gap.toFixed(0)} ms`);
+    const { gap, task } = await page.evaluate(() => {
+      clearInterval(window.__probe);
+      for (const e of window.__tasks.takeRecords()) window.__longestTask = Math.max(window.__longestTask, e.duration);
+      window.__tasks.disconnect();
+      return { gap: window.__maxGap, task: window.__longestTask };
+    });
+    console.log(`  ${scenario}: sentence after ${took} ms, longest task ${task ? task.toFixed(0) + " ms" : "under 50 ms"}, longest timer gap ${gap.toFixed(0)} ms`);
+    assert(task < MAX_TASK_MS, `the page answered throughout (longest task ${task.toFixed(0)} ms)`);
     // Nothing lost: back to the list, another console in the same page.
     await page.getByRole("button", { name: "Back to VM list" }).click();
     await page.getByRole("button", { name: "Open console of web-01" }).click();
