@@ -21,26 +21,36 @@ pub fn rfb_stream(data: &[u8]) {
             assert!(s.receive(b"RFB 003.008\n").is_err());
             return;
         }
-        // Answer images as a host would (right size, wrong size, or a failed decode,
-        // as the input picks), so what waits behind an image is fuzzed too.
-        let mut images = Vec::new();
-        while let Some(ev) = s.poll_event() {
-            if let crate::rfb::Event::DecodeImage { width, height, .. } = ev {
-                images.push((width, height));
-            }
-        }
-        for (w, h) in images {
-            let area = w as usize * h as usize;
-            let answer = match (split as usize + i) % 3 {
-                0 if area <= 1 << 20 => Ok(vec![0x7f; area * 4]),
-                1 => Ok(vec![0; 4]),
-                _ => Err("the browser could not decode it".to_owned()),
+        // Answer images as a host would (pixels of the right size or the wrong one, drawn
+        // on a canvas, or a failed decode, as the input picks), and read-backs from that
+        // canvas, so what waits behind either is fuzzed too.
+        let mut asked: std::collections::VecDeque<_> = std::iter::from_fn(|| s.poll_event()).collect();
+        let mut answers = 0usize;
+        while let Some(ev) = asked.pop_front() {
+            let pick = split as usize + i + answers;
+            answers += 1;
+            let answered = match ev {
+                crate::rfb::Event::DecodeImage { width, height, .. } => {
+                    let area = width as usize * height as usize;
+                    match pick % 4 {
+                        0 if area <= 1 << 20 => s.image_decoded(Ok(vec![0x7f; area * 4])),
+                        1 => s.image_decoded(Ok(vec![0; 4])),
+                        2 => s.image_drawn(Ok(())),
+                        _ => s.image_decoded(Err("the browser could not decode it".to_owned())),
+                    }
+                }
+                crate::rfb::Event::ReadBack { rects } => {
+                    let fits = rects.iter().all(|r| r.area() <= 1 << 20);
+                    let px = rects.iter().map(|r| if fits && pick % 5 != 0 { vec![0x3f; r.area() as usize * 4] } else { vec![0; 4] }).collect();
+                    s.canvas_read(Ok(px))
+                }
+                _ => continue,
             };
-            if s.image_decoded(answer).is_err() {
+            if answered.is_err() {
                 assert!(s.receive(b"RFB 003.008\n").is_err());
                 return;
             }
-            while s.poll_event().is_some() {}
+            asked.extend(std::iter::from_fn(|| s.poll_event()));
         }
         if i % 7 == 0 {
             s.send_key(KeyInput { keysym: 0x61, scancode: Some(0x1e), down: true });

@@ -282,7 +282,7 @@ fn images_are_drawn_in_order_with_the_hosts_decoder() {
     // An image, then a fill over its right half: the fill must land after the image.
     s.receive(&fbu(&[(0, 0, 2, 1, enc::TIGHT_PNG, img), (1, 0, 1, 1, enc::TIGHT_PNG, vec![0x80, 255, 0, 0])])).unwrap();
     let ev = events(&mut s);
-    let Some(Event::DecodeImage { format, data, width, height }) = ev.into_iter().find(|e| matches!(e, Event::DecodeImage { .. })) else {
+    let Some(Event::DecodeImage { format, data, width, height, .. }) = ev.into_iter().find(|e| matches!(e, Event::DecodeImage { .. })) else {
         panic!("the engine hands the image out")
     };
     assert_eq!((format, width, height), (ImageFormat::Png, 2, 1));
@@ -322,7 +322,7 @@ fn several_images_decode_at_once_and_land_in_order() {
     let images: Vec<_> = events(&mut s)
         .into_iter()
         .filter_map(|e| match e {
-            Event::DecodeImage { format, data, width, height } => Some((format, data, width, height)),
+            Event::DecodeImage { format, data, width, height, .. } => Some((format, data, width, height)),
             _ => None,
         })
         .collect();

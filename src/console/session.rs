@@ -230,6 +230,17 @@ impl ConsoleSession {
         self.with_engine(generation, |rfb| rfb.image_decoded(rgba));
     }
 
+    /// The image handed out with `DecodeImage` is on the canvas, drawn after all damage
+    /// taken before it (or why it could not be decoded).
+    pub fn image_drawn(&mut self, generation: u32, drawn: Result<(), String>) {
+        self.with_engine(generation, |rfb| rfb.image_drawn(drawn));
+    }
+
+    /// The canvas's pixels asked for with `ReadBack`.
+    pub fn canvas_read(&mut self, generation: u32, pixels: Result<Vec<Vec<u8>>, String>) {
+        self.with_engine(generation, |rfb| rfb.canvas_read(pixels));
+    }
+
     /// Feeds the engine of attempt `generation`, if it is still the live one.
     fn with_engine(&mut self, generation: u32, f: impl FnOnce(&mut Session) -> Result<(), RfbError>) {
         if generation != self.generation || !self.socket_live {
@@ -524,9 +535,10 @@ impl ConsoleSession {
                     self.status.step = Step::Closed;
                     self.status.message = Some(format!("The server ended the console session (reason {reason}). Reconnect to open it again."));
                 }
-                Event::DecodeImage { format, data, width, height } => {
-                    self.work.push_back(Work::DecodeImage { generation: self.generation, format, data, width, height });
+                Event::DecodeImage { format, data, x, y, width, height } => {
+                    self.work.push_back(Work::DecodeImage { generation: self.generation, format, data, x, y, width, height });
                 }
+                Event::ReadBack { rects } => self.work.push_back(Work::ReadBack { generation: self.generation, rects }),
                 Event::Cursor(img) => self.work.push_back(Work::Cursor(img)),
                 Event::CursorState { visible, absolute } => {
                     self.relative_pointer = !absolute;

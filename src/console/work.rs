@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use crate::api::Secret;
 use crate::rfb::cursor::CursorImage;
-use crate::rfb::ImageFormat;
+use crate::rfb::{ImageFormat, Rect};
 
 /// The timers the core asks for; one of each kind runs at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -49,8 +49,13 @@ pub enum Work {
     Resize { width: u32, height: u32 },
     /// Damage is waiting: draw it on the next animation frame, then call `painted`.
     Paint { generation: u32 },
-    /// Decode this image, then call `image_decoded` with the same generation.
-    DecodeImage { generation: u32, format: ImageFormat, data: Vec<u8>, width: u32, height: u32 },
+    /// Decode this image for the rectangle at `x`,`y`; oldest first, either hand over
+    /// its pixels with `image_decoded`, or draw all damage so far and then the image on
+    /// the canvas and call `image_drawn` (same generation).
+    DecodeImage { generation: u32, format: ImageFormat, data: Vec<u8>, x: u32, y: u32, width: u32, height: u32 },
+    /// Read these rectangles of the canvas (each as RGBA) and hand them to `canvas_read`:
+    /// the engine needs pixels that only the canvas holds.
+    ReadBack { generation: u32, rects: Vec<Rect> },
     /// Start (or restart) a timer; call `timer_fired` with the generation when it fires.
     StartTimer { generation: u32, timer: Timer, ms: u32 },
     CancelTimer { timer: Timer },

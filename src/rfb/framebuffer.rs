@@ -32,6 +32,35 @@ impl Rect {
         self.w as u64 * self.h as u64
     }
 
+    /// The pixels the two share, if any.
+    pub fn intersection(&self, o: &Rect) -> Option<Rect> {
+        if !self.intersects(o) {
+            return None;
+        }
+        let x0 = self.x.max(o.x);
+        let y0 = self.y.max(o.y);
+        let x1 = (self.x + self.w).min(o.x + o.w);
+        let y1 = (self.y + self.h).min(o.y + o.h);
+        Some(Rect::new(x0, y0, x1 - x0, y1 - y0))
+    }
+
+    /// What is left of `self` once `cut` is taken away: up to four rectangles (a band
+    /// above, one below, and the two sides between them), none of them empty.
+    pub fn minus(&self, cut: &Rect) -> Vec<Rect> {
+        let Some(i) = self.intersection(cut) else { return vec![*self] };
+        let (x1, y1) = (self.x + self.w, self.y + self.h);
+        let (ix1, iy1) = (i.x + i.w, i.y + i.h);
+        [
+            Rect::new(self.x, self.y, self.w, i.y - self.y),
+            Rect::new(self.x, iy1, self.w, y1 - iy1),
+            Rect::new(self.x, i.y, i.x - self.x, i.h),
+            Rect::new(ix1, i.y, x1 - ix1, i.h),
+        ]
+        .into_iter()
+        .filter(|r| r.w > 0 && r.h > 0)
+        .collect()
+    }
+
     /// The two share at least one pixel (u64: a hostile header cannot overflow).
     pub fn intersects(&self, o: &Rect) -> bool {
         let (ax, ay, bx, by) = (self.x as u64, self.y as u64, o.x as u64, o.y as u64);
@@ -39,8 +68,17 @@ impl Rect {
     }
 }
 
-/// More damaged rectangles than this collapse into their bounding box.
+/// More damaged rectangles than this collapse into their bounding box (less what only
+/// the canvas holds).
 const MAX_DAMAGE_RECTS: usize = 64;
+
+/// More canvas-only rectangles than this and the engine reads them all back.
+pub const MAX_CANVAS_ONLY_RECTS: usize = 32;
+
+/// `rects` less every rectangle of `cuts`.
+fn subtract_all(rects: Vec<Rect>, cuts: &[Rect]) -> Vec<Rect> {
+    cuts.iter().fold(rects, |acc, cut| acc.iter().flat_map(|r| r.minus(cut)).collect())
+}
 
 #[derive(Clone, Debug)]
 pub struct Framebuffer {
@@ -49,6 +87,13 @@ pub struct Framebuffer {
     /// Row-major RGBA, alpha always 255.
     pixels: Vec<u8>,
     damage: Vec<Rect>,
+    /// Regions whose right pixels are on the host's canvas only (images the browser
+    /// drew straight there): this buffer's pixels under them are stale. Empty unless the
+    /// engine runs with `images_on_canvas`.
+    ///
+    /// Invariants the painter relies on: no damage rectangle overlaps one (drawing the
+    /// damage from here never shows a stale pixel), and outside them this buffer is right.
+    canvas_only: Vec<Rect>,
     /// Pixels written so far, for the engine's work budget.
     work: u64,
 }
@@ -60,7 +105,7 @@ impl Framebuffer {
         for px in pixels.chunks_exact_mut(4) {
             px[3] = 255;
         }
-        Ok(Framebuffer { width, height, pixels, damage: vec![Rect::new(0, 0, width, height)], work: 0 })
+        Ok(Framebuffer { width, height, pixels, damage: vec![Rect::new(0, 0, width, height)], canvas_only: Vec::new(), work: 0 })
     }
 
     /// Pixels written since the framebuffer was made (fills, copies, decoded rows).
@@ -84,7 +129,8 @@ impl Framebuffer {
         &self.pixels
     }
 
-    /// Resizes, keeping the overlapping pixels (DesktopSize / ExtendedDesktopSize).
+    /// Resizes, keeping the overlapping pixels (DesktopSize / ExtendedDesktopSize). The
+    /// engine reads canvas-only regions back first: the new buffer is right everywhere.
     pub fn resize(&mut self, width: u32, height: u32) -> Result<(), RfbError> {
         let mut next = Framebuffer::new(width, height)?;
         let w = self.width.min(width) as usize;
@@ -113,9 +159,53 @@ impl Framebuffer {
         self.damage.push(r);
         if self.damage.len() > MAX_DAMAGE_RECTS {
             let all = self.damage.iter().skip(1).fold(self.damage[0], |a, b| a.union(b));
-            self.damage.clear();
-            self.damage.push(all);
+            // The damage overlaps no canvas-only region, so it lies inside the box less them.
+            self.damage = subtract_all(vec![all], &self.canvas_only);
         }
+    }
+
+    /// Regions whose right pixels are only on the canvas (see the field).
+    pub fn canvas_only(&self) -> &[Rect] {
+        &self.canvas_only
+    }
+
+    /// `r` is about to be written here in full: it is no longer canvas-only.
+    pub fn claim(&mut self, r: Rect) {
+        if self.canvas_only.iter().any(|c| c.intersects(&r)) {
+            self.canvas_only = subtract_all(std::mem::take(&mut self.canvas_only), &[r]);
+        }
+    }
+
+    /// The host drew `r`'s right pixels straight onto its canvas, after drawing all the
+    /// damage before it. Damage still under `r` would paint stale pixels over them, so it
+    /// goes; with no damage left the canvas is right everywhere, and the list may be
+    /// simplified to its bounding box.
+    pub fn hand_to_canvas(&mut self, r: Rect) {
+        if r.w == 0 || r.h == 0 {
+            return;
+        }
+        if self.damage.iter().any(|d| d.intersects(&r)) {
+            self.damage = subtract_all(std::mem::take(&mut self.damage), &[r]);
+        }
+        self.canvas_only.push(r);
+        if self.canvas_only.len() > MAX_CANVAS_ONLY_RECTS && self.damage.is_empty() {
+            let all = self.canvas_only.iter().skip(1).fold(self.canvas_only[0], |a, b| a.union(b));
+            self.canvas_only = vec![all];
+        }
+    }
+
+    /// The canvas's pixels of `r` (read back by the host): this buffer is right there again.
+    /// The canvas already shows them, so no damage.
+    pub fn put_from_canvas(&mut self, r: Rect, rgba: &[u8]) {
+        if r.w == 0 || r.h == 0 {
+            return;
+        }
+        let row = r.w as usize * 4;
+        for (i, src) in rgba.chunks_exact(row).take(r.h as usize).enumerate() {
+            let off = ((r.y as usize + i) * self.width as usize + r.x as usize) * 4;
+            self.pixels[off..off + row].copy_from_slice(src);
+        }
+        self.canvas_only = subtract_all(std::mem::take(&mut self.canvas_only), &[r]);
     }
 
     /// The damaged rectangles since the last call, for the renderer.

@@ -115,9 +115,17 @@ pub enum Event {
     KeyMode(KeyMode),
     /// The server closed the session (VMware SessionClose) with its reason code.
     ServerClosed(u32),
-    /// Decode this image and call [`Session::image_decoded`] with `width*height` RGBA
-    /// pixels; nothing after it is processed until then.
-    DecodeImage { format: ImageFormat, data: Vec<u8>, width: u32, height: u32 },
+    /// Decode this image for the rectangle at `x`,`y`, then answer, oldest first, with
+    /// [`Session::image_decoded`] (its `width*height` RGBA pixels) or, having first drawn
+    /// all damage so far and then the image onto the canvas, [`Session::image_drawn`]
+    /// (the picture then lives on the canvas only until read back). What overlaps the
+    /// image waits for the answer.
+    DecodeImage { format: ImageFormat, data: Vec<u8>, x: u32, y: u32, width: u32, height: u32 },
+    /// The engine needs this buffer right under `rects`, which only the canvas holds
+    /// (a CopyRect from an image, a resize, too many scattered regions): answer with
+    /// [`Session::canvas_read`], each rectangle's RGBA read from the canvas, in order.
+    /// Nothing is processed until then.
+    ReadBack { rects: Vec<Rect> },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -163,6 +171,8 @@ pub struct Session {
     /// Images handed to the host and waiting for their pixels, oldest first. The host
     /// answers them in this order.
     pending_images: VecDeque<Rect>,
+    /// Canvas-only regions asked for with [`Event::ReadBack`] and not yet answered.
+    read_back: Vec<Rect>,
     stats: Stats,
     /// The framebuffer's work counter when the current update began.
     update_work_start: u64,
@@ -237,6 +247,7 @@ impl Session {
             current: None,
             streams: Streams::default(),
             pending_images: VecDeque::new(),
+            read_back: Vec::new(),
             stats: Stats::default(),
             update_work_start: 0,
             more: false,
@@ -255,9 +266,10 @@ impl Session {
         &self.stats
     }
 
-    /// True while an image handed out with [`Event::DecodeImage`] has not come back.
+    /// True while an image handed out with [`Event::DecodeImage`], or a read-back asked
+    /// for with [`Event::ReadBack`], has not been answered.
     pub fn is_waiting_for_image(&self) -> bool {
-        !self.pending_images.is_empty()
+        !self.pending_images.is_empty() || !self.read_back.is_empty()
     }
 
     /// The pixels of the oldest image handed out and not yet answered, then everything
@@ -267,22 +279,72 @@ impl Session {
         let result = match rgba {
             Ok(px) if px.len() as u64 == rect.area() * 4 => {
                 if let Some(fb) = self.fb.as_mut() {
+                    fb.claim(rect);
                     fb.put_rgba(rect, &px);
                 }
-                self.after_rect();
                 Ok(())
             }
             Ok(_) => Err(RfbError::Malformed("image: decoded size differs from its rectangle")),
             Err(e) => Err(RfbError::Image(e)),
         };
+        self.image_answered(result)
+    }
+
+    /// The oldest image handed out and not yet answered is on the canvas (drawn after all
+    /// the damage before it): its pixels live there, not here, until read back.
+    pub fn image_drawn(&mut self, drawn: Result<(), String>) -> Result<(), RfbError> {
+        let Some(rect) = self.pending_images.pop_front() else { return Ok(()) };
+        let result = drawn.map_err(RfbError::Image).map(|()| {
+            if let Some(fb) = self.fb.as_mut() {
+                fb.hand_to_canvas(rect);
+            }
+        });
+        self.image_answered(result)
+    }
+
+    /// The canvas's RGBA under each rectangle of the last [`Event::ReadBack`], in order.
+    pub fn canvas_read(&mut self, pixels: Result<Vec<Vec<u8>>, String>) -> Result<(), RfbError> {
+        let rects = std::mem::take(&mut self.read_back);
+        let result = match pixels {
+            Ok(px) if px.len() == rects.len() && rects.iter().zip(&px).all(|(r, p)| p.len() as u64 == r.area() * 4) => {
+                if let Some(fb) = self.fb.as_mut() {
+                    for (r, p) in rects.iter().zip(&px) {
+                        fb.put_from_canvas(*r, p);
+                    }
+                }
+                Ok(())
+            }
+            Ok(_) => Err(RfbError::Malformed("read-back: pixels differ from the rectangles asked for")),
+            Err(e) => Err(RfbError::Image(e)),
+        };
         match result {
             Ok(()) => self.receive(&[]),
-            Err(e) => {
-                self.phase = Phase::Failed;
-                self.inbuf.clear();
-                Err(e)
-            }
+            Err(e) => self.fail(e),
         }
+    }
+
+    /// An image's answer: count its rectangle and go on, or fail.
+    fn image_answered(&mut self, result: Result<(), RfbError>) -> Result<(), RfbError> {
+        match result {
+            Ok(()) => {
+                self.after_rect();
+                self.receive(&[])
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&mut self, e: RfbError) -> Result<(), RfbError> {
+        self.phase = Phase::Failed;
+        self.inbuf.clear();
+        Err(e)
+    }
+
+    /// Asks the host for the canvas's pixels under `rects`; the caller then stops
+    /// (returns `Incomplete`) and is called again once they are here.
+    fn wait_for_canvas(&mut self, rects: Vec<Rect>) {
+        self.events.push_back(Event::ReadBack { rects: rects.clone() });
+        self.read_back = rects;
     }
 
     pub fn framebuffer(&self) -> Option<&Framebuffer> {
@@ -365,6 +427,9 @@ impl Session {
 
     /// One unit. `Ok(false)`: not enough bytes yet (nothing consumed).
     fn step(&mut self, r: &mut Reader) -> Result<bool, RfbError> {
+        if !self.read_back.is_empty() {
+            return Ok(false);
+        }
         if !self.pending_images.is_empty() && !self.may_parse_past_images(r) {
             return Ok(false);
         }
@@ -659,6 +724,9 @@ impl Session {
                 return Ok(Ok(()));
             }
             enc::DESKTOP_SIZE => {
+                if self.canvas_holds_pixels() {
+                    return Ok(Err(Incomplete));
+                }
                 self.resize(w as u32, h as u32)?;
                 Progress::Done
             }
@@ -668,6 +736,9 @@ impl Session {
                     return Ok(Err(Incomplete));
                 }
                 // y is the status; only a successful change resizes.
+                if y == 0 && self.canvas_holds_pixels() {
+                    return Ok(Err(Incomplete));
+                }
                 if y == 0 {
                     self.resize(w as u32, h as u32)?;
                 }
@@ -703,6 +774,14 @@ impl Session {
             _ => {
                 let fb = self.fb.as_mut().ok_or(RfbError::Malformed("rectangle before ServerInit"))?;
                 let rect = fb.check(x, y, w, h)?;
+                if state == RectState::Fresh && !fb.canvas_only().is_empty() {
+                    match self.make_right_for(r, rect, encoding) {
+                        Ok(true) => {}
+                        Ok(false) => return Ok(Err(Incomplete)),
+                        Err(e) => return Err(e),
+                    }
+                }
+                let Some(fb) = self.fb.as_mut() else { return Err(RfbError::Malformed("rectangle before ServerInit")) };
                 let t = Target { fb, pf: &self.pf, rect };
                 match encoding {
                     enc::RAW => decoders::raw::decode(r, t, &mut state)?,
@@ -743,7 +822,7 @@ impl Session {
                     }
                     None => {
                         self.pending_images.push_back(rect);
-                        self.events.push_back(Event::DecodeImage { format, data, width: rect.w, height: rect.h });
+                        self.events.push_back(Event::DecodeImage { format, data, x: rect.x, y: rect.y, width: rect.w, height: rect.h });
                         return Ok(Ok(()));
                     }
                 }
@@ -752,6 +831,48 @@ impl Session {
         }
         self.after_rect();
         Ok(Ok(()))
+    }
+
+    /// Before a rectangle that draws here while the canvas alone holds some regions: a
+    /// CopyRect needs its source right here (read back what only the canvas has); any
+    /// other rectangle but an image will write all of its area, which stops being
+    /// canvas-only; past too many scattered regions (`MAX_CANVAS_ONLY_RECTS`), all are read back.
+    /// `Ok(false)`: wait (for bytes, or for the read-back).
+    fn make_right_for(&mut self, r: &Reader, rect: Rect, encoding: i32) -> Result<bool, RfbError> {
+        let Some(fb) = self.fb.as_mut() else { return Ok(true) };
+        if encoding == enc::COPY_RECT {
+            let Ok([a, b, c, d]) = r.peek(4).map(|p| [p[0], p[1], p[2], p[3]]) else { return Ok(false) };
+            let src = fb.check(u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d]), rect.w as u16, rect.h as u16)?;
+            let stale: Vec<Rect> = fb.canvas_only().iter().filter_map(|c| c.intersection(&src)).collect();
+            if !stale.is_empty() {
+                self.wait_for_canvas(stale);
+                return Ok(false);
+            }
+        }
+        let image = match encoding {
+            enc::TIGHT | enc::TIGHT_PNG => {
+                let Ok(&[control]) = r.peek(1) else { return Ok(false) };
+                decoders::tight::is_image(control, encoding == enc::TIGHT_PNG)
+            }
+            _ => false,
+        };
+        if !image {
+            fb.claim(rect);
+        }
+        if fb.canvas_only().len() > super::framebuffer::MAX_CANVAS_ONLY_RECTS {
+            let all = fb.canvas_only().to_vec();
+            self.wait_for_canvas(all);
+            return Ok(false);
+        }
+        Ok(true)
+    }
+
+    /// Before a resize: true (wait) while the canvas alone holds some regions, whose
+    /// pixels are asked for first, so the resized buffer keeps the right ones.
+    fn canvas_holds_pixels(&mut self) -> bool {
+        let Some(all) = self.fb.as_ref().map(|fb| fb.canvas_only().to_vec()).filter(|a| !a.is_empty()) else { return false };
+        self.wait_for_canvas(all);
+        true
     }
 
     /// While images are out for decoding, the rest of their update may still be read
@@ -774,8 +895,7 @@ impl Session {
         let [x0, x1, y0, y1, w0, w1, h0, h1, e0, e1, e2, e3, control] = *head else { return false };
         let encoding = i32::from_be_bytes([e0, e1, e2, e3]);
         let image = match encoding {
-            enc::TIGHT => control >> 4 == 0x9,
-            enc::TIGHT_PNG => matches!(control >> 4, 0x9..=0xB),
+            enc::TIGHT | enc::TIGHT_PNG => decoders::tight::is_image(control, encoding == enc::TIGHT_PNG),
             enc::RAW | enc::RRE | enc::HEXTILE | enc::ZLIB | enc::ZRLE => false,
             _ => return false,
         };

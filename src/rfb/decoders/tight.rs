@@ -34,6 +34,15 @@ pub fn decode(r: &mut Reader, mut t: Target, streams: &mut Streams, png_variant:
     Ok(result)
 }
 
+/// The control byte picks an image the host decodes (JPEG, PNG, diff-JPEG), not pixels.
+pub fn is_image(control: u8, png_variant: bool) -> bool {
+    match control >> 4 {
+        0x9 => true,
+        0xA | 0xB => png_variant,
+        _ => false,
+    }
+}
+
 fn reset(streams: &mut Streams, resets: u8) {
     for (i, s) in streams.tight.iter_mut().enumerate() {
         if resets & (1 << i) != 0 {

@@ -18,6 +18,7 @@ use wasm_bindgen_futures::spawn_local;
 
 use crate::api::wire::VirtualMachineTicket;
 use crate::console::{AcquireError, ConsoleSession, ConsoleStatus, HostEvent, Timer, Work};
+use crate::rfb::ImageFormat;
 use crate::web::now_ms;
 use crate::web::timers::Timeout;
 
@@ -57,28 +58,48 @@ pub struct Shared {
     pub(super) last_clipboard: Rc<super::clipboard::LastText>,
 }
 
-/// Images decoding side by side; the core gets their pixels in the order it handed them out.
+/// Images decoding side by side; each is drawn, and the core told, in the order it
+/// handed them out.
 #[derive(Default)]
 pub(super) struct ImagesInFlight {
     /// Numbers handed out so far; the next answer due is `answered + 1`.
     issued: u64,
     answered: u64,
     /// Slot `i` is image `answered + 1 + i`: `Some` once decoded, waiting for its turn.
-    done: VecDeque<Option<(u32, Result<Vec<u8>, String>)>>,
+    done: VecDeque<Option<DecodedImage>>,
 }
 
-/// Hands the core every finished image whose turn it is.
-fn answer_images_in_order(rc: &Rc<RefCell<Shared>>) {
+pub(super) struct DecodedImage {
+    generation: u32,
+    x: u32,
+    y: u32,
+    format: ImageFormat,
+    bitmap: Result<web_sys::ImageBitmap, String>,
+}
+
+/// Draws every decoded image whose turn it is, and tells the core. The damage before an
+/// image is drawn first: it is older, and must not land on top of it later.
+fn draw_images_in_order(rc: &Rc<RefCell<Shared>>) {
     loop {
-        let next = {
+        let (generation, drawn) = {
             let Ok(mut s) = rc.try_borrow_mut() else { return };
             let Some(Some(_)) = s.images.done.front() else { return };
-            let Some(Some(answer)) = s.images.done.pop_front() else { return };
+            let Some(Some(image)) = s.images.done.pop_front() else { return };
             s.images.answered += 1;
-            answer
+            let drawn = image.bitmap.and_then(|bitmap| {
+                // An older attempt's image never touches the canvas.
+                let result = if image.generation == s.core.generation() {
+                    s.paint_damage();
+                    s.painter.draw_image(&bitmap, image.x, image.y, image.format == ImageFormat::Png)
+                } else {
+                    Ok(())
+                };
+                bitmap.close();
+                result
+            });
+            (image.generation, drawn)
         };
-        let (generation, rgba) = next;
-        act(rc, |c| c.image_decoded(generation, rgba));
+        act(rc, |c| c.image_drawn(generation, drawn));
     }
 }
 
@@ -129,15 +150,15 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                     act_weak(&weak, |c| c.ticket_acquired(generation, result, now_ms()));
                 });
             }
-            Work::DecodeImage { generation, format, data, width, height } => {
-                // Decoded side by side, answered in the order handed out (the engine's rule).
+            Work::DecodeImage { generation, format, data, x, y, width, height } => {
+                // Decoded side by side, drawn in the order handed out (the engine's rule).
                 let seq = {
                     let mut s = rc.borrow_mut();
                     s.images.issued += 1;
                     s.images.issued
                 };
                 spawn_local(async move {
-                    let rgba = image_decoder::decode(format, &data, width, height).await;
+                    let bitmap = image_decoder::decode(format, &data, width, height).await;
                     let Some(rc) = weak.upgrade() else { return };
                     {
                         let mut s = rc.borrow_mut();
@@ -145,10 +166,14 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                         if s.images.done.len() <= slot {
                             s.images.done.resize_with(slot + 1, || None);
                         }
-                        s.images.done[slot] = Some((generation, rgba));
+                        s.images.done[slot] = Some(DecodedImage { generation, x, y, format, bitmap });
                     }
-                    answer_images_in_order(&rc);
+                    draw_images_in_order(&rc);
                 });
+            }
+            Work::ReadBack { generation, rects } => {
+                let pixels = rc.borrow().painter.read(&rects);
+                act(rc, |c| c.canvas_read(generation, pixels));
             }
             Work::OpenSocket { generation, url } => {
                 let opened = ConsoleSocket::open(&url, generation, move |ev| match ev {
@@ -226,7 +251,22 @@ impl Shared {
             Work::Cursor(img) => self.cursor.set_image(&img),
             Work::CursorVisible(v) => self.cursor.set_visible(v),
             // Handled by `pump`, which needs the Rc.
-            Work::Host(_) | Work::Status | Work::SessionLost(_) | Work::AcquireTicket { .. } | Work::DecodeImage { .. } | Work::OpenSocket { .. } | Work::StartTimer { .. } => {}
+            Work::Host(_)
+            | Work::Status
+            | Work::SessionLost(_)
+            | Work::AcquireTicket { .. }
+            | Work::DecodeImage { .. }
+            | Work::ReadBack { .. }
+            | Work::OpenSocket { .. }
+            | Work::StartTimer { .. } => {}
+        }
+    }
+
+    /// Draws the damage now (an animation frame, or before an image that must land on top).
+    fn paint_damage(&mut self) {
+        let damage = self.core.take_damage();
+        if let Some(fb) = self.core.framebuffer() {
+            self.painter.paint(fb, &damage);
         }
     }
 }
@@ -250,11 +290,7 @@ fn paint_now(rc: &Rc<RefCell<Shared>>) {
     let generation = {
         let Ok(mut s) = rc.try_borrow_mut() else { return };
         s.raf_id = None;
-        let damage = s.core.take_damage();
-        let Shared { core, painter, .. } = &mut *s;
-        if let Some(fb) = core.framebuffer() {
-            painter.paint(fb, &damage);
-        }
+        s.paint_damage();
         s.core.generation()
     };
     act(rc, |c| c.painted(generation));

@@ -1,8 +1,10 @@
-//! Draws the framebuffer's damage into the canvas with `putImageData`, straight from a
-//! view of wasm memory, at most once per animation frame (the runner schedules it).
+//! The console's canvas: the framebuffer's damage goes in with `putImageData`, straight
+//! from a view of wasm memory, at most once per animation frame (the runner schedules
+//! it); decoded JPEG/PNG rectangles are drawn straight in, and read back only when the
+//! engine asks.
 
 use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, ImageData};
 
 use crate::rfb::{Framebuffer, Rect};
 
@@ -45,5 +47,27 @@ impl Painter {
             );
         }
         true
+    }
+
+    /// Draws a decoded image at `x`,`y`. A picture that may be transparent replaces what
+    /// was there, as the engine's own pixels would, rather than blending over it.
+    pub fn draw_image(&self, bitmap: &ImageBitmap, x: u32, y: u32, may_be_transparent: bool) -> Result<(), String> {
+        if may_be_transparent {
+            self.ctx.clear_rect(x as f64, y as f64, bitmap.width() as f64, bitmap.height() as f64);
+        }
+        self.ctx.draw_image_with_image_bitmap(bitmap, x as f64, y as f64).map_err(|_| "the browser could not draw a decoded image".to_owned())
+    }
+
+    /// The canvas's RGBA under each rectangle, in order.
+    pub fn read(&self, rects: &[Rect]) -> Result<Vec<Vec<u8>>, String> {
+        rects
+            .iter()
+            .map(|r| {
+                self.ctx
+                    .get_image_data(r.x as f64, r.y as f64, r.w as f64, r.h as f64)
+                    .map(|d| d.data().0)
+                    .map_err(|_| "the browser would not read the console's canvas".to_owned())
+            })
+            .collect()
     }
 }
