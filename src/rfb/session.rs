@@ -389,11 +389,17 @@ impl Session {
         if self.phase == Phase::Failed {
             return Err(RfbError::AlreadyFailed);
         }
-        self.inbuf.extend_from_slice(bytes);
         self.stats.bytes += bytes.len() as u64;
         self.more = false;
         let turn_start = self.fb.as_ref().map_or(0, Framebuffer::work);
-        let buf = std::mem::take(&mut self.inbuf);
+        // With nothing buffered (the usual case) the bytes are read where they are, and
+        // only what is left over is copied: one copy fewer of every byte of Raw.
+        let mut owned = std::mem::take(&mut self.inbuf);
+        let buffered = !owned.is_empty();
+        if buffered {
+            owned.extend_from_slice(bytes);
+        }
+        let buf: &[u8] = if buffered { &owned } else { bytes };
         let mut pos = 0;
         let result = loop {
             let mut r = Reader::new(&buf[pos..]);
@@ -411,8 +417,12 @@ impl Session {
                 break Ok(());
             }
         };
-        self.inbuf = buf;
-        self.inbuf.drain(..pos);
+        if buffered {
+            owned.drain(..pos);
+        } else {
+            owned.extend_from_slice(&bytes[pos..]);
+        }
+        self.inbuf = owned;
         if result.is_err() {
             self.phase = Phase::Failed;
             self.inbuf.clear();
