@@ -6,6 +6,7 @@
 //! host-page API ([`embed`]) exist only in the wasm build. See `docs/architecture.md`.
 
 pub mod api;
+pub mod base64;
 pub mod console;
 pub mod input;
 pub mod link;

@@ -216,7 +216,7 @@ fn the_remaining_faults_both_ways() {
 #[test]
 fn login_by_sspi_loops_on_challenges_and_says_when_unsupported() {
     use vsphere_console::api::client::sspi_challenge;
-    use vsphere_console::api::rest::base64;
+    use vsphere_console::base64::encode as base64;
     let lab = Lab::start();
     let mut c = client(&lab);
     let first = Secret::new(base64(b"NEGOTIATE:demo@vsphere.local"));

@@ -52,7 +52,7 @@ impl RestClient {
 
     /// `POST /api/session` with `Authorization: Basic`.
     pub fn login_request(&self, user: &str, password: &Secret) -> HttpRequest {
-        let basic = base64(format!("{user}:{}", password.expose()).as_bytes());
+        let basic = crate::base64::encode(format!("{user}:{}", password.expose()).as_bytes());
         HttpRequest {
             method: Method::Post,
             path: "/api/session".into(),
@@ -161,35 +161,9 @@ fn decode<T: serde::de::DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiE
     super::client::decode::<T>(resp)
 }
 
-/// Standard base64 with padding (for Basic auth; not worth a dependency).
-pub fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for c in data.chunks(3) {
-        let n = (c[0] as u32) << 16 | (*c.get(1).unwrap_or(&0) as u32) << 8 | *c.get(2).unwrap_or(&0) as u32;
-        for i in 0..4 {
-            if i <= c.len() {
-                out.push(T[(n >> (18 - 6 * i)) as usize & 63] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
 
     #[test]
     fn a_malformed_answer_never_quotes_the_ticket() {

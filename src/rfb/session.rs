@@ -323,13 +323,10 @@ impl Session {
         }
     }
 
-    /// An image's answer: count its rectangle and go on, or fail.
+    /// An image's answer: go on with what waited behind it, or fail.
     fn image_answered(&mut self, result: Result<(), RfbError>) -> Result<(), RfbError> {
         match result {
-            Ok(()) => {
-                self.after_rect();
-                self.receive(&[])
-            }
+            Ok(()) => self.receive(&[]),
             Err(e) => self.fail(e),
         }
     }
@@ -831,9 +828,10 @@ impl Session {
                         }
                     }
                     None => {
+                        // Counted now: its update may end, and the next be read, while it
+                        // decodes (noVNC's render queue does the same).
                         self.pending_images.push_back(rect);
                         self.events.push_back(Event::DecodeImage { format, data, x: rect.x, y: rect.y, width: rect.w, height: rect.h });
-                        return Ok(Ok(()));
                     }
                 }
             }
@@ -885,25 +883,31 @@ impl Session {
         true
     }
 
-    /// While images are out for decoding, the rest of their update may still be read
-    /// (the browser decodes several at once) when the result cannot depend on order:
-    /// more images, which land in order, or a rectangle of pixels that overlaps no
-    /// image still out. Anything else (CopyRect, a resize, the next message) waits.
+    /// While images are out for decoding, what follows may still be read (the browser
+    /// decodes several at once) when the result cannot depend on order: the next
+    /// FramebufferUpdate's header, LastRect, more images, which land in order, or a
+    /// rectangle of pixels that overlaps no image still out. Anything else (CopyRect, a
+    /// resize, a cursor, another message) waits.
     fn may_parse_past_images(&self, r: &Reader) -> bool {
         if self.pending_images.len() >= MAX_IMAGES_IN_FLIGHT {
             return false;
         }
-        let Phase::InUpdate { remaining } = self.phase else { return false };
+        match self.phase {
+            Phase::Normal => return r.peek(1) == Ok(&[0]),
+            Phase::InUpdate { .. } => {}
+            _ => return false,
+        }
         if self.current.is_some() {
             // Only a rectangle admitted below can be in progress.
             return true;
         }
-        if remaining != u16::MAX && usize::from(remaining) <= self.pending_images.len() {
-            return false;
+        let Ok(head) = r.peek(12) else { return false };
+        let encoding = i32::from_be_bytes([head[8], head[9], head[10], head[11]]);
+        if encoding == enc::LAST_RECT {
+            return true;
         }
         let Ok(head) = r.peek(13) else { return false };
-        let [x0, x1, y0, y1, w0, w1, h0, h1, e0, e1, e2, e3, control] = *head else { return false };
-        let encoding = i32::from_be_bytes([e0, e1, e2, e3]);
+        let [x0, x1, y0, y1, w0, w1, h0, h1, _, _, _, _, control] = *head else { return false };
         let image = match encoding {
             enc::TIGHT | enc::TIGHT_PNG => decoders::tight::is_image(control, encoding == enc::TIGHT_PNG),
             enc::RAW | enc::RRE | enc::HEXTILE | enc::ZLIB | enc::ZRLE => false,

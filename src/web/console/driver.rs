@@ -74,7 +74,7 @@ pub(super) struct DecodedImage {
     x: u32,
     y: u32,
     format: ImageFormat,
-    bitmap: Result<web_sys::ImageBitmap, String>,
+    image: Result<web_sys::HtmlImageElement, String>,
 }
 
 /// Draws every decoded image whose turn it is, and tells the core. The damage before an
@@ -86,15 +86,16 @@ fn draw_images_in_order(rc: &Rc<RefCell<Shared>>) {
             let Some(Some(_)) = s.images.done.front() else { return };
             let Some(Some(image)) = s.images.done.pop_front() else { return };
             s.images.answered += 1;
-            let drawn = image.bitmap.and_then(|bitmap| {
+            let drawn = image.image.and_then(|img| {
                 // An older attempt's image never touches the canvas.
                 let result = if image.generation == s.core.generation() {
                     s.paint_damage();
-                    s.painter.draw_image(&bitmap, image.x, image.y, image.format == ImageFormat::Png)
+                    s.painter.draw_image(&img, image.x, image.y, image.format == ImageFormat::Png)
                 } else {
                     Ok(())
                 };
-                bitmap.close();
+                // Lets the browser free the decoded picture now (as noVNC does).
+                img.set_src("");
                 result
             });
             (image.generation, drawn)
@@ -158,7 +159,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                     s.images.issued
                 };
                 spawn_local(async move {
-                    let bitmap = image_decoder::decode(format, &data, width, height).await;
+                    let image = image_decoder::decode(format, &data, width, height).await;
                     let Some(rc) = weak.upgrade() else { return };
                     {
                         let mut s = rc.borrow_mut();
@@ -166,7 +167,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                         if s.images.done.len() <= slot {
                             s.images.done.resize_with(slot + 1, || None);
                         }
-                        s.images.done[slot] = Some(DecodedImage { generation, x, y, format, bitmap });
+                        s.images.done[slot] = Some(DecodedImage { generation, x, y, format, image });
                     }
                     draw_images_in_order(&rc);
                 });

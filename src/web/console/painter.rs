@@ -4,7 +4,7 @@
 //! engine asks.
 
 use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageBitmap, ImageData};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlImageElement, ImageData};
 
 use crate::rfb::{Framebuffer, Rect};
 
@@ -51,11 +51,11 @@ impl Painter {
 
     /// Draws a decoded image at `x`,`y`. A picture that may be transparent replaces what
     /// was there, as the engine's own pixels would, rather than blending over it.
-    pub fn draw_image(&self, bitmap: &ImageBitmap, x: u32, y: u32, may_be_transparent: bool) -> Result<(), String> {
+    pub fn draw_image(&self, img: &HtmlImageElement, x: u32, y: u32, may_be_transparent: bool) -> Result<(), String> {
         if may_be_transparent {
-            self.ctx.clear_rect(x as f64, y as f64, bitmap.width() as f64, bitmap.height() as f64);
+            self.ctx.clear_rect(x as f64, y as f64, img.natural_width() as f64, img.natural_height() as f64);
         }
-        self.ctx.draw_image_with_image_bitmap(bitmap, x as f64, y as f64).map_err(|_| "the browser could not draw a decoded image".to_owned())
+        self.ctx.draw_image_with_html_image_element(img, x as f64, y as f64).map_err(|_| "the browser could not draw a decoded image".to_owned())
     }
 
     /// The canvas's RGBA under each rectangle, in order.
