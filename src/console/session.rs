@@ -230,8 +230,8 @@ impl ConsoleSession {
         self.with_engine(generation, |rfb| rfb.image_decoded(rgba));
     }
 
-    /// The image handed out with `DecodeImage` is on the canvas, drawn after all damage
-    /// taken before it (or why it could not be decoded).
+    /// The image handed out with `DecodeImage` is on the canvas (or why it could not be
+    /// decoded).
     pub fn image_drawn(&mut self, generation: u32, drawn: Result<(), String>) {
         self.with_engine(generation, |rfb| rfb.image_drawn(drawn));
     }

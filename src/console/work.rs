@@ -50,8 +50,8 @@ pub enum Work {
     /// Damage is waiting: draw it on the next animation frame, then call `painted`.
     Paint { generation: u32 },
     /// Decode this image for the rectangle at `x`,`y`; oldest first, either hand over
-    /// its pixels with `image_decoded`, or draw all damage so far and then the image on
-    /// the canvas and call `image_drawn` (same generation).
+    /// its pixels with `image_decoded`, or draw it on the canvas (best after painting
+    /// the damage so far) and call `image_drawn` (same generation).
     DecodeImage { generation: u32, format: ImageFormat, data: Vec<u8>, x: u32, y: u32, width: u32, height: u32 },
     /// Read these rectangles of the canvas (each as RGBA) and hand them to `canvas_read`:
     /// the engine needs pixels that only the canvas holds.

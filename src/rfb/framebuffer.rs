@@ -176,10 +176,10 @@ impl Framebuffer {
         }
     }
 
-    /// The host drew `r`'s right pixels straight onto its canvas, after drawing all the
-    /// damage before it. Damage still under `r` would paint stale pixels over them, so it
-    /// goes; with no damage left the canvas is right everywhere, and the list may be
-    /// simplified to its bounding box.
+    /// The host drew `r`'s right pixels straight onto its canvas. Damage still under `r`
+    /// is older and would paint stale pixels over them, so it goes. When the host painted
+    /// all damage first (none is left), the canvas is right everywhere, and the list may
+    /// be simplified to its bounding box.
     pub fn hand_to_canvas(&mut self, r: Rect) {
         if r.w == 0 || r.h == 0 {
             return;

@@ -116,10 +116,11 @@ pub enum Event {
     /// The server closed the session (VMware SessionClose) with its reason code.
     ServerClosed(u32),
     /// Decode this image for the rectangle at `x`,`y`, then answer, oldest first, with
-    /// [`Session::image_decoded`] (its `width*height` RGBA pixels) or, having first drawn
-    /// all damage so far and then the image onto the canvas, [`Session::image_drawn`]
-    /// (the picture then lives on the canvas only until read back). What overlaps the
-    /// image waits for the answer.
+    /// [`Session::image_decoded`] (its `width*height` RGBA pixels) or, having drawn it
+    /// onto the canvas, [`Session::image_drawn`] (the picture then lives on the canvas
+    /// only until read back; damage under it is older and dropped). What overlaps the
+    /// image waits for the answer. A host that paints the damage just before drawing
+    /// lets the engine keep its canvas-only regions few (see `Framebuffer::hand_to_canvas`).
     DecodeImage { format: ImageFormat, data: Vec<u8>, x: u32, y: u32, width: u32, height: u32 },
     /// The engine needs this buffer right under `rects`, which only the canvas holds
     /// (a CopyRect from an image, a resize, too many scattered regions): answer with
@@ -290,8 +291,8 @@ impl Session {
         self.image_answered(result)
     }
 
-    /// The oldest image handed out and not yet answered is on the canvas (drawn after all
-    /// the damage before it): its pixels live there, not here, until read back.
+    /// The oldest image handed out and not yet answered is on the canvas: its pixels
+    /// live there, not here, until read back.
     pub fn image_drawn(&mut self, drawn: Result<(), String>) -> Result<(), RfbError> {
         let Some(rect) = self.pending_images.pop_front() else { return Ok(()) };
         let result = drawn.map_err(RfbError::Image).map(|()| {

@@ -77,8 +77,9 @@ pub(super) struct DecodedImage {
     image: Result<web_sys::HtmlImageElement, String>,
 }
 
-/// Draws every decoded image whose turn it is, and tells the core. The damage before an
-/// image is drawn first: it is older, and must not land on top of it later.
+/// Draws every decoded image whose turn it is, and tells the core. The damage so far is
+/// painted first: the engine drops what lies under the image either way, but with none
+/// left it can merge its canvas-only regions instead of asking for read-backs.
 fn draw_images_in_order(rc: &Rc<RefCell<Shared>>) {
     loop {
         let (generation, drawn) = {
