@@ -10,7 +10,11 @@ use std::collections::VecDeque;
 use vsphere_console::rfb::encoding as enc;
 use vsphere_console::rfb::native_images::decode;
 use vsphere_console::rfb::replay::{parse_recording, recording_text};
-use vsphere_console::rfb::{Event, ImageFormat, PixelFormat, Rect, Session, SessionConfig};
+use vsphere_console::rfb::{Event, ImageFormat, Rect, Session, SessionConfig};
+
+#[path = "common/rfb_stream.rs"]
+mod rfb_stream;
+use rfb_stream::{fbu, server_init};
 
 /// The page's side: a canvas, and the images decoded and not yet drawn, oldest first.
 struct ModelHost {
@@ -142,30 +146,6 @@ fn recordings_with_images_show_the_right_picture_after_every_message() {
 }
 
 // --- Synthetic streams: the cases a recording may not hold ---------------------------
-
-/// WebMKS's ServerInit-first stream: the shortest way to a framebuffer.
-fn server_init(w: u16, h: u16) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&w.to_be_bytes());
-    v.extend_from_slice(&h.to_be_bytes());
-    PixelFormat::RGBX8888.write(&mut v);
-    v.extend_from_slice(&1u32.to_be_bytes());
-    v.push(b'x');
-    v
-}
-
-fn fbu(rects: &[(u16, u16, u16, u16, i32, Vec<u8>)]) -> Vec<u8> {
-    let mut v = vec![0, 0];
-    v.extend_from_slice(&(rects.len() as u16).to_be_bytes());
-    for (x, y, w, h, e, body) in rects {
-        for n in [x, y, w, h] {
-            v.extend_from_slice(&n.to_be_bytes());
-        }
-        v.extend_from_slice(&e.to_be_bytes());
-        v.extend_from_slice(body);
-    }
-    v
-}
 
 /// A TightPNG rectangle body: a PNG of one colour.
 fn png_rect(w: u32, h: u32, rgb: [u8; 3]) -> Vec<u8> {

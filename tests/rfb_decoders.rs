@@ -28,18 +28,9 @@ fn session(w: u16, h: u16, pf: PixelFormat) -> Session {
     s
 }
 
-fn fbu(rects: &[(u16, u16, u16, u16, i32, Vec<u8>)]) -> Vec<u8> {
-    let mut v = vec![0, 0];
-    v.extend_from_slice(&(rects.len() as u16).to_be_bytes());
-    for (x, y, w, h, e, body) in rects {
-        for n in [x, y, w, h] {
-            v.extend_from_slice(&n.to_be_bytes());
-        }
-        v.extend_from_slice(&e.to_be_bytes());
-        v.extend_from_slice(body);
-    }
-    v
-}
+#[path = "common/rfb_stream.rs"]
+mod rfb_stream;
+use rfb_stream::fbu;
 
 fn px(s: &Session, x: u32, y: u32) -> [u8; 4] {
     let p = s.framebuffer().unwrap().read_rect(Rect::new(x, y, 1, 1));

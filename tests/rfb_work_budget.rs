@@ -7,17 +7,11 @@
 use std::time::{Duration, Instant};
 
 use vsphere_console::rfb::encoding as enc;
-use vsphere_console::rfb::{Event, PixelFormat, RfbError, Session, SessionConfig};
+use vsphere_console::rfb::{Event, RfbError, Session, SessionConfig};
 
-fn server_init(w: u16, h: u16) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&w.to_be_bytes());
-    v.extend_from_slice(&h.to_be_bytes());
-    PixelFormat::RGBX8888.write(&mut v);
-    v.extend_from_slice(&1u32.to_be_bytes());
-    v.push(b'x');
-    v
-}
+#[path = "common/rfb_stream.rs"]
+mod rfb_stream;
+use rfb_stream::server_init;
 
 fn session(budget: Option<u64>) -> Session {
     let mut s = Session::new(SessionConfig { work_budget: budget, ..SessionConfig::default() });

@@ -6,9 +6,11 @@ use serde_json::json;
 use vsphere_console::api::wire::{MoRef, VirtualMachineTicket};
 use vsphere_console::console::{ConsoleOptions, ConsoleSession, HostEvent, Work};
 use vsphere_console::rfb::encoding as enc;
-use vsphere_console::rfb::PixelFormat;
 use vsphere_console::ticket::url_parts::NativeUrlParser;
 use vsphere_console::ticket::ConsolePolicy;
+
+#[path = "rfb_stream.rs"]
+mod rfb_stream;
 
 pub const SECRET: &str = "0123456789abcdefSECRET";
 pub const NOW: f64 = 1_000_000.0;
@@ -46,13 +48,7 @@ pub fn sent(work: &[Work]) -> Vec<u8> {
 }
 
 pub fn server_init(w: u16, h: u16) -> Vec<u8> {
-    let mut v = Vec::new();
-    v.extend_from_slice(&w.to_be_bytes());
-    v.extend_from_slice(&h.to_be_bytes());
-    PixelFormat::RGBX8888.write(&mut v);
-    v.extend_from_slice(&4u32.to_be_bytes());
-    v.extend_from_slice(b"desk");
-    v
+    rfb_stream::server_init_named(w, h, "desk")
 }
 
 /// One raw rectangle of one colour.
