@@ -25,6 +25,9 @@ pub struct LabTask {
     pub queued_at: std::time::SystemTime,
     /// `None`: the VM powers on; otherwise the fault the task ends with.
     pub fault: Option<Value>,
+    /// Its power change has been made. Each task changes the power state once, when it
+    /// ends; an old task must not undo a newer one.
+    pub applied: bool,
 }
 
 /// `PowerOnVM_Task`: a `Task` reference, or `NoPermission`/`ManagedObjectNotFound`.
@@ -57,7 +60,7 @@ fn power(lab: &Lab, session: &Session, moid: &str, target: &'static str) -> Resp
         let mut inner = lab.lock();
         inner.counter += 1;
         let id = format!("task-{}", inner.counter);
-        let task = LabTask { vm: vm.moid.clone(), target, started: Instant::now(), queued_at: std::time::SystemTime::now(), fault };
+        let task = LabTask { vm: vm.moid.clone(), target, started: Instant::now(), queued_at: std::time::SystemTime::now(), fault, applied: false };
         inner.tasks.insert(id.clone(), task);
         id
     };
@@ -71,13 +74,18 @@ pub fn settle(lab: &Lab) {
 }
 
 pub fn settle_locked(inner: &mut crate::state::Inner) {
-    let done: Vec<(String, &'static str)> = inner
+    // In the order the tasks ended (they all run as long), each once.
+    let mut done: Vec<(Instant, String, &'static str)> = inner
         .tasks
-        .iter()
-        .filter(|(_, t)| t.fault.is_none() && t.started.elapsed() >= RUN_TIME)
-        .map(|(_, t)| (t.vm.clone(), t.target))
+        .values_mut()
+        .filter(|t| !t.applied && t.fault.is_none() && t.started.elapsed() >= RUN_TIME)
+        .map(|t| {
+            t.applied = true;
+            (t.started, t.vm.clone(), t.target)
+        })
         .collect();
-    for (vm, target) in done {
+    done.sort_by_key(|(started, _, _)| *started);
+    for (_, vm, target) in done {
         inner.power.insert(vm, target.into());
     }
 }

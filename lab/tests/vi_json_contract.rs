@@ -303,6 +303,30 @@ fn power_on_runs_a_task_that_the_property_collector_follows() {
     assert_eq!(info.json()["state"], "success");
 }
 
+/// Off, then on again, five times: the VM is on after each, however often it is read
+/// (an ended task used to be applied again on every read, in no set order, so an older
+/// power-off could win).
+#[test]
+fn a_newer_power_task_is_not_undone_by_an_older_one() {
+    use vsphere_console::api::task::TaskOutcome;
+    let lab = Lab::start();
+    let c = logged_in(&lab, "demo@vsphere.local", "demo");
+    let sid = lab.login("demo@vsphere.local", "demo");
+    let vm = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-101");
+    for round in 0..5 {
+        let off = lab.vim("POST", "VirtualMachine/vm-101/PowerOffVM_Task", Some(&sid), Some("{}"));
+        assert_eq!(off.status, 200, "{}", off.body);
+        let off = vsphere_console::api::wire::MoRef::new("Task", off.json()["value"].as_str().unwrap());
+        assert_eq!(task_outcome(&lab, &c, &off), TaskOutcome::Succeeded);
+        assert_eq!(power_of(&lab, &c, "web-01"), PowerState::PoweredOff, "round {round}: off");
+        let on = c.parse_moref(&send(&lab, &c.power_on_request(&vm).unwrap())).unwrap();
+        assert_eq!(task_outcome(&lab, &c, &on), TaskOutcome::Succeeded);
+        for read in 0..5 {
+            assert_eq!(power_of(&lab, &c, "web-01"), PowerState::PoweredOn, "round {round}, read {read}: on");
+        }
+    }
+}
+
 #[test]
 fn power_on_faults_no_privilege_and_invalid_state() {
     use vsphere_console::api::task::TaskOutcome;
