@@ -89,7 +89,7 @@ pub struct Framebuffer {
     damage: Vec<Rect>,
     /// Regions whose right pixels are on the host's canvas only (images the browser
     /// drew straight there): this buffer's pixels under them are stale. Empty unless the
-    /// engine runs with `images_on_canvas`.
+    /// host answers images with `Session::image_drawn`.
     ///
     /// Invariants the painter relies on: no damage rectangle overlaps one (drawing the
     /// damage from here never shows a stale pixel), and outside them this buffer is right.
@@ -200,11 +200,7 @@ impl Framebuffer {
         if r.w == 0 || r.h == 0 {
             return;
         }
-        let row = r.w as usize * 4;
-        for (i, src) in rgba.chunks_exact(row).take(r.h as usize).enumerate() {
-            let off = ((r.y as usize + i) * self.width as usize + r.x as usize) * 4;
-            self.pixels[off..off + row].copy_from_slice(src);
-        }
+        self.write_rows(r, rgba);
         self.canvas_only = subtract_all(std::mem::take(&mut self.canvas_only), &[r]);
     }
 
@@ -223,13 +219,18 @@ impl Framebuffer {
         if r.w == 0 || r.h == 0 {
             return;
         }
-        let row = r.w as usize * 4;
         self.work += r.area();
+        self.write_rows(r, rgba);
+        self.add_damage(r);
+    }
+
+    /// Copies tightly packed RGBA rows into `r` (already checked, not empty).
+    fn write_rows(&mut self, r: Rect, rgba: &[u8]) {
+        let row = r.w as usize * 4;
         for (i, src) in rgba.chunks_exact(row).take(r.h as usize).enumerate() {
             let off = ((r.y as usize + i) * self.width as usize + r.x as usize) * 4;
             self.pixels[off..off + row].copy_from_slice(src);
         }
-        self.add_damage(r);
     }
 
     /// A mutable row slice of `r` (already checked), for decoders that convert in place.
