@@ -421,16 +421,12 @@ impl Session {
             owned.extend_from_slice(&bytes[pos..]);
         }
         self.inbuf = owned;
-        if result.is_err() {
-            self.phase = Phase::Failed;
-            self.inbuf.clear();
-        } else if self.inbuf.len() > MAX_MESSAGE + 64 * 1024 * 1024 {
+        match result {
+            Err(e) => self.fail(e),
             // More buffered than any legal unit can need: the stream is hostile.
-            self.phase = Phase::Failed;
-            self.inbuf.clear();
-            return Err(RfbError::MessageTooLarge(MAX_MESSAGE));
+            Ok(()) if self.inbuf.len() > MAX_MESSAGE + 64 * 1024 * 1024 => self.fail(RfbError::MessageTooLarge(MAX_MESSAGE)),
+            Ok(()) => Ok(()),
         }
-        result
     }
 
     /// One unit. `Ok(false)`: not enough bytes yet (nothing consumed).
@@ -732,7 +728,7 @@ impl Session {
                 return Ok(Ok(()));
             }
             enc::DESKTOP_SIZE => {
-                if self.canvas_holds_pixels() {
+                if self.read_back_canvas_only() {
                     return Ok(Err(Incomplete));
                 }
                 self.resize(w as u32, h as u32)?;
@@ -744,7 +740,7 @@ impl Session {
                     return Ok(Err(Incomplete));
                 }
                 // y is the status; only a successful change resizes.
-                if y == 0 && self.canvas_holds_pixels() {
+                if y == 0 && self.read_back_canvas_only() {
                     return Ok(Err(Incomplete));
                 }
                 if y == 0 {
@@ -869,16 +865,15 @@ impl Session {
             fb.claim(rect);
         }
         if fb.canvas_only().len() > super::framebuffer::MAX_CANVAS_ONLY_RECTS {
-            let all = fb.canvas_only().to_vec();
-            self.wait_for_canvas(all);
+            self.read_back_canvas_only();
             return Ok(false);
         }
         Ok(true)
     }
 
-    /// Before a resize: true (wait) while the canvas alone holds some regions, whose
-    /// pixels are asked for first, so the resized buffer keeps the right ones.
-    fn canvas_holds_pixels(&mut self) -> bool {
+    /// Asks for every canvas-only region back (before a resize, so the resized buffer
+    /// keeps the right pixels; or when they are too many). True: the caller waits.
+    fn read_back_canvas_only(&mut self) -> bool {
         let Some(all) = self.fb.as_ref().map(|fb| fb.canvas_only().to_vec()).filter(|a| !a.is_empty()) else { return false };
         self.wait_for_canvas(all);
         true
