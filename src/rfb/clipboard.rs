@@ -67,7 +67,8 @@ fn provided_text(formats: u32, stream: &[u8]) -> Result<Option<String>, RfbError
     }
     // We ask for text only, so the stream holds its length and bytes and nothing more;
     // anything that inflates beyond the largest text we take is refused.
-    let data = ZStream::default().inflate(stream, 4 + MAX_TEXT + 1)?;
+    let mut z = ZStream::default();
+    let data = z.inflate(stream, 4 + MAX_TEXT + 1)?;
     let len = u32::from_be_bytes(data.get(..4).ok_or(RfbError::Malformed("extended clipboard text length"))?.try_into().unwrap_or_default()) as usize;
     if len > MAX_TEXT {
         return Err(RfbError::MessageTooLarge(len));
@@ -159,7 +160,8 @@ mod tests {
             other => panic!("{other:?}"),
         }
         // The stream itself holds CRLF and the closing NUL, as the protocol says.
-        let raw = ZStream::default().inflate(&p[4..], 1 << 20).unwrap();
+        let mut z = ZStream::default();
+        let raw = z.inflate(&p[4..], 1 << 20).unwrap();
         assert!(raw.ends_with(b"\xe2\x9c\x93\0") && raw.windows(2).any(|w| w == b"\r\n"));
     }
 

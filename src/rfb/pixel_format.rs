@@ -112,8 +112,11 @@ impl PixelFormat {
         // One 4-byte store per pixel (`decoders::store`), the common formats without
         // the general shift-and-scale.
         if *self == Self::RGBX8888 {
-            for (s, d) in src.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
-                super::decoders::store(d, [s[0], s[1], s[2], 255]);
+            // Already RGBA but for alpha: one bulk copy (`memory.copy` in wasm), then alpha.
+            let n = (src.len() / 4).min(out.len() / 4) * 4;
+            out[..n].copy_from_slice(&src[..n]);
+            for a in out[..n].chunks_exact_mut(4) {
+                a[3] = 255;
             }
             return;
         }

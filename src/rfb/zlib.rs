@@ -1,68 +1,95 @@
 //! One persistent zlib stream, as RFB's Zlib, ZRLE and Tight encodings need.
 //!
 //! The output is bounded by the caller: a stream that inflates without end is an error,
-//! not an allocation.
+//! not an allocation. The output buffer is kept between rectangles (up to `KEEP_BYTES`),
+//! so a rectangle costs no allocation and no zeroing.
 
-use miniz_oxide::inflate::stream::{inflate, InflateState};
-use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
+use zlib_rs::{Inflate, InflateError, InflateFlush, Status};
 
 use super::error::RfbError;
 
+/// The most output buffer a stream keeps between rectangles: servers split their updates
+/// into rectangles well below this; a whole-screen Zlib rectangle allocates as it comes.
+const KEEP_BYTES: usize = 1 << 20;
+
 pub struct ZStream {
-    state: Box<InflateState>,
+    state: Inflate,
+    out: Vec<u8>,
 }
 
 impl Default for ZStream {
     fn default() -> Self {
-        ZStream { state: InflateState::new_boxed(DataFormat::Zlib) }
+        ZStream { state: Inflate::new(true, 15), out: Vec::new() }
     }
 }
 
 impl ZStream {
     pub fn reset(&mut self) {
-        self.state = InflateState::new_boxed(DataFormat::Zlib);
+        self.state.reset(true);
+    }
+
+    /// One call: (consumed, written, status).
+    fn step(&mut self, input: &[u8], out: &mut [u8]) -> (usize, usize, Result<Status, InflateError>) {
+        let (i0, o0) = (self.state.total_in(), self.state.total_out());
+        let r = self.state.decompress(input, out, InflateFlush::SyncFlush);
+        ((self.state.total_in() - i0) as usize, (self.state.total_out() - o0) as usize, r)
     }
 
     /// Inflates all of `input`, producing at most `limit` bytes.
-    pub fn inflate(&mut self, input: &[u8], limit: usize) -> Result<Vec<u8>, RfbError> {
-        // A first guess from the input (desktop data inflates some 8 times), grown by
-        // doubling: a small rectangle should not zero a large buffer.
-        let mut out = vec![0u8; input.len().saturating_mul(8).clamp(4096, 64 * 1024).min(limit.max(1))];
+    pub fn inflate(&mut self, input: &[u8], limit: usize) -> Result<&[u8], RfbError> {
+        if self.out.len() > KEEP_BYTES {
+            self.out = Vec::new();
+        }
+        let mut out = std::mem::take(&mut self.out);
+        let r = self.inflate_into(input, limit, &mut out);
+        self.out = out;
+        Ok(&self.out[..r?])
+    }
+
+    /// Inflates into `out` (grown by doubling, never past `limit`); returns the bytes written.
+    fn inflate_into(&mut self, input: &[u8], limit: usize, out: &mut Vec<u8>) -> Result<usize, RfbError> {
+        // A first size from the input (desktop data inflates some 8 times): a small
+        // rectangle should not zero a large buffer.
+        let first = input.len().saturating_mul(8).clamp(4096, 64 * 1024).min(limit);
+        if out.len() < first {
+            out.resize(first, 0);
+        }
         let mut written = 0;
         let mut consumed = 0;
         loop {
-            if written == out.len() {
-                if out.len() >= limit {
+            // A buffer kept from a bigger rectangle may be longer than this one's limit.
+            let room = out.len().min(limit);
+            if written == room {
+                if room == limit {
                     // Full: only fine if the input is used up and nothing more comes out.
                     let mut probe = [0u8; 1];
-                    let r = inflate(&mut self.state, &input[consumed..], &mut probe, MZFlush::Sync);
-                    if r.bytes_written > 0 {
+                    let (_, w, _) = self.step(&input[consumed..], &mut probe);
+                    if w > 0 {
                         return Err(RfbError::Zlib(format!("inflates beyond {limit} bytes")));
                     }
                     break;
                 }
-                let grow = out.len().min(limit - out.len());
-                out.resize(out.len() + grow, 0);
+                out.resize(out.len().saturating_mul(2).clamp(1, limit), 0);
+                continue;
             }
-            let r = inflate(&mut self.state, &input[consumed..], &mut out[written..], MZFlush::Sync);
-            consumed += r.bytes_consumed;
-            written += r.bytes_written;
-            match r.status {
-                Ok(MZStatus::StreamEnd) => break,
-                Ok(_) => {}
-                Err(MZError::Buf) => {
-                    if consumed >= input.len() && written < out.len() {
+            let (c, w, status) = self.step(&input[consumed..], &mut out[written..room]);
+            consumed += c;
+            written += w;
+            match status {
+                Ok(Status::StreamEnd) => break,
+                Ok(Status::Ok) => {}
+                Ok(Status::BufError) => {
+                    if consumed >= input.len() && written < room {
                         break;
                     }
                 }
-                Err(e) => return Err(RfbError::Zlib(format!("{e:?}"))),
+                Err(e) => return Err(RfbError::Zlib(e.as_str().to_owned())),
             }
-            if consumed >= input.len() && written < out.len() && r.bytes_written == 0 {
+            if consumed >= input.len() && written < room && w == 0 {
                 break;
             }
         }
-        out.truncate(written);
-        Ok(out)
+        Ok(written)
     }
 }
 

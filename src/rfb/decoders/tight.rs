@@ -5,7 +5,7 @@
 //! basic compression (Tight only) with stream id in bits 4–5 and an optional filter:
 //! copy, palette or gradient. JPEG and PNG go to the host's image decoder.
 
-use super::{need, store, tpixel, tpixel_len, DecodeResult, ImageFormat, Progress, Streams, Target};
+use super::{need, rgb_to_rgba, store, tpixel, tpixel_len, DecodeResult, ImageFormat, Progress, Streams, Target};
 use crate::rfb::error::RfbError;
 use crate::rfb::reader::Reader;
 
@@ -143,9 +143,10 @@ fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, res
         }
         _ => return Err(RfbError::Malformed("tight: unknown filter")),
     };
-    let data = if size < 12 {
+    let data: &[u8] = if size < 12 {
         let Some(d) = need(r, size) else { return Ok(Progress::NeedMore) };
-        d.to_vec()
+        reset(streams, resets);
+        d
     } else {
         let Some(len) = compact_length(r) else { return Ok(Progress::NeedMore) };
         let Some(z) = need(r, len) else { return Ok(Progress::NeedMore) };
@@ -157,42 +158,48 @@ fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, res
         }
         d
     };
-    if size < 12 {
-        reset(streams, resets);
+    if w == 0 || h == 0 {
+        return Ok(Progress::Done);
     }
-    let mut rgba = vec![0u8; w * h * 4];
-    // Each loop walks rows and pixels with iterators: no index arithmetic, no bounds
-    // check per byte. `data` has exactly `size` bytes (checked above).
+    // Each loop converts one row of `data` straight into the framebuffer's row, with
+    // iterators: no index arithmetic, no bounds check per byte. `data` has exactly `size`
+    // bytes (checked above), so each filter's rows split it evenly.
+    let rows = data.chunks_exact(size / h);
     match filter {
         0 if tp == 3 => {
-            for (c, o) in data.chunks_exact(3).zip(rgba.chunks_exact_mut(4)) {
-                store(o, [c[0], c[1], c[2], 255]);
+            for (y, src) in rows.enumerate() {
+                rgb_to_rgba(src, t.fb.row_mut(t.rect, y as u32));
             }
         }
         0 => {
-            for (c, o) in data.chunks_exact(tp).zip(rgba.chunks_exact_mut(4)) {
-                store(o, tpixel(t.pf, c));
+            for (y, src) in rows.enumerate() {
+                for (c, o) in src.chunks_exact(tp).zip(t.fb.row_mut(t.rect, y as u32).chunks_exact_mut(4)) {
+                    store(o, tpixel(t.pf, c));
+                }
             }
         }
         1 if palette.len() == 2 => {
             let (p0, p1) = (palette[0], palette[1]);
-            for (bits, out) in data.chunks_exact(w.div_ceil(8)).zip(rgba.chunks_exact_mut(w * 4)) {
-                for (x, o) in out.chunks_exact_mut(4).enumerate() {
+            for (y, bits) in rows.enumerate() {
+                for (x, o) in t.fb.row_mut(t.rect, y as u32).chunks_exact_mut(4).enumerate() {
                     let on = (bits[x / 8] >> (7 - x % 8)) & 1 != 0;
                     store(o, if on { p1 } else { p0 });
                 }
             }
         }
         1 => {
-            for (&idx, o) in data.iter().zip(rgba.chunks_exact_mut(4)) {
-                let c = *palette.get(idx as usize).ok_or_else(|| RfbError::Malformed("tight: palette index out of range"))?;
-                store(o, c);
+            for (y, src) in rows.enumerate() {
+                for (&idx, o) in src.iter().zip(t.fb.row_mut(t.rect, y as u32).chunks_exact_mut(4)) {
+                    let c = *palette.get(idx as usize).ok_or_else(|| RfbError::Malformed("tight: palette index out of range"))?;
+                    store(o, c);
+                }
             }
         }
         _ => {
             // Gradient: each channel is its prediction left + up − up-left (clamped) plus the data.
             let mut prev_row = vec![[0u8; 3]; w];
-            for (drow, orow) in data.chunks_exact(w * 3).zip(rgba.chunks_exact_mut(w * 4)) {
+            for (y, drow) in rows.enumerate() {
+                let orow = t.fb.row_mut(t.rect, y as u32);
                 let mut left = [0u8; 3];
                 let mut up_left = [0u8; 3];
                 for ((d, o), up_cell) in drow.chunks_exact(3).zip(orow.chunks_exact_mut(4)).zip(prev_row.iter_mut()) {
@@ -210,6 +217,6 @@ fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, res
             }
         }
     }
-    t.fb.put_rgba(t.rect, &rgba);
+    t.fb.add_damage(t.rect);
     Ok(Progress::Done)
 }

@@ -1,7 +1,7 @@
 //! ZRLE (16): a length, then zlib data (one persistent stream) holding 64×64 tiles,
 //! each raw, solid, packed palette, plain RLE or palette RLE, with CPIXELs.
 
-use super::{cpixel, cpixel_len, need, store, three_bytes_are_rgb, DecodeResult, Progress, Streams, Target};
+use super::{cpixel, cpixel_len, need, rgb_to_rgba, store, three_bytes_are_rgb, DecodeResult, Progress, Streams, Target};
 use crate::rfb::error::RfbError;
 use crate::rfb::framebuffer::Rect;
 use crate::rfb::reader::Reader;
@@ -18,7 +18,7 @@ pub fn decode(r: &mut Reader, t: Target, streams: &mut Streams) -> DecodeResult 
     // The most a legal rectangle can need: raw tiles plus their headers, or RLE runs of 1.
     let limit = w * h * (cp + 2) + tiles * (1 + 127 * cp) + 64;
     let raw = streams.zrle.inflate(data, limit)?;
-    let mut z = Reader::new(&raw);
+    let mut z = Reader::new(raw);
     let mut buf = vec![0u8; 64 * 64 * 4];
     for ty in (0..h).step_by(64) {
         for tx in (0..w).step_by(64) {
@@ -46,9 +46,7 @@ fn tile(z: &mut Reader, pf: &crate::rfb::PixelFormat, cp: usize, n: usize, tw: u
         0 => {
             let b = z.bytes(n * cp).map_err(|_| short())?;
             if cp == 3 && three_bytes_are_rgb(pf) {
-                for (c, o) in b.chunks_exact(3).zip(out.chunks_exact_mut(4)) {
-                    store(o, [c[0], c[1], c[2], 255]);
-                }
+                rgb_to_rgba(b, out);
             } else {
                 for (c, o) in b.chunks_exact(cp).zip(out.chunks_exact_mut(4)) {
                     store(o, cpixel(pf, c));
