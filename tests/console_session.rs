@@ -57,6 +57,29 @@ fn the_whole_path_in_order() {
 }
 
 #[test]
+fn updates_that_change_no_status_send_no_status() {
+    let mut c = core(options());
+    to_running(&mut c);
+    drain(&mut c);
+    // A status goes to the host page as a JSON object and a DOM event: not per update.
+    for i in 0..5u8 {
+        c.received(1, &raw_update(0, 0, 4, 2, [i, 0, 0, 0]));
+        let w = drain(&mut c);
+        assert!(w.contains(&Work::Paint { generation: 1 }), "the picture is painted");
+        assert!(!w.contains(&Work::Status), "update {i} changed no status, yet one was sent: {w:?}");
+        c.painted(1);
+        assert!(!drain(&mut c).contains(&Work::Status));
+    }
+    // A change that arrives in a message is still reported.
+    c.received(1, &[2]); // Bell changes no status either
+    assert!(!drain(&mut c).contains(&Work::Status));
+    c.received(1, &[3, 0, 0, 0, 0, 0, 0, 2, b'h', b'i']);
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::Status), "ServerCutText changes the status: {w:?}");
+    assert_eq!(c.status().clipboard.as_deref(), Some("hi"));
+}
+
+#[test]
 fn a_stale_attempt_never_touches_a_newer_one() {
     let mut c = core(options());
     to_running(&mut c);

@@ -495,6 +495,9 @@ impl ConsoleSession {
 
     fn after_engine(&mut self, result: Result<(), RfbError>) {
         let mut frame = false;
+        // Most messages change no status: a status event per socket message would cost
+        // every host page a JSON object and a DOM event per update.
+        let mut status_changed = false;
         let mut events = Vec::new();
         if let Some(rfb) = self.rfb.as_mut() {
             while let Some(ev) = rfb.poll_event() {
@@ -506,6 +509,7 @@ impl ConsoleSession {
                 Event::Connected { width, height, name } => {
                     self.status.desktop = Some((width, height, name.clone()));
                     self.status.step = Step::WaitingForPicture;
+                    status_changed = true;
                     self.start_step_timer();
                     self.work.push_back(Work::Resize { width, height });
                     self.host(HostEvent::DesktopName { name });
@@ -515,6 +519,7 @@ impl ConsoleSession {
                     if let Some(d) = &mut self.status.desktop {
                         d.0 = width;
                         d.1 = height;
+                        status_changed = true;
                     }
                     self.work.push_back(Work::Resize { width, height });
                     self.host(HostEvent::Resize { width, height });
@@ -524,16 +529,22 @@ impl ConsoleSession {
                 Event::ServerCutText(_) if !self.options.clipboard.from_vm => {}
                 Event::ServerCutText(text) => {
                     self.status.clipboard = Some(text.clone());
+                    status_changed = true;
                     self.host(HostEvent::Clipboard { text });
                 }
-                Event::KeyMode(m) => self.status.key_mode = m,
+                Event::KeyMode(m) => {
+                    status_changed |= self.status.key_mode != m;
+                    self.status.key_mode = m;
+                }
                 Event::Leds { scroll, num, caps } => {
                     self.status.leds = Some((scroll, num, caps));
+                    status_changed = true;
                     self.host(HostEvent::Leds { scroll, num, caps });
                 }
                 Event::ServerClosed(reason) => {
                     self.status.step = Step::Closed;
                     self.status.message = Some(format!("The server ended the console session (reason {reason}). Reconnect to open it again."));
+                    status_changed = true;
                 }
                 Event::DecodeImage { format, data, x, y, width, height } => {
                     self.work.push_back(Work::DecodeImage { generation: self.generation, format, data, x, y, width, height });
@@ -564,7 +575,9 @@ impl ConsoleSession {
             self.paint_pending = true;
             self.work.push_back(Work::Paint { generation: self.generation });
         }
-        self.changed();
+        if status_changed {
+            self.changed();
+        }
     }
 
     /// Bytes the engine wants sent go out on the current socket.
