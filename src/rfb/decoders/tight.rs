@@ -181,17 +181,24 @@ fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, res
         1 if palette.len() == 2 => {
             let (p0, p1) = (palette[0], palette[1]);
             for (y, bits) in rows.enumerate() {
-                for (x, o) in t.fb.row_mut(t.rect, y as u32).chunks_exact_mut(4).enumerate() {
-                    let on = (bits[x / 8] >> (7 - x % 8)) & 1 != 0;
-                    store(o, if on { p1 } else { p0 });
+                // Eight pixels per byte, the high bit first; the last byte may be partial.
+                for (&b, o) in bits.iter().zip(t.fb.row_mut(t.rect, y as u32).chunks_mut(32)) {
+                    for (i, px) in o.chunks_exact_mut(4).enumerate() {
+                        store(px, if b & (0x80 >> i) != 0 { p1 } else { p0 });
+                    }
                 }
             }
         }
         1 => {
+            // Indices are checked once, so the loop reads a 256-entry table unchecked.
+            if data.iter().any(|&i| i as usize >= palette.len()) {
+                return Err(RfbError::Malformed("tight: palette index out of range"));
+            }
+            let mut table = [[0u8; 4]; 256];
+            table[..palette.len()].copy_from_slice(&palette);
             for (y, src) in rows.enumerate() {
                 for (&idx, o) in src.iter().zip(t.fb.row_mut(t.rect, y as u32).chunks_exact_mut(4)) {
-                    let c = *palette.get(idx as usize).ok_or_else(|| RfbError::Malformed("tight: palette index out of range"))?;
-                    store(o, c);
+                    store(o, table[idx as usize]);
                 }
             }
         }
