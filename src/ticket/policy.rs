@@ -249,7 +249,7 @@ pub fn resolve(
         thumbprints.push(("SHA-1".to_owned(), t.clone()));
     }
     for t in &ticket.cert_thumbprint_list {
-        let alg = t.hash_algorithm.clone().unwrap_or_else(|| "sha256".into()).to_uppercase().replace("SHA", "SHA-");
+        let alg = t.hash_algorithm.clone().unwrap_or_else(|| "sha256".into()).to_ascii_uppercase().replace("SHA", "SHA-");
         thumbprints.push((alg, t.thumbprint.clone()));
     }
 
