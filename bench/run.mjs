@@ -11,7 +11,8 @@ import { extname, join, normalize } from "node:path";
 import { createRequire } from "node:module";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { execFileSync } from "node:child_process";
-import { labCall, startLab } from "../tests/e2e/lib.mjs";
+import { configFile, labCall, startLab } from "../tests/e2e/lib.mjs";
+import { gatewayVm, startXvnc } from "../tests/e2e/servers.mjs";
 
 const require = createRequire(new URL("../tools/package.json", import.meta.url));
 const { chromium } = require("playwright-core");
@@ -204,22 +205,40 @@ async function main() {
     rows.push(row);
   }
 
-  // Ticket to first painted frame, a real ticket from the lab over a loopback socket.
+  // Ticket to first painted frame, a real ticket from the lab over a loopback socket, in a
+  // page of its own (the replay page holds every recording). Twice: the lab's own desktop
+  // (a Raw-only server: its first frame is 3 MB), and Xvnc behind the lab's gateway (a real
+  // server, which compresses as real servers do).
   let latency = null;
   if (!ONLY || ONLY === "latency") {
-    const lab = await startLab();
-    try {
-      const login = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
-      const ms = [];
-      for (let i = 0; i < 15; i++) {
-        const t = await labCall(lab, "VirtualMachine/vm-101/AcquireTicket", { ticketType: "webmks" }, login.session);
-        ms.push(await page.evaluate(([t, from]) => window.bench.firstFrame(t, from), [t.json, lab.url.replace(/\/$/, "")]));
+    const own = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } })).newPage();
+    await own.goto(`${origin}/bench/page.html`);
+    await own.waitForFunction(() => window.bench);
+    const measure = async (labArgs, vm) => {
+      const lab = await startLab(labArgs);
+      try {
+        const login = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
+        const ms = [];
+        for (let i = 0; i < 16; i++) {
+          const t = await labCall(lab, `VirtualMachine/${vm}/AcquireTicket`, { ticketType: "webmks" }, login.session);
+          const one = await own.evaluate(([t, from]) => window.bench.firstFrame(t, from), [t.json, lab.url.replace(/\/$/, "")]);
+          // The first run loads and compiles the page's code: not measured.
+          if (i > 0) ms.push(one);
+        }
+        return { runs: ms.length, median_ms: round(median(ms)), max_ms: round(Math.max(...ms)) };
+      } finally {
+        lab.stop();
       }
-      latency = { runs: ms.length, median_ms: round(median(ms)), max_ms: round(Math.max(...ms)) };
-      log("latency", JSON.stringify(latency));
+    };
+    latency = { lab: await measure([], "vm-101") };
+    const x = await startXvnc({ geometry: "1024x768" });
+    try {
+      latency.xvnc = await measure(["--config", configFile({ vms: [gatewayVm("bench-xvnc", x.port)] })], "vm-201");
     } finally {
-      lab.stop();
+      x.stop();
     }
+    await own.close();
+    log("latency", JSON.stringify(latency));
   }
 
   // Memory while connected at 1920x1080, and over a soak of continuous updates.
@@ -332,7 +351,12 @@ function markdown(r) {
     lines.push(`| ${row.name} | ${row.frames} | ${row.bytes} | ${row.engine_ms ?? "–"} | ${row.novnc_ms ?? "–"} | ${row.ratio ?? "–"} | ≤ ${target}: ${ok(met)} | ${row.picture} |`);
   }
   lines.push("", "## Latency, memory, many consoles", "");
-  if (r.latency) lines.push(`- Ticket to first painted frame (a real ticket from the lab, loopback websocket, the \`connect\` event), ${r.latency.runs} runs: median **${r.latency.median_ms} ms**, max ${r.latency.max_ms} ms. Target ≤ 50 ms: ${ok(r.latency.median_ms <= 50)}.`);
+  if (r.latency) {
+    const row = (l, what) => `${what}, ${l.runs} runs: median **${l.median_ms} ms**, max ${l.max_ms} ms. Target ≤ 50 ms: ${ok(l.median_ms <= 50)}.`;
+    lines.push(`- Ticket to first painted frame (a real ticket from the lab, loopback websocket, from \`new VSphereConsole\` to its \`connect\` event, which fires in the animation frame that paints the first picture; a page of its own, after one unmeasured run):`);
+    lines.push(`  - ${row(r.latency.lab, "the lab's own 1024x768 desktop (it sends Raw only: a 3 MB first frame)")}`);
+    if (r.latency.xvnc) lines.push(`  - ${row(r.latency.xvnc, "TigerVNC Xvnc 1024x768 with an xterm behind the lab's gateway (it picks its encoding from ours, as real servers do)")}`);
+  }
   if (r.memory) {
     const fb = 1920 * 1080 * 4;
     const limit = 2 * fb + 8 * 1024 * 1024;

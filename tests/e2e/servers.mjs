@@ -33,11 +33,11 @@ let nextDisplay = 150;
  * xterm instead of a shell, in a UTF-8 locale (so dead keys compose as X's compose table
  * says).
  */
-export async function startXvnc({ command = ["sh"] } = {}) {
+export async function startXvnc({ command = ["sh"], geometry = "800x500" } = {}) {
   let display = nextDisplay++;
   while (existsSync(`/tmp/.X11-unix/X${display}`) || existsSync(`/tmp/.X${display}-lock`)) display = nextDisplay++;
   const port = await freePort();
-  const x = spawn("Xvnc", [`:${display}`, "-rfbport", String(port), "-localhost", "-geometry", "800x500", "-depth", "24",
+  const x = spawn("Xvnc", [`:${display}`, "-rfbport", String(port), "-localhost", "-geometry", geometry, "-depth", "24",
     "-SecurityTypes", "None", "-ac", "-nolisten", "tcp"], { stdio: "ignore" });
   await waitPort(port);
   const term = spawn("xterm", ["-u8", "-geometry", "90x24+10+10", "-bg", "#102030", "-fg", "#f0f0d0", "-e", ...command],
