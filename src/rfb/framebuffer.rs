@@ -98,6 +98,9 @@ pub struct Framebuffer {
     work: u64,
 }
 
+/// From this width on, a fill copies its first row into the others (see `fill_within`).
+const WIDE_FILL: u32 = 32;
+
 impl Framebuffer {
     pub fn new(width: u32, height: u32) -> Result<Self, RfbError> {
         check_size(width, height)?;
@@ -249,6 +252,15 @@ impl Framebuffer {
     /// the damage of the whole area it draws once (a Hextile tile and its sub-rectangles).
     pub fn fill_within(&mut self, r: Rect, rgba: [u8; 4]) {
         if r.w == 0 || r.h == 0 {
+            return;
+        }
+        // Narrow fills (Hextile's sub-rectangles, glyph pieces) are cheaper pixel by pixel.
+        if r.w < WIDE_FILL {
+            for row in 0..r.h {
+                for px in self.row_mut(r, row).chunks_exact_mut(4) {
+                    super::decoders::store(px, rgba);
+                }
+            }
             return;
         }
         for px in self.row_mut(r, 0).chunks_exact_mut(4) {
