@@ -3,6 +3,10 @@
 //! The output is bounded by the caller: a stream that inflates without end is an error,
 //! not an allocation. The output buffer is kept between rectangles (up to `KEEP_BYTES`),
 //! so a rectangle costs no allocation and no zeroing.
+//!
+//! The 2-byte zlib header is read here and the deflate data inflated raw: an RFB stream
+//! never ends, so the Adler-32 that zlib keeps for the stream's end is never checked,
+//! and computing it took some 10 % of inflating.
 
 use zlib_rs::{Inflate, InflateError, InflateFlush, Status};
 
@@ -13,19 +17,43 @@ use super::error::RfbError;
 const KEEP_BYTES: usize = 1 << 20;
 
 pub struct ZStream {
+    /// Raw deflate: the zlib header is `header`'s.
     state: Inflate,
+    /// The zlib header bytes seen so far (CMF, FLG) and how many: a stream begins with them.
+    header: ([u8; 2], usize),
     out: Vec<u8>,
 }
 
 impl Default for ZStream {
     fn default() -> Self {
-        ZStream { state: Inflate::new(true, 15), out: Vec::new() }
+        ZStream { state: Inflate::new(false, 15), header: ([0; 2], 0), out: Vec::new() }
     }
 }
 
 impl ZStream {
     pub fn reset(&mut self) {
-        self.state.reset(true);
+        self.state.reset(false);
+        self.header = ([0; 2], 0);
+    }
+
+    /// Takes what is still missing of the zlib header from the front of `input` and checks
+    /// it (RFC 1950: deflate, a window of at most 32 KiB, no preset dictionary); the rest.
+    fn skip_header<'a>(&mut self, mut input: &'a [u8]) -> Result<&'a [u8], RfbError> {
+        while self.header.1 < 2 {
+            let Some((&b, rest)) = input.split_first() else { return Ok(input) };
+            self.header.0[self.header.1] = b;
+            self.header.1 += 1;
+            input = rest;
+        }
+        if self.header.1 == 2 {
+            let [cmf, flg] = self.header.0;
+            if cmf & 0x0f != 8 || cmf >> 4 > 7 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 || flg & 0x20 != 0 {
+                return Err(RfbError::Zlib("not a zlib stream (bad header)".to_owned()));
+            }
+            // Checked once per stream.
+            self.header.1 = 3;
+        }
+        Ok(input)
     }
 
     /// One call: (consumed, written, status).
@@ -40,6 +68,7 @@ impl ZStream {
         if self.out.len() > KEEP_BYTES {
             self.out = Vec::new();
         }
+        let input = self.skip_header(input)?;
         let mut out = std::mem::take(&mut self.out);
         let r = self.inflate_into(input, limit, &mut out);
         self.out = out;
@@ -114,6 +143,27 @@ mod tests {
         let mut z = ZStream::default();
         assert_eq!(z.inflate(&p1, 100).unwrap(), b"hello hello hello");
         assert_eq!(z.inflate(&p2, 100).unwrap(), b"hello world");
+    }
+
+    #[test]
+    fn a_header_split_across_messages_is_read_whole() {
+        let (p1, p2) = two_parts(b"hello hello hello", b"hello world");
+        let mut z = ZStream::default();
+        assert_eq!(z.inflate(&p1[..1], 100).unwrap(), b"");
+        assert_eq!(z.inflate(&p1[1..], 100).unwrap(), b"hello hello hello");
+        assert_eq!(z.inflate(&p2, 100).unwrap(), b"hello world");
+        // After a reset the next stream brings its own header again.
+        z.reset();
+        assert_eq!(z.inflate(&p1, 100).unwrap(), b"hello hello hello");
+    }
+
+    #[test]
+    fn a_stream_without_a_zlib_header_is_an_error() {
+        let (p1, _) = two_parts(b"hello", b"");
+        // Raw deflate data where the header belongs; a preset dictionary; another method.
+        for bad in [&p1[2..], &[0x78, 0xbb, 0, 0, 0, 0][..], &[0x79, 0x9c][..]] {
+            assert!(matches!(ZStream::default().inflate(bad, 100), Err(RfbError::Zlib(_))), "{bad:?}");
+        }
     }
 
     #[test]
