@@ -22,7 +22,8 @@ pub fn decode(r: &mut Reader, mut t: Target, streams: &mut Streams, png_variant:
     let resets = control & 0x0f;
     let result = match method {
         0x8 => fill(r, &mut t),
-        0x9 => image(r, ImageFormat::Jpeg, streams, true),
+        // Only TightPNG has diff-JPEG, built on the last JPEG: plain Tight keeps no copy.
+        0x9 => image(r, ImageFormat::Jpeg, streams, png_variant),
         0xA if png_variant => image(r, ImageFormat::Png, streams, false),
         0xB if png_variant => diff_jpeg(r, streams),
         m if m & 0x8 == 0 && !png_variant => basic(r, &mut t, streams, control, resets),
