@@ -6,7 +6,8 @@
 // env: PAIRS (default 7), SOAK_MINUTES (default 10), ONLY (a substring of recording
 // names), LAB_BIN, NPM_PACKAGE_DIR.
 import { createServer } from "node:http";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { extname, join, normalize } from "node:path";
 import { createRequire } from "node:module";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -302,30 +303,73 @@ function sizes() {
   return out;
 }
 
-/** Bytes per crate in the console-only engine (before wasm-opt, names kept), by twiggy. */
+/**
+ * Bytes per crate in the console-only wasm as it ships (wasm-bindgen, then wasm-opt -Oz),
+ * built once more with function names kept: each function's code counts for the first
+ * crate its name gives (`<T as serde::Deserialize>` for the crate of T); the data section
+ * is "(static data)". twiggy cannot read wasm-opt's output, so the module is read here.
+ */
 function crates() {
   const wasm = process.env.ENGINE_WASM;
   if (!wasm) return null;
-  let csv;
+  const dir = mkdtempSync(join(tmpdir(), "bench-crates-"));
   try {
-    csv = execFileSync("twiggy", ["top", "-n", "100000", "--format", "csv", wasm], { maxBuffer: 1 << 28 }).toString();
-  } catch {
+    execFileSync("wasm-bindgen", ["--target", "web", "--out-dir", dir, wasm]);
+    const opt = join(dir, "named.wasm");
+    execFileSync("wasm-opt", ["-Oz", "-g", join(dir, "vsphere_console_bg.wasm"), "-o", opt]);
+    return perCrate(readFileSync(opt));
+  } catch (e) {
+    log("crate sizes not measured:", String(e.message || e).split("\n")[0]);
     return null;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
-  const byCrate = new Map();
-  for (const line of csv.split("\n").slice(1)) {
-    const m = line.match(/^(?:"((?:[^"]|"")*)"|([^,]*)),(\d+),/);
-    if (!m) continue;
-    const name = (m[1] ?? m[2]).replace(/""/g, '"');
-    const size = Number(m[3]);
-    // Names and wasm-bindgen's custom section are not shipped (wasm-bindgen and wasm-opt drop them).
-    if (name.startsWith("custom section") || name.includes("subsection")) continue;
-    // The first crate a symbol names (`<T as serde::Deserialize>` counts for the crate of T).
-    const first = name.match(/([a-z_][a-z0-9_]*)(?:\[[0-9a-f]+\])?::/i);
-    let crate = first ? first[1] : /^data\[/.test(name) ? "(static data)" : "(no crate named: primitive impls, glue, imports, types)";
-    if (["std", "core", "alloc"].includes(crate)) crate = "std/core/alloc";
-    byCrate.set(crate, (byCrate.get(crate) || 0) + size);
+}
+
+/** Code bytes per crate from a module's code and name sections, plus its data section. */
+function perCrate(b) {
+  let i = 8;
+  const leb = () => { let r = 0, sh = 0, x; do { x = b[i++]; r += (x & 0x7f) * 2 ** sh; sh += 7; } while (x & 0x80); return r; };
+  const skipName = () => { const n = leb(); i += n; };
+  let imports = 0, bodies = [], data = 0;
+  const names = new Map();
+  while (i < b.length) {
+    const id = b[i++], size = leb(), end = i + size;
+    if (id === 2) {
+      for (let n = leb(); n > 0; n--) {
+        skipName(); skipName();
+        const kind = b[i++];
+        if (kind === 0) { imports++; leb(); }
+        else if (kind === 1) { i++; const f = leb(); leb(); if (f & 1) leb(); }
+        else if (kind === 2) { const f = leb(); leb(); if (f & 1) leb(); }
+        else if (kind === 3) i += 2;
+      }
+    } else if (id === 10) {
+      for (let n = leb(); n > 0; n--) { const len = leb(); bodies.push(len); i += len; }
+    } else if (id === 11) {
+      data += size;
+    } else if (id === 0) {
+      const nl = leb();
+      const name = b.toString("utf8", i, i + nl);
+      i += nl;
+      while (name === "name" && i < end) {
+        const sub = b[i++], ssz = leb(), send = i + ssz;
+        if (sub === 1) {
+          for (let n = leb(); n > 0; n--) { const idx = leb(), l = leb(); names.set(idx, b.toString("utf8", i, i + l)); i += l; }
+        }
+        i = send;
+      }
+    }
+    i = end;
   }
+  const byCrate = new Map([["(static data)", data]]);
+  bodies.forEach((len, k) => {
+    const name = names.get(k + imports) ?? "";
+    // The first segment of each path in the name (`core::fmt::write` is core's, not fmt's).
+    const crates = [...name.matchAll(/(?:^|[<&\s(,*\[])([a-z_][a-z0-9_]*)(?:\[[0-9a-f]+\])?::/gi)].map((m) => m[1]);
+    let crate = crates.find((c) => !["std", "core", "alloc"].includes(c)) ?? (crates.length ? "std/core/alloc" : "(no crate named: glue, shims, closures)");
+    byCrate.set(crate, (byCrate.get(crate) || 0) + len);
+  });
   return [...byCrate.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([crate, bytes]) => ({ crate, bytes }));
 }
 
@@ -374,7 +418,7 @@ function markdown(r) {
     lines.push(`| ${name} | ${s.raw} | ${s.gzip} | ${s.wasm_gzip} | ≤ ${sizeTargets[name]} | ${ok(s.gzip <= sizeTargets[name])} |`);
   }
   if (r.crates) {
-    lines.push("", "What each crate costs in the console-only engine (twiggy, shallow bytes before wasm-opt; the shipped file is smaller):", "");
+    lines.push("", "What each crate costs in the console-only wasm as it ships (wasm-bindgen, then wasm-opt -Oz, built once more with function names kept; bytes of code, not gzip; a generic function counts for the first crate its name gives):", "");
     lines.push("| crate | bytes |", "|---|---:|");
     for (const c of r.crates) lines.push(`| ${c.crate} | ${c.bytes} |`);
   }

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use crate::util::{exists_on_path, root, run, tool_path, Result};
+use crate::util::{root, run, tool_path, Result};
 use crate::{build, package, setup};
 
 pub struct Options {
@@ -16,12 +16,10 @@ pub struct Options {
 
 pub fn run_bench(o: &Options) -> Result {
     setup::build_tools()?;
-    if !exists_on_path("twiggy") {
-        run(Command::new("cargo").args(["install", "twiggy", "--version", TWIGGY_VERSION]))?;
-    }
     package::run_package()?;
     build::lab()?;
-    // The console-only engine before wasm-bindgen and wasm-opt, names kept, for twiggy.
+    // The console-only engine before wasm-bindgen and wasm-opt: bench/run.mjs makes it as
+    // shipped once more, names kept, for the per-crate size table.
     run(Command::new("cargo")
         .args(["build", "--release", "--lib", "--target", "wasm32-unknown-unknown", "--no-default-features"])
         .current_dir(root()))?;
@@ -40,6 +38,3 @@ pub fn run_bench(o: &Options) -> Result {
     }
     run(&mut cmd)
 }
-
-/// twiggy, for the per-crate size table.
-const TWIGGY_VERSION: &str = "0.7.0";
