@@ -251,28 +251,21 @@ impl Framebuffer {
     /// Fills `r` (already checked) without recording damage: for a decoder that adds
     /// the damage of the whole area it draws once (a Hextile tile and its sub-rectangles).
     pub fn fill_within(&mut self, r: Rect, rgba: [u8; 4]) {
-        if r.w == 0 || r.h == 0 {
-            return;
-        }
-        // Narrow fills (Hextile's sub-rectangles, glyph pieces) are cheaper pixel by pixel.
-        if r.w < WIDE_FILL {
-            for row in 0..r.h {
+        // A wide fill writes its first row and copies it into the others, one bulk copy
+        // (`memory.copy`) each; narrow ones (Hextile's sub-rectangles, glyph pieces) are
+        // cheaper pixel by pixel.
+        let (len, stride) = (r.w as usize * 4, self.width as usize * 4);
+        let first = (r.y as usize * self.width as usize + r.x as usize) * 4;
+        for row in 0..r.h {
+            if row > 0 && r.w >= WIDE_FILL {
+                self.pixels.copy_within(first..first + len, first + row as usize * stride);
+                self.work += r.w as u64;
+            } else {
                 for px in self.row_mut(r, row).chunks_exact_mut(4) {
                     super::decoders::store(px, rgba);
                 }
             }
-            return;
         }
-        for px in self.row_mut(r, 0).chunks_exact_mut(4) {
-            super::decoders::store(px, rgba);
-        }
-        // The other rows are copies of the first: one bulk copy each (`memory.copy`).
-        let (row, stride) = (r.w as usize * 4, self.width as usize * 4);
-        let first = (r.y as usize * self.width as usize + r.x as usize) * 4;
-        for i in 1..r.h as usize {
-            self.pixels.copy_within(first..first + row, first + i * stride);
-        }
-        self.work += r.w as u64 * (r.h as u64 - 1);
     }
 
     /// CopyRect: copies `src` (top-left) to `dst`, overlapping allowed.

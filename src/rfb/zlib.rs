@@ -19,40 +19,50 @@ const KEEP_BYTES: usize = 1 << 20;
 pub struct ZStream {
     /// Raw deflate: the zlib header is `header`'s.
     state: Inflate,
-    /// The zlib header bytes seen so far (CMF, FLG) and how many: a stream begins with them.
-    header: ([u8; 2], usize),
+    header: Header,
     out: Vec<u8>,
 }
 
+/// A stream begins with two header bytes (CMF, FLG), which may come in two messages.
+#[derive(Clone, Copy)]
+enum Header {
+    /// The bytes so far and how many.
+    Reading([u8; 2], usize),
+    Checked,
+}
+
+const NO_HEADER_YET: Header = Header::Reading([0; 2], 0);
+
 impl Default for ZStream {
     fn default() -> Self {
-        ZStream { state: Inflate::new(false, 15), header: ([0; 2], 0), out: Vec::new() }
+        ZStream { state: Inflate::new(false, 15), header: NO_HEADER_YET, out: Vec::new() }
     }
 }
 
 impl ZStream {
     pub fn reset(&mut self) {
         self.state.reset(false);
-        self.header = ([0; 2], 0);
+        self.header = NO_HEADER_YET;
     }
 
     /// Takes what is still missing of the zlib header from the front of `input` and checks
     /// it (RFC 1950: deflate, a window of at most 32 KiB, no preset dictionary); the rest.
     fn skip_header<'a>(&mut self, mut input: &'a [u8]) -> Result<&'a [u8], RfbError> {
-        while self.header.1 < 2 {
-            let Some((&b, rest)) = input.split_first() else { return Ok(input) };
-            self.header.0[self.header.1] = b;
-            self.header.1 += 1;
+        let Header::Reading(mut bytes, mut have) = self.header else { return Ok(input) };
+        while have < 2 {
+            let Some((&b, rest)) = input.split_first() else {
+                self.header = Header::Reading(bytes, have);
+                return Ok(input);
+            };
+            bytes[have] = b;
+            have += 1;
             input = rest;
         }
-        if self.header.1 == 2 {
-            let [cmf, flg] = self.header.0;
-            if cmf & 0x0f != 8 || cmf >> 4 > 7 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 || flg & 0x20 != 0 {
-                return Err(RfbError::Zlib("not a zlib stream (bad header)".to_owned()));
-            }
-            // Checked once per stream.
-            self.header.1 = 3;
+        let [cmf, flg] = bytes;
+        if cmf & 0x0f != 8 || cmf >> 4 > 7 || (u16::from(cmf) << 8 | u16::from(flg)) % 31 != 0 || flg & 0x20 != 0 {
+            return Err(RfbError::Zlib("not a zlib stream (bad header)".to_owned()));
         }
+        self.header = Header::Checked;
         Ok(input)
     }
 
