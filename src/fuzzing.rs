@@ -41,7 +41,8 @@ pub fn rfb_stream(data: &[u8]) {
                 }
                 crate::rfb::Event::ReadBack { rects } => {
                     let fits = rects.iter().all(|r| r.area() <= 1 << 20);
-                    let px = rects.iter().map(|r| if fits && pick % 5 != 0 { vec![0x3f; r.area() as usize * 4] } else { vec![0; 4] }).collect();
+                    let px =
+                        rects.iter().map(|r| if fits && pick % 5 != 0 { vec![0x3f; r.area() as usize * 4] } else { vec![0; 4] }).collect();
                     s.canvas_read(Ok(px))
                 }
                 _ => continue,

@@ -4,9 +4,8 @@
 /// The moId a fragment links to, if it is `#/vm/<moId>` with a plausible moId.
 pub fn vm_from_fragment(fragment: &str) -> Option<String> {
     let moid = fragment.strip_prefix('#').unwrap_or(fragment).strip_prefix("/vm/")?;
-    let plausible = !moid.is_empty()
-        && moid.len() <= 80
-        && moid.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
+    let plausible =
+        !moid.is_empty() && moid.len() <= 80 && moid.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'));
     plausible.then(|| moid.to_owned())
 }
 

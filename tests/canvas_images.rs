@@ -231,7 +231,8 @@ fn a_resize_keeps_the_images_pixels() {
 #[test]
 fn many_scattered_images_are_read_back_before_they_pile_up() {
     // 40 small images, then a fill across all of them: the canvas-only regions stay few.
-    let images: Vec<_> = (0..40u16).map(|i| ((i % 8) * 8, (i / 8) * 6, 6, 5, enc::TIGHT_PNG, png_rect(6, 5, [i as u8 * 6, 90, 200]))).collect();
+    let images: Vec<_> =
+        (0..40u16).map(|i| ((i % 8) * 8, (i / 8) * 6, 6, 5, enc::TIGHT_PNG, png_rect(6, 5, [i as u8 * 6, 90, 200]))).collect();
     let holes: Vec<_> = (0..40u16).map(|i| ((i % 8) * 8 + 2, (i / 8) * 6 + 1, 2, 2, enc::TIGHT_PNG, fill([i as u8, 1, 1]))).collect();
     let host = check_stream(&[server_init(64, 32), fbu(&images), fbu(&holes), fbu(&[(0, 0, 64, 32, enc::COPY_RECT, copy_from(0, 0))])]);
     assert!(host.read_backs >= 1);
@@ -241,7 +242,9 @@ fn many_scattered_images_are_read_back_before_they_pile_up() {
 fn damage_merged_around_an_image_never_paints_over_it() {
     // More small rectangles than the damage list keeps, all around an image: their
     // bounding box covers the image, whose pixels only the canvas has.
-    let ring: Vec<_> = (0..80u16).map(|i| (if i < 40 { i } else { i - 40 }, if i < 40 { 0 } else { 31 }, 1, 1, enc::TIGHT_PNG, fill([i as u8, 7, 7]))).collect();
+    let ring: Vec<_> = (0..80u16)
+        .map(|i| (if i < 40 { i } else { i - 40 }, if i < 40 { 0 } else { 31 }, 1, 1, enc::TIGHT_PNG, fill([i as u8, 7, 7])))
+        .collect();
     let host = check_stream(&[server_init(64, 32), fbu(&[(8, 8, 16, 16, enc::TIGHT_PNG, png_rect(16, 16, [250, 250, 0]))]), fbu(&ring)]);
     assert_eq!(host.read_backs, 0, "nothing needed reading back");
 }

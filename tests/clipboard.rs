@@ -4,13 +4,13 @@
 
 #![cfg(not(target_arch = "wasm32"))]
 
-use vsphere_console::console::{ConsoleOptions, ConsoleSession, HostEvent, Work};
 use vsphere_console::console::ClipboardPolicy;
+use vsphere_console::console::{ConsoleOptions, ConsoleSession, HostEvent, Work};
 use vsphere_console::rfb::clipboard::{self, ServerMessage};
 
 #[path = "common/console.rs"]
 mod console_helpers;
-use console_helpers::{drain, options, sent, to_running, core};
+use console_helpers::{core, drain, options, sent, to_running};
 
 fn session(clip: ClipboardPolicy) -> ConsoleSession {
     let mut c = core(ConsoleOptions { clipboard: clip, ..options() });

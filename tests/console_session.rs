@@ -26,9 +26,13 @@ fn the_whole_path_in_order() {
 
     c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
     let w = drain(&mut c);
-    let opened: Vec<_> = w.iter().filter_map(|w| if let Work::OpenSocket { generation, url } = w { Some((*generation, url.expose().to_owned())) } else { None }).collect();
+    let opened: Vec<_> = w
+        .iter()
+        .filter_map(|w| if let Work::OpenSocket { generation, url } = w { Some((*generation, url.expose().to_owned())) } else { None })
+        .collect();
     assert_eq!(opened, [(1, format!("wss://esx01.example.com/ticket/{SECRET}"))]);
-    let states: Vec<_> = host_events(&w).into_iter().filter_map(|e| if let HostEvent::TicketState { state } = e { Some(state) } else { None }).collect();
+    let states: Vec<_> =
+        host_events(&w).into_iter().filter_map(|e| if let HostEvent::TicketState { state } = e { Some(state) } else { None }).collect();
     assert_eq!(states, ["issued", "validated", "connecting"]);
     assert!(w.contains(&Work::StartTimer { generation: 1, timer: Timer::Step, ms: 20_000 }));
     assert_eq!(c.status().step, Step::Connecting);
@@ -140,7 +144,9 @@ fn a_lost_api_session_goes_back_to_login() {
     c.connect();
     c.ticket_acquired(2, Err(AcquireError::new("NoPermission")), NOW);
     let w = drain(&mut c);
-    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, sentence } if code == "ticket" && sentence == "NoPermission")));
+    assert!(host_events(&w)
+        .iter()
+        .any(|e| matches!(e, HostEvent::Error { code, sentence } if code == "ticket" && sentence == "NoPermission")));
 }
 
 #[test]
@@ -154,7 +160,10 @@ fn a_drop_reconnects_with_backoff_while_the_network_stays_down_then_gives_up() {
     loop {
         let w = drain(&mut c);
         let g = c.generation();
-        let Some(ms) = w.iter().find_map(|w| if let Work::StartTimer { timer: Timer::Reconnect, ms, .. } = w { Some(*ms) } else { None }) else { break };
+        let Some(ms) = w.iter().find_map(|w| if let Work::StartTimer { timer: Timer::Reconnect, ms, .. } = w { Some(*ms) } else { None })
+        else {
+            break;
+        };
         schedule.push(ms);
         assert!(c.status().message.as_ref().unwrap().contains(&format!("in {} s (attempt {} of 5)", ms / 1000, schedule.len())));
         c.timer_fired(g, Timer::Reconnect);
@@ -348,7 +357,10 @@ fn typed_text_is_planned_for_the_layout_or_refused() {
     drain(&mut c);
     let z = c.plan_text("z").unwrap();
     assert_eq!(z[0].scancode, Some(0x15), "a German z is the key right of T");
-    assert_eq!(c.plan_text("✓").unwrap_err(), "Nothing was typed: the character '✓' cannot be typed with this keyboard layout. Remove it, or type it on the keyboard.");
+    assert_eq!(
+        c.plan_text("✓").unwrap_err(),
+        "Nothing was typed: the character '✓' cannot be typed with this keyboard layout. Remove it, or type it on the keyboard."
+    );
 }
 
 #[test]
@@ -369,7 +381,10 @@ fn no_host_event_or_status_carries_the_ticket() {
 
 #[test]
 fn tickets_are_read_in_both_shapes() {
-    let vi = ticket_from_json(json!({"_typeName": "VirtualMachineTicket", "ticket": SECRET, "cfgFile": "x.vmx", "host": "esx01.example.com", "port": 443})).unwrap();
+    let vi = ticket_from_json(
+        json!({"_typeName": "VirtualMachineTicket", "ticket": SECRET, "cfgFile": "x.vmx", "host": "esx01.example.com", "port": 443}),
+    )
+    .unwrap();
     assert_eq!((vi.host.as_deref(), vi.port), (Some("esx01.example.com"), Some(443)));
     let rest = ticket_from_json(json!({"ticket": format!("wss://esx01.example.com:443/ticket/{SECRET}")})).unwrap();
     assert_eq!((rest.ticket.expose(), rest.host.as_deref(), rest.port), (SECRET, Some("esx01.example.com"), Some(443)));

@@ -28,9 +28,12 @@ impl Drop for Proc {
 }
 
 fn spawn(cmd: &mut Command, what: &str) -> Proc {
-    Proc(cmd.stdout(Stdio::null()).stderr(Stdio::null()).spawn().unwrap_or_else(|e| {
-        panic!("cannot start {what}: {e}. Install the test packages with `cargo xtask setup --test`.")
-    }))
+    Proc(
+        cmd.stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {what}: {e}. Install the test packages with `cargo xtask setup --test`.")),
+    )
 }
 
 fn wait_for_port(port: u16) {
@@ -70,9 +73,18 @@ fn xvnc(extra: &[&str]) -> Xvnc {
     );
     wait_for_port(port);
     let xterm = spawn(
-        Command::new("xterm")
-            .env("DISPLAY", format!(":{display}"))
-            .args(["-geometry", "80x20+10+10", "-bg", "#203040", "-fg", "#f0e0a0", "-e", "sh", "-c", "ls -la /usr/bin | head -40; printf '\\033[41m red \\033[42m green \\033[44m blue \\033[0m\\n'; sleep 600"]),
+        Command::new("xterm").env("DISPLAY", format!(":{display}")).args([
+            "-geometry",
+            "80x20+10+10",
+            "-bg",
+            "#203040",
+            "-fg",
+            "#f0e0a0",
+            "-e",
+            "sh",
+            "-c",
+            "ls -la /usr/bin | head -40; printf '\\033[41m red \\033[42m green \\033[44m blue \\033[0m\\n'; sleep 600",
+        ]),
         "xterm",
     );
     std::thread::sleep(Duration::from_millis(1500));
@@ -129,7 +141,8 @@ fn not_blank(s: &Session) {
 fn assert_same(a: &Session, b: &Session, what: &str) {
     let (fa, fb) = (a.framebuffer().unwrap(), b.framebuffer().unwrap());
     assert_eq!((fa.width(), fa.height()), (fb.width(), fb.height()), "{what}: sizes");
-    let diffs: Vec<usize> = fa.pixels().chunks_exact(4).zip(fb.pixels().chunks_exact(4)).enumerate().filter(|(_, (x, y))| x != y).map(|(i, _)| i).collect();
+    let diffs: Vec<usize> =
+        fa.pixels().chunks_exact(4).zip(fb.pixels().chunks_exact(4)).enumerate().filter(|(_, (x, y))| x != y).map(|(i, _)| i).collect();
     if let Some(&first) = diffs.first() {
         let w = fa.width() as usize;
         panic!("{what}: {} of {} pixels differ, first at {},{}", diffs.len(), fa.pixels().len() / 4, first % w, first / w);
@@ -142,7 +155,8 @@ fn xvnc_every_lossless_encoding_equals_raw() {
     let raw = capture(x.port, only(enc::RAW), None);
     not_blank(&raw);
     assert!(raw.stats().rects_of(enc::RAW) > 0);
-    let lossless = |e: i32| only(e).into_iter().filter(|p| !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p)).collect::<Vec<_>>();
+    let lossless =
+        |e: i32| only(e).into_iter().filter(|p| !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p)).collect::<Vec<_>>();
     for (name, encoding) in [("RRE", enc::RRE), ("Hextile", enc::HEXTILE), ("ZRLE", enc::ZRLE), ("Tight lossless", enc::TIGHT)] {
         let s = capture(x.port, lossless(encoding), None);
         assert!(s.stats().rects_of(encoding) > 0, "{name}: the server used it ({:?})", s.stats().rects);
@@ -188,7 +202,14 @@ fn xvnc_copyrect_after_scrolling_matches_raw() {
         while s.poll_event().is_some() {}
         if scroller.is_none() && s.stats().updates > 0 {
             scroller = Some(spawn(
-                Command::new("xterm").env("DISPLAY", format!(":{}", x.display)).args(["-geometry", "60x15+300+150", "-e", "sh", "-c", "for i in $(seq 1 120); do echo scrolling line $i; sleep 0.01; done; sleep 600"]),
+                Command::new("xterm").env("DISPLAY", format!(":{}", x.display)).args([
+                    "-geometry",
+                    "60x15+300+150",
+                    "-e",
+                    "sh",
+                    "-c",
+                    "for i in $(seq 1 120); do echo scrolling line $i; sleep 0.01; done; sleep 600",
+                ]),
                 "xterm",
             ));
         }
@@ -221,10 +242,16 @@ fn xvnc_with_a_vnc_password() {
     let dir = std::env::temp_dir().join(format!("vnc-pass-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("passwd");
-    let out = Command::new("vncpasswd").arg("-f").stdin(Stdio::piped()).stdout(Stdio::piped()).spawn().and_then(|mut c| {
-        c.stdin.take().unwrap().write_all(b"s3cret-pw\n")?;
-        c.wait_with_output()
-    }).expect("vncpasswd");
+    let out = Command::new("vncpasswd")
+        .arg("-f")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            c.stdin.take().unwrap().write_all(b"s3cret-pw\n")?;
+            c.wait_with_output()
+        })
+        .expect("vncpasswd");
     std::fs::write(&file, out.stdout).unwrap();
     let x = xvnc(&["-SecurityTypes", "VncAuth", "-PasswordFile", file.to_str().unwrap()]);
     let s = capture(x.port, only(enc::RAW), Some("s3cret-pw"));
@@ -254,8 +281,17 @@ fn qemu() -> (u16, Proc) {
     let ws = free_port();
     let p = spawn(
         Command::new("qemu-system-x86_64").args([
-            "-display", "none", "-nodefaults", "-vga", "std", "-m", "64", "-boot", "menu=off",
-            "-vnc", &format!("127.0.0.1:{vnc_display},websocket={ws}"),
+            "-display",
+            "none",
+            "-nodefaults",
+            "-vga",
+            "std",
+            "-m",
+            "64",
+            "-boot",
+            "menu=off",
+            "-vnc",
+            &format!("127.0.0.1:{vnc_display},websocket={ws}"),
         ]),
         "qemu-system-x86_64",
     );
@@ -271,7 +307,11 @@ fn capture_ws(port: u16, encodings: Vec<i32>) -> (Session, Vec<Event>) {
     req.headers_mut().insert("Sec-WebSocket-Protocol", "binary".parse().unwrap());
     let (mut ws, resp) = tungstenite::connect(req).expect("qemu websocket");
     assert_eq!(resp.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap()), Some("binary"));
-    let mut s = Session::new(SessionConfig { encodings, image_decoder: Some(vsphere_console::rfb::native_images::decode), ..SessionConfig::default() });
+    let mut s = Session::new(SessionConfig {
+        encodings,
+        image_decoder: Some(vsphere_console::rfb::native_images::decode),
+        ..SessionConfig::default()
+    });
     let mut seen = Vec::new();
     let end = Instant::now() + Duration::from_secs(20);
     loop {
@@ -301,7 +341,8 @@ fn qemu_websocket_tightpng_zlib_and_extensions() {
     not_blank(&raw);
     assert!(events.contains(&Event::KeyMode(vsphere_console::rfb::session::KeyMode::QemuExtended)), "qemu offers extended key events");
     assert!(events.iter().any(|e| matches!(e, Event::Leds { .. })), "qemu reports its LED state ({events:?})");
-    let lossless = |e: i32| only(e).into_iter().filter(|p| !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p)).collect::<Vec<_>>();
+    let lossless =
+        |e: i32| only(e).into_iter().filter(|p| !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p)).collect::<Vec<_>>();
     // The BIOS screen may still change while it boots, so each encoding is compared with
     // a Raw capture taken just before and one just after; it must equal one of them.
     let mut before = raw;

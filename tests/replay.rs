@@ -23,7 +23,10 @@ fn xvnc_recordings_replay_to_the_live_picture() {
 
 #[test]
 fn qemu_recordings_replay_to_the_live_picture() {
-    assert_eq!(replay_hash("qemu-bios-tightpng.js"), (720, 400, "4341a2add1d1bb514bffb24b43557eea756f7717decbe10ed05e81a76c90ab7f".to_owned()));
+    assert_eq!(
+        replay_hash("qemu-bios-tightpng.js"),
+        (720, 400, "4341a2add1d1bb514bffb24b43557eea756f7717decbe10ed05e81a76c90ab7f".to_owned())
+    );
     assert_eq!(replay_hash("qemu-bios-zlib.js"), (720, 400, "ceebae84706c19fe0861a816f61cedea3633c5d5fc9b1fb8b138187b3c0e2b3a".to_owned()));
 }
 

@@ -6,8 +6,8 @@ use proptest::prelude::*;
 use serde_json::json;
 use vsphere_console::api::wire::VirtualMachineTicket;
 use vsphere_console::ticket::policy::{host_allowed, OnMismatch};
-use vsphere_console::ticket::{resolve, ConsolePolicy, Rejection, RequestedFrom, UrlParser};
 use vsphere_console::ticket::url_parts::NativeUrlParser;
+use vsphere_console::ticket::{resolve, ConsolePolicy, Rejection, RequestedFrom, UrlParser};
 
 #[path = "common/ticket_cases.rs"]
 mod ticket_cases;
@@ -38,15 +38,24 @@ fn legitimate_shapes_are_accepted() {
     ok("vCenter 7 without url", ticket(Some("esx01.example.com"), Some(443), None), &p, &esx);
     ok("odd case host", ticket(Some("ESX01.Example.COM"), Some(443), Some(&format!("wss://ESX01.EXAMPLE.COM:443/ticket/{T}"))), &p, &esx);
     ok("odd case scheme", with_url(&format!("WSS://esx01.example.com:443/ticket/{T}")), &p, &esx);
-    ok("allow-list entry in odd case", ticket(Some("esx02.example.com"), Some(443), None), &p, &format!("wss://esx02.example.com/ticket/{T}"));
+    ok(
+        "allow-list entry in odd case",
+        ticket(Some("esx02.example.com"), Some(443), None),
+        &p,
+        &format!("wss://esx02.example.com/ticket/{T}"),
+    );
     ok("wildcard", ticket(Some("h7.vsphere.example.com"), Some(443), None), &p, &format!("wss://h7.vsphere.example.com/ticket/{T}"));
     ok("deep wildcard", ticket(Some("a.b.vsphere.example.com"), Some(443), None), &p, &format!("wss://a.b.vsphere.example.com/ticket/{T}"));
     ok("ip in cidr", ticket(Some("10.20.3.4"), Some(443), None), &p, &format!("wss://10.20.3.4/ticket/{T}"));
     ok("exact ip", ticket(Some("192.0.2.10"), Some(443), None), &p, &format!("wss://192.0.2.10/ticket/{T}"));
     ok("ipv6 in range", ticket(Some("fd00::5"), Some(443), None), &p, &format!("wss://[fd00::5]/ticket/{T}"));
     ok("other allowed port", ticket(Some("esx01.example.com"), Some(8443), None), &p, &format!("wss://esx01.example.com:8443/ticket/{T}"));
-    ok("idn allow-list entry matches punycode host", ticket(Some("xn--bcher-kva.example.org"), Some(443), None), &p,
-        &format!("wss://xn--bcher-kva.example.org/ticket/{T}"));
+    ok(
+        "idn allow-list entry matches punycode host",
+        ticket(Some("xn--bcher-kva.example.org"), Some(443), None),
+        &p,
+        &format!("wss://xn--bcher-kva.example.org/ticket/{T}"),
+    );
 
     // The seeds' rule: an omitted host and port mean the ones we asked.
     let origin = ConsolePolicy { allow_request_origin: true, ..policy() };
@@ -68,8 +77,12 @@ fn legitimate_shapes_are_accepted() {
 
     // Rewrite to a same-origin proxy, after validation.
     let proxied = ConsolePolicy { proxy_template: Some("wss://portal.example/console/{host}/{port}/ticket/{ticket}".into()), ..policy() };
-    ok("proxy", ticket(Some("esx01.example.com"), Some(443), None), &proxied,
-        &format!("wss://portal.example/console/esx01.example.com/443/ticket/{T}"));
+    ok(
+        "proxy",
+        ticket(Some("esx01.example.com"), Some(443), None),
+        &proxied,
+        &format!("wss://portal.example/console/esx01.example.com/443/ticket/{T}"),
+    );
     let bad_proxy = ConsolePolicy { proxy_template: Some("https://portal.example/{ticket}".into()), ..policy() };
     assert_eq!(check(&ticket(Some("esx01.example.com"), Some(443), None), &bad_proxy), Err(Rejection::ProxyTemplate));
 }
@@ -84,32 +97,62 @@ fn proxy_rewrite_cannot_be_injected() {
         ..policy()
     };
     // Characters WHATWG parsers keep in hosts, and empty labels: refused before any rewrite.
-    for h in ["a&x=1.example.com", "a;b.example.com", "a=b.example.com", "a,b.example.com", "a(b).example.com", "a*b.example.com",
-        "a+b.example.com", "a!b.example.com", "a~b.example.com", "a$b.example.com", "a'b.example.com", "a..example.com"] {
+    for h in [
+        "a&x=1.example.com",
+        "a;b.example.com",
+        "a=b.example.com",
+        "a,b.example.com",
+        "a(b).example.com",
+        "a*b.example.com",
+        "a+b.example.com",
+        "a!b.example.com",
+        "a~b.example.com",
+        "a$b.example.com",
+        "a'b.example.com",
+        "a..example.com",
+    ] {
         let r = check(&ticket(Some(h), Some(443), None), &proxied);
-        assert!(matches!(r, Err(Rejection::HostCharacters(_)) | Err(Rejection::Unparsable) | Err(Rejection::UnsafeCharacters) | Err(Rejection::OddForm)), "{h}: {r:?}");
+        assert!(
+            matches!(
+                r,
+                Err(Rejection::HostCharacters(_)) | Err(Rejection::Unparsable) | Err(Rejection::UnsafeCharacters) | Err(Rejection::OddForm)
+            ),
+            "{h}: {r:?}"
+        );
     }
     // A present but empty host is malformed, not "the host we asked".
     assert_eq!(check(&ticket(Some(""), Some(443), None), &proxied), Err(Rejection::EmptyHost));
     assert_eq!(Rejection::EmptyHost.code(), "bad-host");
     // Underscores (some internal names have them) pass, and land in the path as they are.
-    assert_eq!(check(&ticket(Some("esx_01.example.com"), Some(443), None), &proxied).unwrap(),
-        format!("wss://portal.example/console/esx_01.example.com/443/ticket/{T}"));
+    assert_eq!(
+        check(&ticket(Some("esx_01.example.com"), Some(443), None), &proxied).unwrap(),
+        format!("wss://portal.example/console/esx_01.example.com/443/ticket/{T}")
+    );
     // IPv6: the colons are percent-encoded in the path segment.
     let v6 = ConsolePolicy { allowed_hosts: vec!["fd00::/8".into()], ..proxied.clone() };
-    assert_eq!(check(&ticket(Some("fd00::5"), Some(443), None), &v6).unwrap(),
-        format!("wss://portal.example/console/fd00%3A%3A5/443/ticket/{T}"));
+    assert_eq!(
+        check(&ticket(Some("fd00::5"), Some(443), None), &v6).unwrap(),
+        format!("wss://portal.example/console/fd00%3A%3A5/443/ticket/{T}")
+    );
     // The final URL is checked again: a template whose result a parser would rewrite, or
     // that adds a query, userinfo or another scheme, is refused.
-    for t in ["wss://portal.example/console/../{host}/ticket/{ticket}", "wss://user@portal.example/{host}/ticket/{ticket}",
-        "ws://portal.example/{host}/ticket/{ticket}", "wss://portal.example/{host}/ticket/"] {
+    for t in [
+        "wss://portal.example/console/../{host}/ticket/{ticket}",
+        "wss://user@portal.example/{host}/ticket/{ticket}",
+        "ws://portal.example/{host}/ticket/{ticket}",
+        "wss://portal.example/{host}/ticket/",
+    ] {
         let p = ConsolePolicy { proxy_template: Some(t.into()), ..proxied.clone() };
         assert_eq!(check(&ticket(Some("esx01.example.com"), Some(443), None), &p), Err(Rejection::ProxyTemplate), "{t}");
     }
     // A template with its own query keeps it; `insecure` follows the final URL.
     let q = ConsolePolicy { proxy_template: Some("wss://portal.example/c?host={host}&t={ticket}".into()), ..proxied.clone() };
     assert!(check(&ticket(Some("esx01.example.com"), Some(443), None), &q).is_err(), "the ticket must be in the path");
-    let insecure_proxy = ConsolePolicy { allow_insecure: true, proxy_template: Some("ws://127.0.0.1:8080/c/{host}/{port}/ticket/{ticket}".into()), ..proxied };
+    let insecure_proxy = ConsolePolicy {
+        allow_insecure: true,
+        proxy_template: Some("ws://127.0.0.1:8080/c/{host}/{port}/ticket/{ticket}".into()),
+        ..proxied
+    };
     let u = resolve(&ticket(Some("esx01.example.com"), Some(443), None), &from(), &insecure_proxy, &NativeUrlParser).unwrap();
     assert!(u.insecure, "a wss ticket rewritten to ws: is insecure");
 }

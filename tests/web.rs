@@ -43,21 +43,27 @@ fn browser_parser_normalises_like_whatwg() {
 
 #[wasm_bindgen_test]
 fn policy_with_browser_parser_accepts_and_rejects() {
-    let ok = ticket(r#"{"ticket":"abc-12345","cfgFile":"x","host":"esx01.example.com","port":443,
-        "url":"wss://esx01.example.com:443/ticket/abc-12345"}"#);
+    let ok = ticket(
+        r#"{"ticket":"abc-12345","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://esx01.example.com:443/ticket/abc-12345"}"#,
+    );
     let url = resolve(&ok, &from(), &policy(), &BrowserUrlParser).expect("accepted");
     assert_eq!(url.url.expose(), "wss://esx01.example.com/ticket/abc-12345");
     assert!(!url.redacted.contains("abc-12345"));
 
-    let userinfo = ticket(r#"{"ticket":"abcd1234","cfgFile":"x","host":"esx01.example.com","port":443,
-        "url":"wss://evil@esx01.example.com/ticket/abcd1234"}"#);
+    let userinfo = ticket(
+        r#"{"ticket":"abcd1234","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://evil@esx01.example.com/ticket/abcd1234"}"#,
+    );
     assert_eq!(resolve(&userinfo, &from(), &policy(), &BrowserUrlParser).unwrap_err(), Rejection::UserInfo);
 
     let outside = ticket(r#"{"ticket":"abcd1234","cfgFile":"x","host":"esx.evil.net","port":443}"#);
     assert!(matches!(resolve(&outside, &from(), &policy(), &BrowserUrlParser), Err(Rejection::Host(_))));
 
-    let backslash = ticket(r#"{"ticket":"abcd1234","cfgFile":"x","host":"esx01.example.com","port":443,
-        "url":"wss://esx01.example.com\\ticket\\abcd1234"}"#);
+    let backslash = ticket(
+        r#"{"ticket":"abcd1234","cfgFile":"x","host":"esx01.example.com","port":443,
+        "url":"wss://esx01.example.com\\ticket\\abcd1234"}"#,
+    );
     assert_eq!(resolve(&backslash, &from(), &policy(), &BrowserUrlParser).unwrap_err(), Rejection::UnsafeCharacters);
 }
 
@@ -81,7 +87,6 @@ async fn app_mounts_and_explains_a_missing_config() {
     assert!(text.contains("no-such-config.json"), "the failure names the file: {text}");
     app.destroy();
 }
-
 
 #[wasm_bindgen_test]
 fn validate_console_url_from_javascript() {
@@ -127,7 +132,15 @@ async fn yew_console_component_refuses_a_ticket_outside_the_policy() {
         Box::pin(async { Ok(ticket(r#"{"ticket":"abcd1234efgh","host":"esx.elsewhere.net","port":443}"#)) })
     }));
     let options = ConsoleOptions { policy: policy(), requested_from: "https://vc.example.com".into(), ..ConsoleOptions::default() };
-    let props = ConsoleProps { vm: MoRef::new("VirtualMachine", "vm-1"), title: "web-01".into(), options: Rc::new(options), tickets, on_back: None, on_session_lost: Default::default(), power_on: None };
+    let props = ConsoleProps {
+        vm: MoRef::new("VirtualMachine", "vm-1"),
+        title: "web-01".into(),
+        options: Rc::new(options),
+        tickets,
+        on_back: None,
+        on_session_lost: Default::default(),
+        power_on: None,
+    };
     let app = yew::Renderer::<Console>::with_root_and_props(root.clone(), props).render();
     let mut text = String::new();
     for _ in 0..100 {
@@ -156,7 +169,14 @@ fn a_lost_session_resumes_only_for_the_same_user() {
     use vsphere_console::ui::state::{AppAction, AppState, Screen};
     use yew::Reducible;
 
-    let vm = VmSummary { vm: MoRef::new("VirtualMachine", "vm-1"), name: "web-01".into(), power: PowerState::PoweredOn, host: None, host_name: None, guest_os: None };
+    let vm = VmSummary {
+        vm: MoRef::new("VirtualMachine", "vm-1"),
+        name: "web-01".into(),
+        power: PowerState::PoweredOn,
+        host: None,
+        host_name: None,
+        guest_os: None,
+    };
     let run = |actions: Vec<AppAction>| actions.into_iter().fold(Rc::new(AppState::default()), |s, a| s.reduce(a));
     let lost_then = |who: &str| {
         run(vec![

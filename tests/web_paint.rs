@@ -100,7 +100,8 @@ async fn browser_decode(format: ImageFormat, data: &[u8], width: u32, height: u3
     let window = web_sys::window().ok_or("no window")?;
     let opts = web_sys::BlobPropertyBag::new();
     opts.set_type(format.mime());
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&Array::of1(&Uint8Array::from(data).into()), &opts).map_err(|_| "blob")?;
+    let blob =
+        web_sys::Blob::new_with_u8_array_sequence_and_options(&Array::of1(&Uint8Array::from(data).into()), &opts).map_err(|_| "blob")?;
     let bitmap: web_sys::ImageBitmap = JsFuture::from(window.create_image_bitmap_with_blob(&blob).map_err(|_| "createImageBitmap")?)
         .await
         .map_err(|_| "decode")?
@@ -148,14 +149,20 @@ async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
     let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(|_| "canvas")?.unchecked_into();
     document.body().ok_or("no body")?.append_child(&canvas).map_err(|_| "append")?;
     let options = ConsoleOptions {
-        policy: ConsolePolicy { allow_insecure: true, allowed_hosts: vec!["127.0.0.1".into()], allowed_ports: vec![9], ..Default::default() },
+        policy: ConsolePolicy {
+            allow_insecure: true,
+            allowed_hosts: vec!["127.0.0.1".into()],
+            allowed_ports: vec![9],
+            ..Default::default()
+        },
         requested_from: "http://127.0.0.1:9".into(),
         reconnect: false,
         step_timeout_seconds: 300,
         ..Default::default()
     };
     let runner = ConsoleRunner::start(canvas.clone(), MoRef { kind: "VirtualMachine".into(), value: "vm-paint".into() }, options, hooks())?;
-    let replay: js_sys::Function = js_sys::Reflect::get(&web_sys::window().ok_or("window")?.into(), &"__replay".into()).map_err(|_| "replay")?.unchecked_into();
+    let replay: js_sys::Function =
+        js_sys::Reflect::get(&web_sys::window().ok_or("window")?.into(), &"__replay".into()).map_err(|_| "replay")?.unchecked_into();
     let delivered: Promise = replay.call1(&JsValue::UNDEFINED, &server).map_err(|_| "replay call")?.unchecked_into();
     JsFuture::from(delivered).await.map_err(|e| format!("{name}: {e:?}"))?;
     JsFuture::from(runner.settled()).await.map_err(|_| "settled")?;

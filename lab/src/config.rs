@@ -110,7 +110,15 @@ pub const PRIV_TERMINATE: &str = "Sessions.TerminateSession";
 pub const PRIV_IMPERSONATE: &str = "Sessions.ImpersonateUser";
 
 fn all_privileges() -> Vec<String> {
-    vec!["System.View".into(), PRIV_CONSOLE.into(), PRIV_POWER_ON.into(), PRIV_POWER_OFF.into(), PRIV_VALIDATE.into(), PRIV_TERMINATE.into(), PRIV_IMPERSONATE.into()]
+    vec![
+        "System.View".into(),
+        PRIV_CONSOLE.into(),
+        PRIV_POWER_ON.into(),
+        PRIV_POWER_OFF.into(),
+        PRIV_VALIDATE.into(),
+        PRIV_TERMINATE.into(),
+        PRIV_IMPERSONATE.into(),
+    ]
 }
 
 impl Default for LabConfig {

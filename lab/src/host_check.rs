@@ -32,7 +32,8 @@ impl AllowedHosts {
 pub async fn check(State(allowed): State<AllowedHosts>, req: Request, next: Next) -> Response {
     let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
     if !allowed.allows(host) {
-        return (StatusCode::MISDIRECTED_REQUEST, "this lab answers only for IP addresses, localhost and names given with --allow-host").into_response();
+        return (StatusCode::MISDIRECTED_REQUEST, "this lab answers only for IP addresses, localhost and names given with --allow-host")
+            .into_response();
     }
     next.run(req).await
 }

@@ -9,8 +9,17 @@ use axum::extract::ws::{Message, WebSocket};
 
 /// The scenarios, by the name a VM's `hostile` field gives.
 pub const SCENARIOS: &[&str] = &[
-    "garbage-version", "silence", "rect-outside", "drop-mid-rect", "unknown-message", "zlib-bomb",
-    "huge-cut-text", "amplify-rre", "amplify-copyrect", "amplify-hextile", "slow-drip",
+    "garbage-version",
+    "silence",
+    "rect-outside",
+    "drop-mid-rect",
+    "unknown-message",
+    "zlib-bomb",
+    "huge-cut-text",
+    "amplify-rre",
+    "amplify-copyrect",
+    "amplify-hextile",
+    "slow-drip",
 ];
 
 const W: u16 = 1024;

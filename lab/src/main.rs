@@ -21,7 +21,6 @@ mod vim;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-
 use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -34,7 +33,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use config::LabConfig;
 use state::Lab;
 
-const USAGE: &str = "usage: vsphere-lab [--listen ADDR] [--config FILE] [--app-dir DIR] [--allow-host NAME]... [--test-hooks] [--exit-with-stdin]
+const USAGE: &str =
+    "usage: vsphere-lab [--listen ADDR] [--config FILE] [--app-dir DIR] [--allow-host NAME]... [--test-hooks] [--exit-with-stdin]
 
   --listen ADDR      where to listen (default 127.0.0.1:8080; port 0 picks a free port)
   --config FILE      users, hosts and VMs as JSON (default: the built-in demo inventory)
@@ -151,11 +151,14 @@ async fn main() {
     }
 }
 
-fn router(lab: Lab, app_dir: &std::path::Path, app_config: &std::path::Path, test_hooks: bool, allowed: host_check::AllowedHosts) -> Router {
-    let no_store = SetResponseHeaderLayer::overriding(
-        axum::http::header::CACHE_CONTROL,
-        HeaderValue::from_static("no-store"),
-    );
+fn router(
+    lab: Lab,
+    app_dir: &std::path::Path,
+    app_config: &std::path::Path,
+    test_hooks: bool,
+    allowed: host_check::AllowedHosts,
+) -> Router {
+    let no_store = SetResponseHeaderLayer::overriding(axum::http::header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // The demo's console policy (insecure ws to the lab allowed) replaces the shipped one.
     let demo_config = ServeFile::new(app_config);
     let mut app = Router::new()
@@ -214,12 +217,7 @@ async fn drop_consoles(State(lab): State<Lab>) -> StatusCode {
 }
 
 /// `/ticket/<ticket>`: accepts each ticket once, within its lifetime, over subprotocol `binary`.
-async fn ticket_socket(
-    State(lab): State<Lab>,
-    Path(ticket): Path<String>,
-    headers: HeaderMap,
-    ws: WebSocketUpgrade,
-) -> Response {
+async fn ticket_socket(State(lab): State<Lab>, Path(ticket): Path<String>, headers: HeaderMap, ws: WebSocketUpgrade) -> Response {
     let offers_binary = headers
         .get_all("sec-websocket-protocol")
         .iter()
@@ -251,4 +249,3 @@ async fn ticket_socket(
         }
     }
 }
-

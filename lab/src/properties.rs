@@ -197,7 +197,14 @@ pub fn service_content(lab: &Lab) -> Value {
 fn uuid_for(vm: &Vm) -> String {
     // Stable per moid: the lab has no real hardware to take one from.
     let n = vm.moid.bytes().fold(0u64, |h, b| h.wrapping_mul(31).wrapping_add(b as u64));
-    format!("4200{:04x}-{:04x}-4{:03x}-8{:03x}-{:012x}", n & 0xffff, (n >> 16) & 0xffff, (n >> 32) & 0xfff, (n >> 44) & 0xfff, n & 0xffff_ffff_ffff)
+    format!(
+        "4200{:04x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+        n & 0xffff,
+        (n >> 16) & 0xffff,
+        (n >> 32) & 0xfff,
+        (n >> 44) & 0xfff,
+        n & 0xffff_ffff_ffff
+    )
 }
 
 fn runtime(vm: &Vm) -> Value {

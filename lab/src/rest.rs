@@ -14,7 +14,8 @@ use crate::state::{random_hex, Lab, Session};
 use crate::vim::{has_privilege, SESSION_HEADER};
 
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {
-    let body = json!({"error_type": kind, "messages": [{"args": [], "default_message": message, "id": format!("vapi.{}", kind.to_lowercase())}]});
+    let body =
+        json!({"error_type": kind, "messages": [{"args": [], "default_message": message, "id": format!("vapi.{}", kind.to_lowercase())}]});
     (status, [("content-type", "application/json")], body.to_string()).into_response()
 }
 

@@ -36,9 +36,8 @@ impl PixelFormat {
 
     fn pack(&self, rgba: &[u8], out: &mut Vec<u8>) {
         let mut v: u32 = 0;
-        for i in 0..3 {
-            let c = (rgba[i] as u32 * self.max[i] as u32 + 127) / 255;
-            v |= c << self.shift[i];
+        for ((&c, &max), &shift) in rgba.iter().zip(&self.max).zip(&self.shift) {
+            v |= ((c as u32 * max as u32 + 127) / 255) << shift;
         }
         match (self.bpp, self.big_endian) {
             (8, _) => out.push(v as u8),
@@ -318,7 +317,6 @@ fn apply_key(typed: &mut String, keysym: u32) {
         *typed = typed.chars().skip(drop).collect();
     }
 }
-
 
 /// A FramebufferUpdate with the changed 64×64 tiles, or `None` when nothing changed.
 fn encode_update(frame: &[u8], prev: Option<&[u8]>, pf: &PixelFormat) -> Option<Vec<u8>> {

@@ -60,7 +60,14 @@ fn power(lab: &Lab, session: &Session, moid: &str, target: &'static str) -> Resp
         let mut inner = lab.lock();
         inner.counter += 1;
         let id = format!("task-{}", inner.counter);
-        let task = LabTask { vm: vm.moid.clone(), target, started: Instant::now(), queued_at: std::time::SystemTime::now(), fault, applied: false };
+        let task = LabTask {
+            vm: vm.moid.clone(),
+            target,
+            started: Instant::now(),
+            queued_at: std::time::SystemTime::now(),
+            fault,
+            applied: false,
+        };
         inner.tasks.insert(id.clone(), task);
         id
     };
@@ -118,7 +125,9 @@ pub fn info(lab: &Lab, id: &str) -> Option<Value> {
     // clients generated from it); its words travel in faultMessage.
     if let (Some(fault), false) = (&task.fault, running) {
         let message = match fault["_typeName"].as_str() {
-            Some("InvalidPowerState") if task.target == "poweredOn" => "The attempted operation cannot be performed in the current state (Powered on).",
+            Some("InvalidPowerState") if task.target == "poweredOn" => {
+                "The attempted operation cannot be performed in the current state (Powered on)."
+            }
             Some("InvalidPowerState") => "The attempted operation cannot be performed in the current state (Powered off).",
             _ => "The operation is not allowed in the current state.",
         };

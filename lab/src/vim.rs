@@ -49,7 +49,11 @@ pub fn moref(kind: &str, value: &str) -> Value {
 
 /// `ManagedObjectNotFound` for `kind`/`moid`.
 pub fn object_not_found(kind: &str, moid: &str) -> Response {
-    fault("ManagedObjectNotFound", "The object has already been deleted or has not been completely created.", json!({"obj": moref(kind, moid)}))
+    fault(
+        "ManagedObjectNotFound",
+        "The object has already been deleted or has not been completely created.",
+        json!({"obj": moref(kind, moid)}),
+    )
 }
 
 /// `NotAuthenticated` is a `NoPermission`: it names the object and the privilege.
@@ -127,7 +131,8 @@ pub async fn handle(
             // not the secret the session authenticates with.
             let key = body.get("sessionID").and_then(Value::as_str).unwrap_or_default();
             let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
-            let active = lab.lock().sessions.values().any(|s| s.key == key && s.user == user && s.last_active.elapsed() <= lab.idle_limit());
+            let active =
+                lab.lock().sessions.values().any(|s| s.key == key && s.user == user && s.last_active.elapsed() <= lab.idle_limit());
             ok(json!(active))
         }
         ("POST", "SessionManager", "ImpersonateUser") => {
@@ -166,11 +171,16 @@ pub async fn handle(
                 return no_permission("SessionManager", &moid, PRIV_TERMINATE);
             }
             // `sessionId` lists sessions by `UserSession.key`, as sessionList shows them.
-            let keys: Vec<String> = body["sessionId"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
+            let keys: Vec<String> =
+                body["sessionId"].as_array().map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect()).unwrap_or_default();
             let mut inner = lab.lock();
             for key in keys {
                 if key == session.key {
-                    return fault("InvalidArgument", "A specified parameter was not correct: sessionId", json!({"invalidProperty": "sessionId"}));
+                    return fault(
+                        "InvalidArgument",
+                        "A specified parameter was not correct: sessionId",
+                        json!({"invalidProperty": "sessionId"}),
+                    );
                 }
                 let Some(id) = inner.sessions.iter().find(|(_, s)| s.key == key).map(|(id, _)| id.clone()) else {
                     return fault("NotFound", "The object or item referred to could not be found.", json!({}));
@@ -195,7 +205,11 @@ pub async fn handle(
             let pending = {
                 let mut inner = lab.lock();
                 let owned = inner.pages.get(&token).is_some_and(|p| p.session == sid);
-                if owned { inner.pages.remove(&token) } else { None }
+                if owned {
+                    inner.pages.remove(&token)
+                } else {
+                    None
+                }
             };
             match pending {
                 Some(p) => page(&lab, &sid, p.objects, 0),
@@ -205,11 +219,7 @@ pub async fn handle(
         ("POST", "VirtualMachine", "PowerOnVM_Task") => crate::tasks::power_on(&lab, &session, &moid),
         ("POST", "VirtualMachine", "PowerOffVM_Task") => crate::tasks::power_off(&lab, &session, &moid),
         ("POST", "VirtualMachine", "AcquireTicket") => acquire_ticket(&lab, &session, &moid, &body, &authority),
-        _ => fault(
-            "NotSupported",
-            &format!("The lab does not implement {mo_type}.{method}."),
-            json!({}),
-        ),
+        _ => fault("NotSupported", &format!("The lab does not implement {mo_type}.{method}."), json!({})),
     }
 }
 
@@ -259,7 +269,9 @@ pub fn has_privilege(lab: &Lab, session: &Session, privilege: &str) -> bool {
 pub fn no_permission(kind: &str, moid: &str, privilege: &str) -> Response {
     fault(
         "NoPermission",
-        &format!("Permission to perform this operation was denied. Required privilege '{privilege}' on managed object with id '{kind}-{moid}'."),
+        &format!(
+            "Permission to perform this operation was denied. Required privilege '{privilege}' on managed object with id '{kind}-{moid}'."
+        ),
         json!({"object": moref(kind, moid), "privilegeId": privilege}),
     )
 }
@@ -282,7 +294,8 @@ fn login_by_sspi(lab: &Lab, body: &Value) -> Response {
     if !lab.config.sspi {
         return fault("NotSupported", "The operation is not supported on the object.", json!({}));
     }
-    let token = body.get("base64Token").and_then(Value::as_str).and_then(crate::rest::decode_base64).and_then(|b| String::from_utf8(b).ok());
+    let token =
+        body.get("base64Token").and_then(Value::as_str).and_then(crate::rest::decode_base64).and_then(|b| String::from_utf8(b).ok());
     let locale = body.get("locale").and_then(Value::as_str);
     match token.as_deref().and_then(|t| t.split_once(':')) {
         Some(("NEGOTIATE", user)) if lab.config.users.iter().any(|u| u.name == user) => {
@@ -340,14 +353,16 @@ fn login_by_token(lab: &Lab, headers: &HeaderMap, body: &Value) -> Response {
 
 fn local_ticket(lab: &Lab, peer: std::net::SocketAddr, body: &Value) -> Response {
     let ip = peer.ip().to_string();
-    if !lab.config.local_ticket_clients.iter().any(|c| *c == ip) {
+    if !lab.config.local_ticket_clients.contains(&ip) {
         return fault("InvalidRequest", "Only local clients may acquire a local ticket.", json!({}));
     }
     let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
     if !lab.config.users.iter().any(|u| u.name == user) {
         return fault("InvalidLogin", "Cannot complete login due to an incorrect user name or password.", json!({}));
     }
-    ok(json!({"_typeName": "SessionManagerLocalTicket", "userName": format!("local-{}", random_hex(4)), "passwordFilePath": format!("/var/run/vmware/ticket/{}", random_hex(8))}))
+    ok(
+        json!({"_typeName": "SessionManagerLocalTicket", "userName": format!("local-{}", random_hex(4)), "passwordFilePath": format!("/var/run/vmware/ticket/{}", random_hex(8))}),
+    )
 }
 
 fn start_session(lab: &Lab, user: &str, locale: Option<&str>) -> Response {
@@ -402,7 +417,8 @@ fn retrieve(lab: &Lab, sid: &str, body: &Value) -> Response {
     let view = obj["value"].as_str().unwrap_or_default();
     if obj["type"] == "Task" {
         // A task's own properties (no traversal): how clients follow a task.
-        let paths: Vec<&str> = spec["propSet"][0]["pathSet"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+        let paths: Vec<&str> =
+            spec["propSet"][0]["pathSet"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
         return match crate::tasks::object_content(lab, view, &paths) {
             Some(oc) => ok(json!({"_typeName": "RetrieveResult", "objects": [oc]})),
             None => object_not_found("Task", view),
@@ -473,7 +489,8 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value, author
     });
     if !o.omit_host {
         let requested = crate::host_check::host_name(authority);
-        t["host"] = json!(o.host.as_deref().map(fill).unwrap_or_else(|| requested.trim_start_matches('[').trim_end_matches(']').to_owned()));
+        t["host"] =
+            json!(o.host.as_deref().map(fill).unwrap_or_else(|| requested.trim_start_matches('[').trim_end_matches(']').to_owned()));
     }
     if !o.omit_port {
         let requested = authority.rsplit_once(':').filter(|(h, _)| !h.ends_with('[')).and_then(|(_, p)| p.parse().ok());

@@ -26,7 +26,11 @@ fn connect(lab: &Lab, ticket: &str) -> WebSocket<tungstenite::stream::MaybeTlsSt
 }
 
 /// Pumps socket bytes into the engine until `done` says stop; sends what the engine queues.
-fn pump(ws: &mut WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>, s: &mut Session, mut done: impl FnMut(&Event, &Session) -> bool) {
+fn pump(
+    ws: &mut WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
+    s: &mut Session,
+    mut done: impl FnMut(&Event, &Session) -> bool,
+) {
     for _ in 0..500 {
         let out = s.take_transmit();
         if !out.is_empty() {

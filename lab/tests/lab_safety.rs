@@ -42,7 +42,14 @@ fn ticket_urls_use_the_host_the_browser_asked_for() {
     let port = lab.addr.rsplit(':').next().unwrap().to_owned();
     let sid = lab.login("demo@vsphere.local", "demo");
     for host in [format!("localhost:{port}"), format!("127.0.0.2:{port}")] {
-        let r = lab.http_as(&host, "POST", "/sdk/vim25/8.0.1.0/VirtualMachine/vm-101/AcquireTicket", Some(&sid), &[], Some(r#"{"ticketType":"webmks"}"#));
+        let r = lab.http_as(
+            &host,
+            "POST",
+            "/sdk/vim25/8.0.1.0/VirtualMachine/vm-101/AcquireTicket",
+            Some(&sid),
+            &[],
+            Some(r#"{"ticketType":"webmks"}"#),
+        );
         assert_eq!(r.status, 200, "{}", r.body);
         let t = r.json();
         let name = host.rsplit_once(':').unwrap().0;
@@ -56,7 +63,8 @@ fn ticket_urls_use_the_host_the_browser_asked_for() {
 fn an_unreachable_console_server_is_not_named_to_the_browser() {
     // Port 1 on loopback: nothing listens there.
     let config = std::env::temp_dir().join(format!("lab-safety-{}.json", std::process::id()));
-    std::fs::write(&config, r#"{"vms":[{"moid":"vm-9","name":"gone","powerState":"poweredOn","host":"host-10","vnc":"127.0.0.1:1"}]}"#).unwrap();
+    std::fs::write(&config, r#"{"vms":[{"moid":"vm-9","name":"gone","powerState":"poweredOn","host":"host-10","vnc":"127.0.0.1:1"}]}"#)
+        .unwrap();
     let lab = Lab::start_with(&["--config", config.to_str().unwrap()]);
     let sid = lab.login("demo@vsphere.local", "demo");
     let r = lab.vim("POST", "VirtualMachine/vm-9/AcquireTicket", Some(&sid), Some(r#"{"ticketType":"webmks"}"#));
@@ -101,5 +109,6 @@ fn the_lab_exits_when_its_parent_goes_away() {
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = child.kill();
+    let _ = child.wait();
     panic!("the lab kept running after its stdin closed");
 }

@@ -10,7 +10,6 @@ use vsphere_console::api::rest::RestClient;
 use vsphere_console::api::wire::MoRef;
 use vsphere_console::api::{ApiError, Secret, ViClient};
 
-
 fn client(lab: &Lab) -> ViClient {
     let mut c = ViClient::new("8.0.1.0");
     let r = send(lab, &c.content_request());
@@ -87,12 +86,26 @@ fn current_session_session_is_active_and_locales() {
     assert!(!active(&Secret::new("unknown-key"), "viewer@vsphere.local"));
     let other_token = other.current_session_request().unwrap().session.unwrap();
     assert!(!active(&other_token, "viewer@vsphere.local"), "the session token is not a session id here");
-    assert!(matches!(fault_kind(other.parse_bool(&send(&lab, &other.session_is_active_request(&other_key, "x").unwrap()))), FaultKind::NoPermission { .. }));
+    assert!(matches!(
+        fault_kind(other.parse_bool(&send(&lab, &other.session_is_active_request(&other_key, "x").unwrap()))),
+        FaultKind::NoPermission { .. }
+    ));
 
-    let locales = c.parse_string_list(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::SupportedLocaleList).unwrap())).unwrap();
+    let locales = c
+        .parse_string_list(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::SupportedLocaleList).unwrap()))
+        .unwrap();
     assert!(locales.contains(&"de".to_owned()));
-    assert_eq!(c.parse_optional_string(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::DefaultLocale).unwrap())).unwrap().as_deref(), Some("en"));
-    assert!(c.parse_optional_string(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::Message).unwrap())).unwrap().unwrap().contains("lab"));
+    assert_eq!(
+        c.parse_optional_string(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::DefaultLocale).unwrap()))
+            .unwrap()
+            .as_deref(),
+        Some("en")
+    );
+    assert!(c
+        .parse_optional_string(&send(&lab, &c.session_manager_property_request(SessionManagerProperty::Message).unwrap()))
+        .unwrap()
+        .unwrap()
+        .contains("lab"));
     c.parse_void(&send(&lab, &c.set_locale_request("de").unwrap())).unwrap();
     assert_eq!(fault_kind(c.parse_void(&send(&lab, &c.set_locale_request("xx_YY").unwrap()))), FaultKind::InvalidLocale);
     let r = send(&lab, &c.login_request("demo@vsphere.local", &Secret::new("demo"), Some("tlh")).unwrap());
@@ -106,7 +119,9 @@ fn local_and_generic_tickets_and_terminate_session() {
     let local = c.parse_local_ticket(&send(&lab, &c.acquire_local_ticket_request("demo@vsphere.local").unwrap())).unwrap();
     assert!(local.password_file_path.starts_with('/'));
     assert_eq!(fault_kind(c.parse_local_ticket(&send(&lab, &c.acquire_local_ticket_request("nobody").unwrap()))), FaultKind::InvalidLogin);
-    let g = c.parse_generic_service_ticket(&send(&lab, &c.acquire_generic_service_ticket_request("httpGet", "https://vc/folder").unwrap())).unwrap();
+    let g = c
+        .parse_generic_service_ticket(&send(&lab, &c.acquire_generic_service_ticket_request("httpGet", "https://vc/folder").unwrap()))
+        .unwrap();
     assert!(!g.id.expose().is_empty());
 
     // Sessions are named by key, as sessionList shows them; a token names nothing here.
@@ -114,14 +129,19 @@ fn local_and_generic_tickets_and_terminate_session() {
     let victim_key = victim.parse_current_session(&send(&lab, &victim.current_session_request().unwrap())).unwrap().unwrap().key;
     let victim_token = victim.current_session_request().unwrap().session.unwrap();
     assert_eq!(fault_kind(c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_token]).unwrap()))), FaultKind::NotFound);
-    c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_key.clone()]).unwrap())).unwrap();
-    assert_eq!(victim.parse_current_session(&send(&lab, &victim.current_session_request().unwrap())).unwrap(), None, "the victim's session is gone");
+    c.parse_void(&send(&lab, &c.terminate_session_request(std::slice::from_ref(&victim_key)).unwrap())).unwrap();
+    assert_eq!(
+        victim.parse_current_session(&send(&lab, &victim.current_session_request().unwrap())).unwrap(),
+        None,
+        "the victim's session is gone"
+    );
     assert_eq!(fault_kind(c.parse_void(&send(&lab, &c.terminate_session_request(&[victim_key]).unwrap()))), FaultKind::NotFound);
 }
 
 #[test]
 fn local_tickets_only_for_local_clients() {
-    let lab = Lab::start_with(&["--config", config(r#"{"users":[{"name":"u","password":"p"}],"localTicketClients":[]}"#).to_str().unwrap()]);
+    let lab =
+        Lab::start_with(&["--config", config(r#"{"users":[{"name":"u","password":"p"}],"localTicketClients":[]}"#).to_str().unwrap()]);
     let c = logged_in(&lab, "u", "p");
     assert_eq!(fault_kind(c.parse_local_ticket(&send(&lab, &c.acquire_local_ticket_request("u").unwrap()))), FaultKind::InvalidRequest);
 }
@@ -137,7 +157,12 @@ fn sessions_expire_after_idle_time() {
 
 #[test]
 fn thousands_of_vms_come_in_pages() {
-    let lab = Lab::start_with(&["--config", config(r#"{"users":[{"name":"u","password":"p"}],"hosts":[{"moid":"host-1","name":"esx"}],"vms":[],"generatedVms":1234}"#).to_str().unwrap()]);
+    let lab = Lab::start_with(&[
+        "--config",
+        config(r#"{"users":[{"name":"u","password":"p"}],"hosts":[{"moid":"host-1","name":"esx"}],"vms":[],"generatedVms":1234}"#)
+            .to_str()
+            .unwrap(),
+    ]);
     let c = logged_in(&lab, "u", "p");
     let view = c.parse_moref(&send(&lab, &c.create_vm_view_request().unwrap())).unwrap();
     let mut page = c.parse_retrieve_result(&send(&lab, &c.retrieve_vms_request(&view).unwrap())).unwrap();
@@ -244,7 +269,10 @@ fn login_by_sspi_loops_on_challenges_and_says_when_unsupported() {
 fn extension_logins_need_a_client_certificate() {
     let lab = Lab::start();
     let mut c = client(&lab);
-    for req in [c.login_extension_by_subject_name_request("com.example.portal", None), c.login_extension_by_certificate_request("com.example.portal", None)] {
+    for req in [
+        c.login_extension_by_subject_name_request("com.example.portal", None),
+        c.login_extension_by_certificate_request("com.example.portal", None),
+    ] {
         assert_eq!(fault_kind(c.parse_login(&send(&lab, &req.unwrap()))), FaultKind::NoClientCertificate);
     }
     let unknown = c.login_extension_by_certificate_request("com.example.unknown", None).unwrap();

@@ -36,7 +36,6 @@ fn assert_same_shape(fixture: &Value, actual: &Value, at: &str) {
     }
 }
 
-
 fn logged_in(lab: &Lab, user: &str, password: &str) -> ViClient {
     let mut c = ViClient::new("8.0.1.0");
     let r = send(lab, &c.content_request());
@@ -99,7 +98,11 @@ fn vm_list_pages_through_container_view() {
     let view = c.parse_moref(&send(&lab, &c.create_vm_view_request().unwrap())).unwrap();
     assert_eq!(view.kind, "ContainerView");
     let r = send(&lab, &c.retrieve_vms_request(&view).unwrap());
-    assert_same_shape(&fixture("retrieve_result.json")["objects"][0]["propSet"][0], &serde_json::from_str::<Value>(&r.body).unwrap()["objects"][2]["propSet"][0], "DynamicProperty");
+    assert_same_shape(
+        &fixture("retrieve_result.json")["objects"][0]["propSet"][0],
+        &serde_json::from_str::<Value>(&r.body).unwrap()["objects"][2]["propSet"][0],
+        "DynamicProperty",
+    );
     let page = c.parse_retrieve_result(&r).unwrap();
     let mut inv = InventoryBuilder::default();
     inv.add_page(&page.objects);
@@ -138,10 +141,9 @@ fn powered_off_vm_gives_invalid_state_and_viewer_gets_no_permission() {
     let on = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-101");
     let r = send(&lab, &viewer.acquire_webmks_ticket_request(&on).unwrap());
     match viewer.parse_ticket(&r) {
-        Err(ApiError::Fault(f)) => assert_eq!(
-            f.kind,
-            FaultKind::NoPermission { privilege: Some("VirtualMachine.Interact.ConsoleInteract".into()) }
-        ),
+        Err(ApiError::Fault(f)) => {
+            assert_eq!(f.kind, FaultKind::NoPermission { privilege: Some("VirtualMachine.Interact.ConsoleInteract".into()) })
+        }
         other => panic!("expected NoPermission, got {other:?}"),
     }
 }
@@ -181,7 +183,11 @@ fn the_client_parses_every_fixture() {
     let mut inv = InventoryBuilder::default();
     inv.add_page(&page.objects);
     let vms = inv.finish();
-    assert_eq!(vms.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(), ["locked-down", "web01"], "a VM with a missing property still lists");
+    assert_eq!(
+        vms.iter().map(|v| v.name.as_str()).collect::<Vec<_>>(),
+        ["locked-down", "web01"],
+        "a VM with a missing property still lists"
+    );
     for (name, kind) in [("fault_invalid_login.json", FaultKind::InvalidLogin), ("fault_invalid_state.json", FaultKind::InvalidState)] {
         match c.parse_void(&answer(name, 500)) {
             Err(ApiError::Fault(f)) => assert_eq!(f.kind, kind, "{name}"),
@@ -214,7 +220,8 @@ fn property_reads_and_their_faults() {
     assert_eq!((none.status, none.body.as_str()), (204, ""));
     // A container view belongs to the session that made it.
     let body = r#"{"container":{"_typeName":"ManagedObjectReference","type":"Folder","value":"group-d1"},"type":["VirtualMachine"],"recursive":true}"#;
-    let view = lab.vim("POST", "ViewManager/ViewManager/CreateContainerView", Some(&sid), Some(body)).json()["value"].as_str().unwrap().to_owned();
+    let view =
+        lab.vim("POST", "ViewManager/ViewManager/CreateContainerView", Some(&sid), Some(body)).json()["value"].as_str().unwrap().to_owned();
     let path = format!("ContainerView/{}/view", vsphere_console::api::client::encode_segment(&view));
     assert!(get(&path, Some(&sid)).json().as_array().unwrap().len() >= 4);
     assert!(!view.contains(&sid), "a view's id names its session's key, never its token");
@@ -240,7 +247,10 @@ fn a_paging_token_is_not_spent_by_another_session() {
     let token = first.token.expect("a second page");
     let stolen = other.parse_retrieve_result(&send(&lab, &other.continue_retrieve_request(&token).unwrap()));
     assert!(matches!(stolen, Err(ApiError::Fault(ref f)) if matches!(f.kind, FaultKind::InvalidArgument { .. })), "{stolen:?}");
-    assert!(owner.parse_retrieve_result(&send(&lab, &owner.continue_retrieve_request(&token).unwrap())).is_ok(), "the owner still gets its page");
+    assert!(
+        owner.parse_retrieve_result(&send(&lab, &owner.continue_retrieve_request(&token).unwrap())).is_ok(),
+        "the owner still gets its page"
+    );
 }
 
 /// Polls a task through the property collector, as the app does, until it ends.
@@ -331,9 +341,13 @@ fn a_newer_power_task_is_not_undone_by_an_older_one() {
 fn power_on_faults_no_privilege_and_invalid_state() {
     use vsphere_console::api::task::TaskOutcome;
     let cfg = std::env::temp_dir().join(format!("lab-power-{}.json", std::process::id()));
-    std::fs::write(&cfg, r#"{"vms":[
+    std::fs::write(
+        &cfg,
+        r#"{"vms":[
         {"moid":"vm-103","name":"build-agent","powerState":"poweredOff","host":"host-10"},
-        {"moid":"vm-106","name":"maintenance","powerState":"poweredOff","host":"host-10","powerOnFault":"InvalidState"}]}"#).unwrap();
+        {"moid":"vm-106","name":"maintenance","powerState":"poweredOff","host":"host-10","powerOnFault":"InvalidState"}]}"#,
+    )
+    .unwrap();
     let lab = Lab::start_with(&["--config", cfg.to_str().unwrap()]);
     let viewer = logged_in(&lab, "viewer@vsphere.local", "viewer");
     let off = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-103");
@@ -350,5 +364,7 @@ fn power_on_faults_no_privilege_and_invalid_state() {
     }
     assert_eq!(power_of(&lab, &c, "maintenance"), PowerState::PoweredOff);
     let gone = vsphere_console::api::wire::MoRef::new("VirtualMachine", "vm-999");
-    assert!(matches!(c.parse_moref(&send(&lab, &c.power_on_request(&gone).unwrap())), Err(ApiError::Fault(f)) if f.kind == FaultKind::ManagedObjectNotFound));
+    assert!(
+        matches!(c.parse_moref(&send(&lab, &c.power_on_request(&gone).unwrap())), Err(ApiError::Fault(f)) if f.kind == FaultKind::ManagedObjectNotFound)
+    );
 }

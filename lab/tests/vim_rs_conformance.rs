@@ -15,22 +15,41 @@ use support::Lab;
 use tokio::net::{TcpListener, TcpStream};
 use vim_rs::core::client::{Client, ClientBuilder, Error};
 use vim_rs::mo::{ContainerView, HostSystem, PropertyCollector, SessionManager, Task, ViewManager, VirtualMachine};
-use vim_rs::types::enums::TaskInfoStateEnum;
 use vim_rs::types::enums::MoTypesEnum;
-use vim_rs::types::structs::{ManagedObjectReference, ObjectSpec, PropertyFilterSpec, PropertySpec, RetrieveOptions, SelectionSpec, TraversalSpec};
+use vim_rs::types::enums::TaskInfoStateEnum;
+use vim_rs::types::structs::{
+    ManagedObjectReference, ObjectSpec, PropertyFilterSpec, PropertySpec, RetrieveOptions, SelectionSpec, TraversalSpec,
+};
 
 /// A TLS front on a free loopback port, passing bytes to the lab; returns its port.
 async fn tls_front(lab_addr: String) -> u16 {
     let dir = std::env::temp_dir().join(format!("vim-rs-front-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let ok = Command::new("openssl")
-        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-            "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1", "-keyout", "key.pem", "-out", "cert.pem"])
+        .args([
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+        ])
         .current_dir(&dir)
         .output()
         .expect("openssl");
     assert!(ok.status.success(), "openssl: {}", String::from_utf8_lossy(&ok.stderr));
-    let identity = native_tls::Identity::from_pkcs8(&std::fs::read(dir.join("cert.pem")).unwrap(), &std::fs::read(dir.join("key.pem")).unwrap()).unwrap();
+    let identity =
+        native_tls::Identity::from_pkcs8(&std::fs::read(dir.join("cert.pem")).unwrap(), &std::fs::read(dir.join("key.pem")).unwrap())
+            .unwrap();
     let acceptor = tokio_native_tls::TlsAcceptor::from(native_tls::TlsAcceptor::new(identity).unwrap());
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -119,7 +138,10 @@ async fn every_endpoint_parses_in_a_client_generated_from_the_specification() {
     assert_eq!(fault_name(anon_sm.clone_session(&clone_ticket).await), "InvalidLogin");
     let local = sm.acquire_local_ticket("demo@vsphere.local").await.unwrap();
     assert!(local.password_file_path.starts_with("/var/run/vmware/ticket/"));
-    let spec = vim_rs::types::structs::SessionManagerHttpServiceRequestSpec { method: Some("httpGet".into()), url: "https://vc.example/folder".into() };
+    let spec = vim_rs::types::structs::SessionManagerHttpServiceRequestSpec {
+        method: Some("httpGet".into()),
+        url: "https://vc.example/folder".into(),
+    };
     let generic = sm.acquire_generic_service_ticket(&spec).await.unwrap();
     assert!(!generic.id.is_empty());
     assert_eq!(generic.host_name.as_deref(), Some(format!("localhost:{port}").as_str()), "the host the client asked");
@@ -147,7 +169,11 @@ async fn every_endpoint_parses_in_a_client_generated_from_the_specification() {
     assert_eq!(vmgr.view_list().await.unwrap().unwrap().len(), 1);
     let pc = PropertyCollector::new(admin.clone(), "propertyCollector");
     let spec = PropertyFilterSpec {
-        prop_set: vec![PropertySpec { r#type: "VirtualMachine".into(), all: Some(false), path_set: Some(vec!["name".into(), "runtime.powerState".into(), "runtime.host".into()]) }],
+        prop_set: vec![PropertySpec {
+            r#type: "VirtualMachine".into(),
+            all: Some(false),
+            path_set: Some(vec!["name".into(), "runtime.powerState".into(), "runtime.host".into()]),
+        }],
         object_set: vec![ObjectSpec {
             obj: view_ref.clone(),
             skip: Some(true),
@@ -210,10 +236,10 @@ async fn every_endpoint_parses_in_a_client_generated_from_the_specification() {
     assert_eq!(fault_name(VirtualMachine::new(viewer.clone(), "vm-104").power_on_vm_task(None).await), "NoPermission");
 
     // Terminate the viewer's session; then the viewer is not authenticated.
-    sm.terminate_session(&[viewer_key.clone()]).await.unwrap_or_else(|e| panic!("terminate by key: {e}"));
+    sm.terminate_session(std::slice::from_ref(&viewer_key)).await.unwrap_or_else(|e| panic!("terminate by key: {e}"));
     assert_eq!(fault_name(VirtualMachine::new(viewer.clone(), "vm-101").name().await), "NotAuthenticated");
     assert!(viewer_sm.current_session().await.unwrap().is_none(), "currentSession is null without a session");
-    assert_eq!(fault_name(sm.terminate_session(&[me.key.clone()]).await), "InvalidArgument");
+    assert_eq!(fault_name(sm.terminate_session(std::slice::from_ref(&me.key)).await), "InvalidArgument");
 
     // Impersonation after the others: it changes the admin session's user.
     // Bound, not `_`: dropping a vim_rs client logs its session out.

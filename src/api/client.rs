@@ -64,13 +64,7 @@ impl ViClient {
     }
 
     fn path(&self, mo: &MoRef, tail: &str) -> String {
-        format!(
-            "/sdk/vim25/{}/{}/{}/{}",
-            encode_segment(&self.release),
-            encode_segment(&mo.kind),
-            encode_segment(&mo.value),
-            tail
-        )
+        format!("/sdk/vim25/{}/{}/{}/{}", encode_segment(&self.release), encode_segment(&mo.kind), encode_segment(&mo.value), tail)
     }
 
     fn content_ref(&self) -> Result<&ServiceContent, ApiError> {
@@ -147,7 +141,13 @@ impl ViClient {
     /// `LoginByToken(locale)`: the SAML token travels in a header. VI/JSON documents no
     /// transport for it ("provided in a transport specific way"), so the header name and
     /// value form come from config; `{token}` in the template is replaced.
-    pub fn login_by_token_request(&self, token: &Secret, header: &str, template: &str, locale: Option<&str>) -> Result<HttpRequest, ApiError> {
+    pub fn login_by_token_request(
+        &self,
+        token: &Secret,
+        header: &str,
+        template: &str,
+        locale: Option<&str>,
+    ) -> Result<HttpRequest, ApiError> {
         let mut body = json!({});
         if let Some(l) = locale {
             body["locale"] = json!(l);
@@ -493,8 +493,7 @@ fn error_for(resp: &HttpResponse) -> ApiError {
             }
         }
     }
-    let html = resp.body.trim_start().starts_with('<')
-        || resp.content_type.as_deref().is_some_and(|c| c.contains("html"));
+    let html = resp.body.trim_start().starts_with('<') || resp.content_type.as_deref().is_some_and(|c| c.contains("html"));
     ApiError::UnexpectedStatus { status: resp.status, html }
 }
 

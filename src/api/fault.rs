@@ -11,23 +11,33 @@ use serde_json::Value;
 pub enum FaultKind {
     InvalidLogin,
     /// `privilege` is the missing privilege when the server names it.
-    NoPermission { privilege: Option<String> },
+    NoPermission {
+        privilege: Option<String>,
+    },
     InvalidState,
     /// A power operation that does not fit the VM's power state; `existing` is that state.
-    InvalidPowerState { existing: Option<String> },
+    InvalidPowerState {
+        existing: Option<String>,
+    },
     NotAuthenticated,
     InvalidLocale,
     NotSupported,
-    InvalidArgument { property: Option<String> },
+    InvalidArgument {
+        property: Option<String>,
+    },
     InvalidRequest,
     NotFound,
     ManagedObjectNotFound,
     /// `LoginBySSPI` needs another round: the next token to pass to SSPI.
-    SspiChallenge { token: crate::api::Secret },
+    SspiChallenge {
+        token: crate::api::Secret,
+    },
     /// An extension login without a TLS client certificate.
     NoClientCertificate,
     /// A property the object does not have.
-    InvalidProperty { name: Option<String> },
+    InvalidProperty {
+        name: Option<String>,
+    },
     Other(String),
 }
 
@@ -65,10 +75,7 @@ impl Fault {
             other => FaultKind::Other(other.to_owned()),
         };
         let server_message = field("faultstring").or_else(|| {
-            obj.get("faultMessage")?
-                .as_array()?
-                .iter()
-                .find_map(|m| m.get("message").and_then(Value::as_str).map(str::to_owned))
+            obj.get("faultMessage")?.as_array()?.iter().find_map(|m| m.get("message").and_then(Value::as_str).map(str::to_owned))
         });
         Some(Fault { kind, server_message })
     }
@@ -76,17 +83,16 @@ impl Fault {
     /// What the person should read: what happened and what to do.
     pub fn sentence(&self) -> String {
         match &self.kind {
-            FaultKind::InvalidLogin => {
-                "The user name or password is not correct. Check them and log in again.".into()
+            FaultKind::InvalidLogin => "The user name or password is not correct. Check them and log in again.".into(),
+            FaultKind::NoPermission { privilege: Some(p) } => {
+                format!("You do not have permission for this: it needs the privilege {p}. Ask your vSphere administrator to grant it.")
             }
-            FaultKind::NoPermission { privilege: Some(p) } => format!(
-                "You do not have permission for this: it needs the privilege {p}. Ask your vSphere administrator to grant it."
-            ),
             FaultKind::NoPermission { privilege: None } => {
                 "You do not have permission for this. Ask your vSphere administrator to grant it.".into()
             }
             FaultKind::InvalidState => {
-                "The virtual machine is not in a state that allows this (it may be powered off or suspended). Power it on and try again.".into()
+                "The virtual machine is not in a state that allows this (it may be powered off or suspended). Power it on and try again."
+                    .into()
             }
             FaultKind::InvalidPowerState { existing: Some(state) } if state == "poweredOn" => {
                 "The virtual machine is already powered on.".into()
@@ -100,14 +106,10 @@ impl Fault {
             FaultKind::InvalidArgument { property: Some(p) } => {
                 format!("The server rejected the value of {p}. Check it and try again.")
             }
-            FaultKind::InvalidArgument { property: None } => {
-                "The server rejected a value in the request. Check it and try again.".into()
-            }
+            FaultKind::InvalidArgument { property: None } => "The server rejected a value in the request. Check it and try again.".into(),
             FaultKind::InvalidRequest => "The server refused this request from this client.".into(),
             FaultKind::NotFound => "The server could not find what was asked for.".into(),
-            FaultKind::ManagedObjectNotFound => {
-                "That object no longer exists on the server. Reload the list and try again.".into()
-            }
+            FaultKind::ManagedObjectNotFound => "That object no longer exists on the server. Reload the list and try again.".into(),
             FaultKind::SspiChallenge { .. } => "Windows sign-in needs another round, and the page did not continue it. Try again.".into(),
             FaultKind::NoClientCertificate => {
                 "This login needs a client certificate, which a browser page cannot present. Use another way to log in.".into()
@@ -120,14 +122,7 @@ impl Fault {
 }
 
 fn first_missing_privilege(v: Option<&Value>) -> Option<String> {
-    v?.as_array()?.iter().find_map(|entry| {
-        entry
-            .get("privileges")?
-            .as_array()?
-            .first()?
-            .as_str()
-            .map(str::to_owned)
-    })
+    v?.as_array()?.iter().find_map(|entry| entry.get("privileges")?.as_array()?.first()?.as_str().map(str::to_owned))
 }
 
 #[cfg(test)]
@@ -137,7 +132,10 @@ mod tests {
 
     #[test]
     fn decodes_govmomi_invalid_login_fixture() {
-        let f = Fault::from_json(&json!({"_typeName":"InvalidLogin","faultstring":"Cannot complete login due to an incorrect user name or password."})).unwrap();
+        let f = Fault::from_json(
+            &json!({"_typeName":"InvalidLogin","faultstring":"Cannot complete login due to an incorrect user name or password."}),
+        )
+        .unwrap();
         assert_eq!(f.kind, FaultKind::InvalidLogin);
         assert!(f.server_message.unwrap().contains("incorrect"));
     }
@@ -145,14 +143,16 @@ mod tests {
     #[test]
     fn no_permission_names_the_privilege() {
         let f = Fault::from_json(&json!({"_typeName":"NoPermission","privilegeId":"VirtualMachine.Interact.ConsoleInteract",
-            "object":{"_typeName":"ManagedObjectReference","type":"VirtualMachine","value":"vm-1"}})).unwrap();
+            "object":{"_typeName":"ManagedObjectReference","type":"VirtualMachine","value":"vm-1"}}))
+        .unwrap();
         assert!(f.sentence().contains("VirtualMachine.Interact.ConsoleInteract"));
     }
 
     #[test]
     fn message_from_fault_message_array() {
         let f = Fault::from_json(&json!({"_typeName":"InvalidState","faultCause":null,
-            "faultMessage":[{"_typeName":"LocalizableMessage","key":"k","message":"The VM is off."}]})).unwrap();
+            "faultMessage":[{"_typeName":"LocalizableMessage","key":"k","message":"The VM is off."}]}))
+        .unwrap();
         assert_eq!(f.kind, FaultKind::InvalidState);
         assert_eq!(f.server_message.as_deref(), Some("The VM is off."));
     }

@@ -73,9 +73,6 @@ impl fmt::Debug for HttpResponse {
 
 impl HttpResponse {
     pub fn is_json(&self) -> bool {
-        self.content_type
-            .as_deref()
-            .map(|c| c.to_ascii_lowercase().starts_with("application/json"))
-            .unwrap_or(false)
+        self.content_type.as_deref().map(|c| c.to_ascii_lowercase().starts_with("application/json")).unwrap_or(false)
     }
 }

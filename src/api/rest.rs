@@ -97,7 +97,7 @@ impl RestClient {
                 guest_os: None,
             })
             .collect();
-        out.sort_by(|a, b| a.name.to_lowercase().cmp(&b.name.to_lowercase()));
+        out.sort_by_key(|a| a.name.to_lowercase());
         Ok(out)
     }
 
@@ -121,7 +121,9 @@ pub fn ticket_from_rest_url(url: Secret) -> VirtualMachineTicket {
     let rest = uri.split_once("://").map(|(_, r)| r).unwrap_or("");
     let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
     let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => (h.trim_start_matches('[').trim_end_matches(']').to_owned(), p.parse().ok()),
+        Some((h, p)) if !h.ends_with(']') || authority.starts_with('[') => {
+            (h.trim_start_matches('[').trim_end_matches(']').to_owned(), p.parse().ok())
+        }
         _ => (authority.to_owned(), None),
     };
     let secret = path.rsplit('/').next().unwrap_or("").to_owned();
@@ -153,7 +155,11 @@ fn decode<T: serde::de::DeserializeOwned>(resp: &HttpResponse) -> Result<T, ApiE
                 "UNSUPPORTED" => FaultKind::NotSupported,
                 other => FaultKind::Other(other.to_owned()),
             };
-            let kind = if resp.status == 401 && kind == FaultKind::NotAuthenticated && v.get("messages").is_none() { FaultKind::InvalidLogin } else { kind };
+            let kind = if resp.status == 401 && kind == FaultKind::NotAuthenticated && v.get("messages").is_none() {
+                FaultKind::InvalidLogin
+            } else {
+                kind
+            };
             let server_message = v["messages"][0]["default_message"].as_str().map(str::to_owned);
             return Err(ApiError::Fault(Fault { kind, server_message }));
         }
@@ -168,8 +174,12 @@ mod tests {
     #[test]
     fn a_malformed_answer_never_quotes_the_ticket() {
         let c = RestClient::default();
-        let resp = HttpResponse { status: 201, content_type: Some("application/json".into()), session: None,
-            body: r#""wss://esx01.example.com/ticket/SECRET-0123456789""#.into() };
+        let resp = HttpResponse {
+            status: 201,
+            content_type: Some("application/json".into()),
+            session: None,
+            body: r#""wss://esx01.example.com/ticket/SECRET-0123456789""#.into(),
+        };
         let err = c.parse_console_ticket(&resp).unwrap_err();
         let text = format!("{err} {err:?} {}", err.sentence());
         assert!(!text.contains("SECRET-0123456789"), "{text}");
@@ -178,7 +188,12 @@ mod tests {
     #[test]
     fn rest_ticket_becomes_a_virtual_machine_ticket() {
         let c = RestClient::default();
-        let r = HttpResponse { status: 201, content_type: None, session: None, body: r#"{"ticket":"wss://esx01.example.com:443/ticket/abcdef0123456789"}"#.into() };
+        let r = HttpResponse {
+            status: 201,
+            content_type: None,
+            session: None,
+            body: r#"{"ticket":"wss://esx01.example.com:443/ticket/abcdef0123456789"}"#.into(),
+        };
         let t = c.parse_console_ticket(&r).unwrap();
         assert_eq!(t.host.as_deref(), Some("esx01.example.com"));
         assert_eq!(t.port, Some(443));
@@ -188,8 +203,12 @@ mod tests {
     #[test]
     fn rest_errors_are_faults() {
         let c = RestClient::default();
-        let r = HttpResponse { status: 400, content_type: None, session: None,
-            body: r#"{"error_type":"NOT_ALLOWED_IN_CURRENT_STATE","messages":[{"default_message":"VM is off","id":"x"}]}"#.into() };
+        let r = HttpResponse {
+            status: 400,
+            content_type: None,
+            session: None,
+            body: r#"{"error_type":"NOT_ALLOWED_IN_CURRENT_STATE","messages":[{"default_message":"VM is off","id":"x"}]}"#.into(),
+        };
         match c.parse_console_ticket(&r) {
             Err(ApiError::Fault(f)) => assert_eq!(f.kind, FaultKind::InvalidState),
             other => panic!("{other:?}"),

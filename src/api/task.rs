@@ -41,7 +41,8 @@ fn task_fault(error: Option<&Value>) -> ApiError {
     let unknown = |message| ApiError::Fault(Fault { kind: super::FaultKind::Other("TaskFailed".into()), server_message: message });
     let Some(error) = error else { return unknown(None) };
     let localized = error.get("localizedMessage").and_then(Value::as_str).map(str::to_owned);
-    let fault = if error.get("_typeName").and_then(Value::as_str) == Some("LocalizedMethodFault") { error.get("fault") } else { Some(error) };
+    let fault =
+        if error.get("_typeName").and_then(Value::as_str) == Some("LocalizedMethodFault") { error.get("fault") } else { Some(error) };
     match fault.and_then(Fault::from_json) {
         Some(mut f) => {
             f.server_message = f.server_message.or(localized);

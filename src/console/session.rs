@@ -182,7 +182,8 @@ impl ConsoleSession {
                 return self.fail(rejection.code(), rejection.sentence());
             }
         };
-        self.status.trust = Some(TrustHelp { redacted_url: url.redacted.clone(), trust_url: url.trust_url.clone(), thumbprints: url.thumbprints.clone() });
+        self.status.trust =
+            Some(TrustHelp { redacted_url: url.redacted.clone(), trust_url: url.trust_url.clone(), thumbprints: url.thumbprints.clone() });
         self.status.insecure = url.insecure;
         self.advance_ticket(TicketEvent::Validated(url));
         let vm = self.vm.clone();
@@ -268,8 +269,8 @@ impl ConsoleSession {
         }
         // A running console that drops without a word is the network; so is a socket that
         // cannot open during automatic retries. Retry, visibly, with backoff.
-        let dropped = (was_open && reason.is_empty() && code != 1000 && self.status.step == Step::Running)
-            || (!was_open && self.status.drops > 0);
+        let dropped =
+            (was_open && reason.is_empty() && code != 1000 && self.status.step == Step::Running) || (!was_open && self.status.drops > 0);
         self.status.step = if was_open { Step::Closed } else { Step::Failed };
         self.status.message = Some(close_sentence(code, reason, was_open, self.status.trust.as_ref()));
         self.status.certificate_suspected = !was_open && reason.is_empty();
@@ -367,7 +368,8 @@ impl ConsoleSession {
             }
         };
         if let (Some((caps, num)), Some((_, guest_num, guest_caps))) = (locks, self.status.leds) {
-            for (lock_code, lock_key, local, guest) in [("CapsLock", "CapsLock", caps, guest_caps), ("NumLock", "NumLock", num, guest_num)] {
+            for (lock_code, lock_key, local, guest) in [("CapsLock", "CapsLock", caps, guest_caps), ("NumLock", "NumLock", num, guest_num)]
+            {
                 if key.down && code != lock_code && local != guest {
                     self.keys_now(&input::combo(&[(lock_code, lock_key)]));
                 }
@@ -457,7 +459,8 @@ impl ConsoleSession {
         if self.status.key_mode == KeyMode::Keysym {
             return Ok(input::text::plan_keysyms(text));
         }
-        input::text::plan(text, self.options.layout()).map_err(|e| format!("Nothing was typed: {e}. Remove it, or type it on the keyboard."))
+        input::text::plan(text, self.options.layout())
+            .map_err(|e| format!("Nothing was typed: {e}. Remove it, or type it on the keyboard."))
     }
 
     /// The guest uses a relative mouse: the page should lock the pointer.
@@ -543,7 +546,8 @@ impl ConsoleSession {
                 }
                 Event::ServerClosed(reason) => {
                     self.status.step = Step::Closed;
-                    self.status.message = Some(format!("The server ended the console session (reason {reason}). Reconnect to open it again."));
+                    self.status.message =
+                        Some(format!("The server ended the console session (reason {reason}). Reconnect to open it again."));
                     status_changed = true;
                 }
                 Event::DecodeImage { format, data, x, y, width, height } => {
@@ -611,7 +615,10 @@ impl ConsoleSession {
         self.status.message = Some(match self.status.retry_in {
             Some(secs) => {
                 self.work.push_back(Work::StartTimer { generation: self.generation, timer: Timer::Reconnect, ms: secs * 1000 });
-                format!("The connection to the console dropped. Reconnecting with a fresh ticket in {secs} s (attempt {} of 5)…", self.status.drops)
+                format!(
+                    "The connection to the console dropped. Reconnecting with a fresh ticket in {secs} s (attempt {} of 5)…",
+                    self.status.drops
+                )
             }
             None => "The connection to the console keeps dropping. Check the network, then press Reconnect.".into(),
         });

@@ -40,25 +40,57 @@ impl AcquireError {
 pub enum Work {
     /// Get a ticket (from vCenter, a portal backend, or the one handed in) and call
     /// `ticket_acquired` with the same generation.
-    AcquireTicket { generation: u32 },
+    AcquireTicket {
+        generation: u32,
+    },
     /// Open a websocket (subprotocol `binary`) to this URL. It holds the ticket.
-    OpenSocket { generation: u32, url: Secret },
-    Send { generation: u32, bytes: Vec<u8> },
-    CloseSocket { generation: u32 },
+    OpenSocket {
+        generation: u32,
+        url: Secret,
+    },
+    Send {
+        generation: u32,
+        bytes: Vec<u8>,
+    },
+    CloseSocket {
+        generation: u32,
+    },
     /// The desktop's size changed: size the canvas.
-    Resize { width: u32, height: u32 },
+    Resize {
+        width: u32,
+        height: u32,
+    },
     /// Damage is waiting: draw it on the next animation frame, then call `painted`.
-    Paint { generation: u32 },
+    Paint {
+        generation: u32,
+    },
     /// Decode this image for the rectangle at `x`,`y`; oldest first, either hand over
     /// its pixels with `image_decoded`, or draw it on the canvas (best after painting
     /// the damage so far) and call `image_drawn` (same generation).
-    DecodeImage { generation: u32, format: ImageFormat, data: Vec<u8>, x: u32, y: u32, width: u32, height: u32 },
+    DecodeImage {
+        generation: u32,
+        format: ImageFormat,
+        data: Vec<u8>,
+        x: u32,
+        y: u32,
+        width: u32,
+        height: u32,
+    },
     /// Read these rectangles of the canvas (each as RGBA) and hand them to `canvas_read`:
     /// the engine needs pixels that only the canvas holds.
-    ReadBack { generation: u32, rects: Vec<Rect> },
+    ReadBack {
+        generation: u32,
+        rects: Vec<Rect>,
+    },
     /// Start (or restart) a timer; call `timer_fired` with the generation when it fires.
-    StartTimer { generation: u32, timer: Timer, ms: u32 },
-    CancelTimer { timer: Timer },
+    StartTimer {
+        generation: u32,
+        timer: Timer,
+        ms: u32,
+    },
+    CancelTimer {
+        timer: Timer,
+    },
     /// The server's cursor shape.
     Cursor(CursorImage),
     CursorVisible(bool),
@@ -76,14 +108,34 @@ pub enum HostEvent {
     Connecting,
     /// The first picture is on screen.
     Connect,
-    Disconnect { clean: bool, code: u16, reason: String },
-    TicketState { state: &'static str },
-    DesktopName { name: String },
-    Resize { width: u32, height: u32 },
-    Clipboard { text: String },
+    Disconnect {
+        clean: bool,
+        code: u16,
+        reason: String,
+    },
+    TicketState {
+        state: &'static str,
+    },
+    DesktopName {
+        name: String,
+    },
+    Resize {
+        width: u32,
+        height: u32,
+    },
+    Clipboard {
+        text: String,
+    },
     Bell,
-    Leds { scroll: bool, num: bool, caps: bool },
-    Error { code: String, sentence: String },
+    Leds {
+        scroll: bool,
+        num: bool,
+        caps: bool,
+    },
+    Error {
+        code: String,
+        sentence: String,
+    },
 }
 
 impl HostEvent {

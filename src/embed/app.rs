@@ -60,7 +60,12 @@ pub fn mount(element: Element, options: JsValue) -> ConsoleApp {
 /// `Sessions.ValidateSession`. `apiBase` `""` means the page's origin. Resolves to
 /// `true`/`false`; rejects with a sentence.
 #[wasm_bindgen(js_name = sessionIsActive)]
-pub async fn session_is_active(api_base: String, caller_session_id: String, session_key: String, user_name: String) -> Result<bool, JsValue> {
+pub async fn session_is_active(
+    api_base: String,
+    caller_session_id: String,
+    session_key: String,
+    user_name: String,
+) -> Result<bool, JsValue> {
     use crate::api::{Secret, ViClient};
     use crate::web::http::send;
     let fail = |e: crate::api::ApiError| JsValue::from_str(&e.sentence());

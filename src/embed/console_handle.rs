@@ -55,7 +55,8 @@ fn acquire_from(f: Function) -> Rc<dyn Fn() -> TicketFuture> {
                 Err(e) => Err(e),
             };
             let value = value.map_err(|e| AcquireError::new(format!("The page could not get a console ticket: {}.", error_text(&e))))?;
-            let json: serde_json::Value = serde_wasm_bindgen::from_value(value).map_err(|_| AcquireError::new("The console ticket the page handed in is not an object."))?;
+            let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
+                .map_err(|_| AcquireError::new("The console ticket the page handed in is not an object."))?;
             ticket_from_json(json).map_err(|e| AcquireError::new(format!("The console ticket the page handed in is not usable: {e}.")))
         })
     })
@@ -63,7 +64,11 @@ fn acquire_from(f: Function) -> Rc<dyn Fn() -> TicketFuture> {
 
 /// An error's `message`, or its string form; never the object itself.
 fn error_text(e: &JsValue) -> String {
-    js_sys::Reflect::get(e, &"message".into()).ok().and_then(|m| m.as_string()).or_else(|| e.as_string()).unwrap_or_else(|| "it failed".into())
+    js_sys::Reflect::get(e, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "it failed".into())
 }
 
 #[wasm_bindgen]
@@ -72,11 +77,17 @@ impl ConsoleHandle {
     /// `acquire_ticket()` returns a ticket or a promise of one, for each attempt;
     /// `on_event(name, detail)` gets every event, and `status` after each change.
     #[wasm_bindgen(constructor)]
-    pub fn new(canvas: HtmlCanvasElement, options: JsValue, acquire_ticket: Function, on_event: Function) -> Result<ConsoleHandle, JsValue> {
+    pub fn new(
+        canvas: HtmlCanvasElement,
+        options: JsValue,
+        acquire_ticket: Function,
+        on_event: Function,
+    ) -> Result<ConsoleHandle, JsValue> {
         let options: ConsoleOptions = if options.is_undefined() || options.is_null() {
             ConsoleOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options).map_err(|_| JsValue::from_str("The console options are not valid: see ConsoleOptions in the README."))?
+            serde_wasm_bindgen::from_value(options)
+                .map_err(|_| JsValue::from_str("The console options are not valid: see ConsoleOptions in the README."))?
         };
         let (events, status_events) = (on_event.clone(), on_event);
         let hooks = RunnerHooks {
@@ -85,7 +96,8 @@ impl ConsoleHandle {
             on_host_event: Rc::new(move |e: HostEvent| emit(&events, e.name(), &e.detail())),
             on_session_lost: Rc::new(|_| {}),
         };
-        let runner = ConsoleRunner::start(canvas, MoRef::new("VirtualMachine", EMBEDDED_VM), options, hooks).map_err(|e| JsValue::from_str(&e))?;
+        let runner =
+            ConsoleRunner::start(canvas, MoRef::new("VirtualMachine", EMBEDDED_VM), options, hooks).map_err(|e| JsValue::from_str(&e))?;
         Ok(ConsoleHandle { runner: Some(runner) })
     }
 
@@ -95,7 +107,10 @@ impl ConsoleHandle {
 
     /// The current status: `{step, text, message, ticket, width, height, name, keyMode, viewOnly, …}`.
     pub fn status(&self) -> JsValue {
-        self.runner.as_ref().map(|r| js_sys::JSON::parse(&status_json(&r.status()).to_string()).unwrap_or(JsValue::NULL)).unwrap_or(JsValue::NULL)
+        self.runner
+            .as_ref()
+            .map(|r| js_sys::JSON::parse(&status_json(&r.status()).to_string()).unwrap_or(JsValue::NULL))
+            .unwrap_or(JsValue::NULL)
     }
 
     /// SessionClose (where the server takes it), then the socket closes.

@@ -61,4 +61,3 @@ pub fn validate_console_url(ticket: JsValue, requested_from: &str, policy: JsVal
         }
     }
 }
-

@@ -30,7 +30,13 @@ fn named(key: &str, code: &str) -> Option<u32> {
     Some(match key {
         "Backspace" => 0xff08,
         "Tab" => 0xff09,
-        "Enter" => if code == "NumpadEnter" { 0xff8d } else { 0xff0d },
+        "Enter" => {
+            if code == "NumpadEnter" {
+                0xff8d
+            } else {
+                0xff0d
+            }
+        }
         "Escape" => 0xff1b,
         "Delete" => 0xffff,
         "Home" => 0xff50,
@@ -48,15 +54,43 @@ fn named(key: &str, code: &str) -> Option<u32> {
         "ContextMenu" => 0xff67,
         "NumLock" => 0xff7f,
         "CapsLock" => 0xffe5,
-        "Shift" => if right { 0xffe2 } else { 0xffe1 },
-        "Control" => if right { 0xffe4 } else { 0xffe3 },
-        "Alt" => if right { 0xffea } else { 0xffe9 },
+        "Shift" => {
+            if right {
+                0xffe2
+            } else {
+                0xffe1
+            }
+        }
+        "Control" => {
+            if right {
+                0xffe4
+            } else {
+                0xffe3
+            }
+        }
+        "Alt" => {
+            if right {
+                0xffea
+            } else {
+                0xffe9
+            }
+        }
         "AltGraph" => 0xfe03,
-        "Meta" | "OS" => if right { 0xffec } else { 0xffeb },
+        "Meta" | "OS" => {
+            if right {
+                0xffec
+            } else {
+                0xffeb
+            }
+        }
         "Dead" => return None,
         f if f.len() >= 2 && f.starts_with('F') => {
             let n: u32 = f[1..].parse().ok()?;
-            if (1..=35).contains(&n) { 0xffbd + n } else { return None }
+            if (1..=35).contains(&n) {
+                0xffbd + n
+            } else {
+                return None;
+            }
         }
         _ => return None,
     })

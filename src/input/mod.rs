@@ -7,9 +7,9 @@
 pub mod keycode;
 pub mod keysym;
 pub mod layouts;
-pub mod wheel;
-pub mod text;
 pub mod scancode;
+pub mod text;
+pub mod wheel;
 
 use crate::rfb::KeyInput;
 
@@ -38,7 +38,9 @@ pub fn key_codes(codes: &[i32]) -> Option<Vec<KeyInput>> {
     let mut out: Vec<KeyInput> = keys.iter().map(|(c, k)| key_input(c, k, true)).collect();
     if let Some(ch) = ch {
         let sym = keysym::char_keysym(ch);
-        let scancode = text::plan(&ch.to_string(), text::Layout::default()).ok().and_then(|p| p.iter().find(|k| k.keysym == sym).and_then(|k| k.scancode));
+        let scancode = text::plan(&ch.to_string(), text::Layout::default())
+            .ok()
+            .and_then(|p| p.iter().find(|k| k.keysym == sym).and_then(|k| k.scancode));
         out.push(KeyInput { keysym: sym, scancode, down: true });
         out.push(KeyInput { keysym: sym, scancode, down: false });
     }
@@ -64,8 +66,18 @@ pub fn combos() -> Vec<(String, Vec<(&'static str, &'static str)>)> {
     const CTRL: (&str, &str) = ("ControlLeft", "Control");
     const ALT: (&str, &str) = ("AltLeft", "Alt");
     const F: [(&str, &str); 12] = [
-        ("F1", "F1"), ("F2", "F2"), ("F3", "F3"), ("F4", "F4"), ("F5", "F5"), ("F6", "F6"),
-        ("F7", "F7"), ("F8", "F8"), ("F9", "F9"), ("F10", "F10"), ("F11", "F11"), ("F12", "F12"),
+        ("F1", "F1"),
+        ("F2", "F2"),
+        ("F3", "F3"),
+        ("F4", "F4"),
+        ("F5", "F5"),
+        ("F6", "F6"),
+        ("F7", "F7"),
+        ("F8", "F8"),
+        ("F9", "F9"),
+        ("F10", "F10"),
+        ("F11", "F11"),
+        ("F12", "F12"),
     ];
     let mut v = vec![
         ("Ctrl+Alt+Del".to_owned(), vec![CTRL, ALT, ("Delete", "Delete")]),

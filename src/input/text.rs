@@ -140,7 +140,10 @@ mod tests {
     #[test]
     fn us_letters_shift_and_enter() {
         let p = plan("aB\n", us()).unwrap();
-        assert_eq!(codes(&p), vec![(0x1e, true), (0x1e, false), (0x2a, true), (0x30, true), (0x30, false), (0x2a, false), (0x1c, true), (0x1c, false)]);
+        assert_eq!(
+            codes(&p),
+            vec![(0x1e, true), (0x1e, false), (0x2a, true), (0x30, true), (0x30, false), (0x2a, false), (0x1c, true), (0x1c, false)]
+        );
     }
 
     #[test]
@@ -169,7 +172,10 @@ mod tests {
     #[test]
     fn every_layout_has_a_name_a_label_and_types_its_digits() {
         let names: Vec<_> = Layout::all().map(|(n, _)| n).collect();
-        for n in ["us", "uk", "de", "de-ch", "fr", "fr-ch", "be", "es", "it", "pt", "pt-br", "nl", "se", "no", "dk", "fi", "pl", "cz", "hu", "tr", "ru", "jp"] {
+        for n in [
+            "us", "uk", "de", "de-ch", "fr", "fr-ch", "be", "es", "it", "pt", "pt-br", "nl", "se", "no", "dk", "fi", "pl", "cz", "hu",
+            "tr", "ru", "jp",
+        ] {
             assert!(names.contains(&n), "{n}");
             let l = Layout::from_name(n).unwrap();
             assert_eq!(l.name(), n);

@@ -69,7 +69,8 @@ fn provided_text(formats: u32, stream: &[u8]) -> Result<Option<String>, RfbError
     // anything that inflates beyond the largest text we take is refused.
     let mut z = ZStream::default();
     let data = z.inflate(stream, 4 + MAX_TEXT + 1)?;
-    let len = u32::from_be_bytes(data.get(..4).ok_or(RfbError::Malformed("extended clipboard text length"))?.try_into().unwrap_or_default()) as usize;
+    let len = u32::from_be_bytes(data.get(..4).ok_or(RfbError::Malformed("extended clipboard text length"))?.try_into().unwrap_or_default())
+        as usize;
     if len > MAX_TEXT {
         return Err(RfbError::MessageTooLarge(len));
     }

@@ -273,8 +273,7 @@ impl Framebuffer {
         self.work += dst.area();
         let row = dst.w as usize * 4;
         let stride = self.width as usize * 4;
-        let rows: Box<dyn Iterator<Item = u32>> =
-            if src_y < dst.y { Box::new((0..dst.h).rev()) } else { Box::new(0..dst.h) };
+        let rows: Box<dyn Iterator<Item = u32>> = if src_y < dst.y { Box::new((0..dst.h).rev()) } else { Box::new(0..dst.h) };
         for i in rows {
             let s = (src_y + i) as usize * stride + src_x as usize * 4;
             let d = (dst.y + i) as usize * stride + dst.x as usize * 4;

@@ -24,8 +24,8 @@ pub mod zlib;
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native_images;
 
+pub use decoders::ImageFormat;
 pub use error::RfbError;
 pub use framebuffer::{Framebuffer, Rect};
 pub use pixel_format::PixelFormat;
-pub use decoders::ImageFormat;
 pub use session::{ClipboardSent, Event, KeyInput, Session, SessionConfig};

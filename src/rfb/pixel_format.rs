@@ -156,8 +156,16 @@ mod tests {
     #[test]
     fn rgb565_big_and_little_endian() {
         let pf = PixelFormat {
-            bits_per_pixel: 16, depth: 16, big_endian: false, true_colour: true,
-            red_max: 31, green_max: 63, blue_max: 31, red_shift: 11, green_shift: 5, blue_shift: 0,
+            bits_per_pixel: 16,
+            depth: 16,
+            big_endian: false,
+            true_colour: true,
+            red_max: 31,
+            green_max: 63,
+            blue_max: 31,
+            red_shift: 11,
+            green_shift: 5,
+            blue_shift: 0,
         };
         let mut out = [0u8; 4];
         pf.to_rgba(&0xF800u16.to_le_bytes(), &mut out);
@@ -170,8 +178,16 @@ mod tests {
     #[test]
     fn bgr233() {
         let pf = PixelFormat {
-            bits_per_pixel: 8, depth: 8, big_endian: false, true_colour: true,
-            red_max: 7, green_max: 7, blue_max: 3, red_shift: 0, green_shift: 3, blue_shift: 6,
+            bits_per_pixel: 8,
+            depth: 8,
+            big_endian: false,
+            true_colour: true,
+            red_max: 7,
+            green_max: 7,
+            blue_max: 3,
+            red_shift: 0,
+            green_shift: 3,
+            blue_shift: 6,
         };
         let mut out = [0u8; 4];
         pf.to_rgba(&[0b11_000_111], &mut out);

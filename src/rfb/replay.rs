@@ -46,8 +46,7 @@ pub fn parse_recording(text: &str) -> Result<Vec<RecordedFrame>, String> {
     let start = text.find('[').ok_or("not a recording: no `VNC_frame_data = [`")?;
     let mut frames = Vec::new();
     let mut rest = &text[start + 1..];
-    loop {
-        let Some(open) = rest.find('\'') else { break };
+    while let Some(open) = rest.find('\'') {
         let (literal, after) = read_literal(&rest[open + 1..])?;
         rest = after;
         if literal == b"EOF" {

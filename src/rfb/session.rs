@@ -98,19 +98,37 @@ pub enum KeyMode {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// ServerInit arrived: the desktop exists.
-    Connected { width: u32, height: u32, name: String },
-    Resized { width: u32, height: u32 },
+    Connected {
+        width: u32,
+        height: u32,
+        name: String,
+    },
+    Resized {
+        width: u32,
+        height: u32,
+    },
     /// A FramebufferUpdate is complete; the damage is ready to draw.
     FrameComplete,
     Bell,
     ServerCutText(String),
     Cursor(CursorImage),
     /// VMware cursor state: visible, and whether the guest uses an absolute pointer.
-    CursorState { visible: bool, absolute: bool },
+    CursorState {
+        visible: bool,
+        absolute: bool,
+    },
     /// Keyboard LEDs: scroll, num, caps.
-    Leds { scroll: bool, num: bool, caps: bool },
+    Leds {
+        scroll: bool,
+        num: bool,
+        caps: bool,
+    },
     /// VMware typematic info: the client generates repeats (period and delay in µs).
-    Typematic { enabled: bool, period_us: u32, delay_us: u32 },
+    Typematic {
+        enabled: bool,
+        period_us: u32,
+        delay_us: u32,
+    },
     ServerCaps(u32),
     KeyMode(KeyMode),
     /// The server closed the session (VMware SessionClose) with its reason code.
@@ -121,12 +139,21 @@ pub enum Event {
     /// only until read back; damage under it is older and dropped). What overlaps the
     /// image waits for the answer. A host that paints the damage just before drawing
     /// lets the engine keep its canvas-only regions few (see `Framebuffer::hand_to_canvas`).
-    DecodeImage { format: ImageFormat, data: Vec<u8>, x: u32, y: u32, width: u32, height: u32 },
+    DecodeImage {
+        format: ImageFormat,
+        data: Vec<u8>,
+        x: u32,
+        y: u32,
+        width: u32,
+        height: u32,
+    },
     /// The engine needs this buffer right under `rects`, which only the canvas holds
     /// (a CopyRect from an image, a resize, too many scattered regions): answer with
     /// [`Session::canvas_read`], each rectangle's RGBA read from the canvas, in order.
     /// Nothing is processed until then.
-    ReadBack { rects: Vec<Rect> },
+    ReadBack {
+        rects: Vec<Rect>,
+    },
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -191,7 +218,9 @@ pub enum ClipboardSent {
     /// As Unicode (Extended Clipboard).
     Unicode,
     /// As Latin-1 ClientCutText; `lost` characters had no Latin-1 form and became `?`.
-    Latin1 { lost: usize },
+    Latin1 {
+        lost: usize,
+    },
     NotConnected,
 }
 
@@ -909,7 +938,12 @@ impl Session {
             enc::RAW | enc::RRE | enc::HEXTILE | enc::ZLIB | enc::ZRLE => false,
             _ => return false,
         };
-        let rect = Rect::new(u16::from_be_bytes([x0, x1]).into(), u16::from_be_bytes([y0, y1]).into(), u16::from_be_bytes([w0, w1]).into(), u16::from_be_bytes([h0, h1]).into());
+        let rect = Rect::new(
+            u16::from_be_bytes([x0, x1]).into(),
+            u16::from_be_bytes([y0, y1]).into(),
+            u16::from_be_bytes([w0, w1]).into(),
+            u16::from_be_bytes([h0, h1]).into(),
+        );
         image || self.pending_images.iter().all(|p| !p.intersects(&rect))
     }
 
@@ -1094,10 +1128,10 @@ impl Session {
                 }
             }
             M::Peek if actions & clipboard::NOTIFY != 0 => clipboard::notify(&mut self.out, self.clipboard_out.is_some()),
-            M::Notify { formats } if formats & clipboard::FORMAT_TEXT != 0 && actions & clipboard::REQUEST != 0 => {
-                if self.config.clipboard_from_server {
-                    clipboard::request(&mut self.out);
-                }
+            M::Notify { formats }
+                if formats & clipboard::FORMAT_TEXT != 0 && actions & clipboard::REQUEST != 0 && self.config.clipboard_from_server =>
+            {
+                clipboard::request(&mut self.out);
             }
             M::Provide { text: Some(text) } if self.config.clipboard_from_server => {
                 self.events.push_back(Event::ServerCutText(text));

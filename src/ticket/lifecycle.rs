@@ -30,7 +30,9 @@ pub enum TicketState {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum TicketEvent {
-    Issued { at_ms: f64 },
+    Issued {
+        at_ms: f64,
+    },
     Validated(ConsoleUrl),
     Rejected(String),
     /// The websocket opened and the console is running.
@@ -111,9 +113,7 @@ impl TicketState {
             (S::Issued { .. }, TicketEvent::Rejected(reason)) => S::Rejected { vm, reason },
             (S::Connecting { .. }, TicketEvent::Opened) => S::InUse { vm },
             (S::Connecting { .. } | S::InUse { .. }, TicketEvent::Closed) => S::Used { vm },
-            (S::Requested { .. } | S::Connecting { .. } | S::InUse { .. }, TicketEvent::Failed(reason)) => {
-                S::Failed { vm, reason }
-            }
+            (S::Requested { .. } | S::Connecting { .. } | S::InUse { .. }, TicketEvent::Failed(reason)) => S::Failed { vm, reason },
             (_, e) => {
                 return Err(TransitionError::NotAllowed { state: self.name(), event: event_name(&e) });
             }
@@ -123,10 +123,7 @@ impl TicketState {
 
     /// Has this ticket reached an end it can never leave?
     pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            TicketState::Used { .. } | TicketState::Expired { .. } | TicketState::Rejected { .. } | TicketState::Failed { .. }
-        )
+        matches!(self, TicketState::Used { .. } | TicketState::Expired { .. } | TicketState::Rejected { .. } | TicketState::Failed { .. })
     }
 }
 

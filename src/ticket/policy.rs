@@ -268,7 +268,14 @@ pub fn resolve(
 /// is parsed and checked again: the scheme, no userinfo, no query or fragment unless the
 /// template has them, and written exactly as the parser writes it (so no value can add
 /// a segment, a query or another host).
-fn proxy_url(template: &str, host: &str, port: u16, ticket: &str, policy: &ConsolePolicy, parser: &dyn UrlParser) -> Result<UrlParts, Rejection> {
+fn proxy_url(
+    template: &str,
+    host: &str,
+    port: u16,
+    ticket: &str,
+    policy: &ConsolePolicy,
+    parser: &dyn UrlParser,
+) -> Result<UrlParts, Rejection> {
     let bare_host = host.trim_start_matches('[').trim_end_matches(']');
     let u = template
         .replace("{host}", &encode_segment(bare_host))
@@ -338,13 +345,7 @@ fn same_target(a: &str, b: &str, parser: &dyn UrlParser) -> bool {
     }
 }
 
-fn check_url(
-    raw: &str,
-    ticket: &str,
-    from: &RequestedFrom,
-    policy: &ConsolePolicy,
-    parser: &dyn UrlParser,
-) -> Result<UrlParts, Rejection> {
+fn check_url(raw: &str, ticket: &str, from: &RequestedFrom, policy: &ConsolePolicy, parser: &dyn UrlParser) -> Result<UrlParts, Rejection> {
     // Parsers silently strip or convert these, so refuse them before parsing.
     if raw.chars().any(|c| c.is_whitespace() || c.is_control() || c == '\\') {
         return Err(Rejection::UnsafeCharacters);
@@ -409,7 +410,7 @@ fn check_written_form(raw: &str, p: &UrlParts) -> Result<(), Rejection> {
         }
     }
     // The path as written: dot segments and encodings the parser would rewrite are refused.
-    if &rest[authority.len()..] != p.path {
+    if rest[authority.len()..] != p.path {
         return Err(Rejection::Path);
     }
     Ok(())

@@ -91,7 +91,9 @@ pub fn App(props: &AppProps) -> Html {
             let mut listener = None;
             if *logged_in && !ops::is_rest(&cfg) {
                 let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(move || {
-                    let visible = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
+                    let visible = web_sys::window()
+                        .and_then(|w| w.document())
+                        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Visible);
                     if !visible {
                         return;
                     }
@@ -187,7 +189,10 @@ pub fn App(props: &AppProps) -> Html {
             spawn_local(async move {
                 match power_on_and_reload(&state, &client, &cfg, &vm).await {
                     Ok(Some(on)) => state.dispatch(AppAction::OpenConsole(on)),
-                    Ok(None) => state.dispatch(AppAction::PowerOnFailed(format!("{} was powered on, but the list does not show it running yet. Refresh in a moment.", vm.name))),
+                    Ok(None) => state.dispatch(AppAction::PowerOnFailed(format!(
+                        "{} was powered on, but the list does not show it running yet. Refresh in a moment.",
+                        vm.name
+                    ))),
                     Err(e) if e.is_not_authenticated() => state.dispatch(AppAction::SessionLost(e.sentence())),
                     Err(e) => state.dispatch(AppAction::PowerOnFailed(format!("{} could not be powered on. {}", vm.name, e.sentence()))),
                 }
@@ -300,7 +305,12 @@ async fn after_login(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg
 }
 
 /// Powers `vm` on and reloads the list; the VM as the list now shows it, if it runs.
-async fn power_on_and_reload(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg: &AppConfig, vm: &VmSummary) -> Result<Option<VmSummary>, crate::api::ApiError> {
+async fn power_on_and_reload(
+    state: &UseReducerHandle<AppState>,
+    client: &ClientRef,
+    cfg: &AppConfig,
+    vm: &VmSummary,
+) -> Result<Option<VmSummary>, crate::api::ApiError> {
     ops::power_on(client, &cfg.api_base, &vm.vm).await?;
     let vms = ops::list_vms(client, &cfg.api_base).await?;
     let on = vms.iter().find(|v| v.vm == vm.vm && v.console_unavailable_reason().is_none()).cloned();
@@ -309,11 +319,8 @@ async fn power_on_and_reload(state: &UseReducerHandle<AppState>, client: &Client
 }
 
 async fn load_vms(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg: &AppConfig) {
-    let result = if ops::is_rest(cfg) {
-        ops::rest_list_vms(&client.1, &cfg.api_base).await
-    } else {
-        ops::list_vms(client, &cfg.api_base).await
-    };
+    let result =
+        if ops::is_rest(cfg) { ops::rest_list_vms(&client.1, &cfg.api_base).await } else { ops::list_vms(client, &cfg.api_base).await };
     match result {
         Ok(vms) => state.dispatch(AppAction::VmsLoaded(vms)),
         Err(e) if e.is_not_authenticated() => state.dispatch(AppAction::SessionLost(e.sentence())),
@@ -343,8 +350,11 @@ fn logout_on_pagehide(client: ClientRef, base: String) -> Option<PagehideListene
     Some(PagehideListener { cb: Rc::new(RefCell::new(Some(cb))) })
 }
 
+/// The page-hide closure, shared so that dropping the listener can free it later.
+type SharedClosure = Rc<RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>;
+
 struct PagehideListener {
-    cb: Rc<RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>,
+    cb: SharedClosure,
 }
 
 impl Drop for PagehideListener {

@@ -151,14 +151,20 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 cleanup = timers::Interval::new(400, move || {
                     let Some(el) = section.cast::<HtmlElement>() else { return };
                     let w = (el.client_width().max(320) as u32) & !7;
-                    let h = (web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(768.0) as u32).saturating_sub(220).max(240) & !7;
+                    let h = (web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(768.0) as u32)
+                        .saturating_sub(220)
+                        .max(240)
+                        & !7;
                     if last.get() == (w, h) {
                         return;
                     }
                     last.set((w, h));
                     let done = runner.borrow().as_ref().is_some_and(|r| r.act(|c| c.request_resolution(w, h)));
                     if !done {
-                        ui2.dispatch(UiAction::Note(Some("This console's server cannot change the guest's resolution, so the desktop is fitted to the window instead.".into())));
+                        ui2.dispatch(UiAction::Note(Some(
+                            "This console's server cannot change the guest's resolution, so the desktop is fitted to the window instead."
+                                .into(),
+                        )));
                         ui2.dispatch(UiAction::Scale(Scale::Fit));
                     }
                 });
@@ -261,7 +267,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
         let (runner, ui) = (runner.clone(), ui.clone());
         Callback::from(move |text: String| {
             if text.is_empty() {
-                return ui.dispatch(UiAction::ClipboardNote(Some("Nothing to type: the field is empty and the browser gave no clipboard text.".into())));
+                return ui.dispatch(UiAction::ClipboardNote(Some(
+                    "Nothing to type: the field is empty and the browser gave no clipboard text.".into(),
+                )));
             }
             let ui = ui.clone();
             type_into_vm(&runner, &text, Rc::new(move |line| ui.dispatch(UiAction::ClipboardNote(Some(line)))));

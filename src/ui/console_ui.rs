@@ -23,7 +23,15 @@ pub struct UiState {
 
 impl UiState {
     pub fn new(scale: Scale, view_only: bool) -> Self {
-        UiState { status: ConsoleStatus::initial(view_only), scale, typing: None, note: None, clipboard_note: None, bar_collapsed: false, fullscreen: false }
+        UiState {
+            status: ConsoleStatus::initial(view_only),
+            scale,
+            typing: None,
+            note: None,
+            clipboard_note: None,
+            bar_collapsed: false,
+            fullscreen: false,
+        }
     }
 }
 

@@ -3,11 +3,11 @@
 
 use crate::api::client::{SessionManagerProperty, KNOWN_RELEASES};
 use crate::api::http::{HttpRequest, HttpResponse};
-use crate::api::rest::RestClient;
-use crate::web::config::{ApiFlavor, AppConfig};
 use crate::api::inventory::{InventoryBuilder, VmSummary};
+use crate::api::rest::RestClient;
 use crate::api::wire::{MoRef, UserSession, VirtualMachineTicket};
 use crate::api::{ApiError, Secret};
+use crate::web::config::{ApiFlavor, AppConfig};
 use crate::web::http;
 
 use super::ClientRef;
@@ -111,7 +111,12 @@ pub async fn login_handed_in(client: &ClientRef, cfg: &AppConfig, how: &HandedIn
 }
 
 /// The REST client for vCenter 7.x, when the config says so.
-pub async fn rest_login(rest: &std::rc::Rc<std::cell::RefCell<RestClient>>, base: &str, user: &str, password: &Secret) -> Result<(), ApiError> {
+pub async fn rest_login(
+    rest: &std::rc::Rc<std::cell::RefCell<RestClient>>,
+    base: &str,
+    user: &str,
+    password: &Secret,
+) -> Result<(), ApiError> {
     let req = rest.borrow().login_request(user, password);
     let resp = http::send(base, &req).await?;
     rest.borrow_mut().parse_login(&resp)
@@ -123,7 +128,11 @@ pub async fn rest_list_vms(rest: &std::rc::Rc<std::cell::RefCell<RestClient>>, b
     rest.borrow().parse_vms(&resp)
 }
 
-pub async fn rest_ticket(rest: &std::rc::Rc<std::cell::RefCell<RestClient>>, base: &str, vm: &MoRef) -> Result<VirtualMachineTicket, ApiError> {
+pub async fn rest_ticket(
+    rest: &std::rc::Rc<std::cell::RefCell<RestClient>>,
+    base: &str,
+    vm: &MoRef,
+) -> Result<VirtualMachineTicket, ApiError> {
     let req = rest.borrow().console_ticket_request(vm)?;
     let resp = http::send(base, &req).await?;
     rest.borrow().parse_console_ticket(&resp)

@@ -58,11 +58,18 @@ impl Default for AppState {
 }
 
 pub enum AppAction {
-    Ready { config: AppConfig, api_version: Option<String>, error: Option<String>, locales: Vec<String> },
+    Ready {
+        config: AppConfig,
+        api_version: Option<String>,
+        error: Option<String>,
+        locales: Vec<String>,
+    },
     ServerMessage(String),
     LoginStarted,
     LoginFailed(String),
-    LoggedIn { user: String },
+    LoggedIn {
+        user: String,
+    },
     VmsLoaded(Vec<VmSummary>),
     VmsFailed(String),
     OpenConsole(VmSummary),
@@ -193,7 +200,9 @@ impl AppState {
             None => {
                 self.link = None;
                 self.screen = Screen::Vms;
-                self.error = Some(format!("The link is to a VM ({moid}) that is not in your list. It may be gone, or you may not have access to it."));
+                self.error = Some(format!(
+                    "The link is to a VM ({moid}) that is not in your list. It may be gone, or you may not have access to it."
+                ));
             }
         }
     }

@@ -65,7 +65,9 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
     // Opening the menu moves focus into it, so Tab goes on through its controls.
     use_effect_with(*menu_open, |open| {
         if *open {
-            let first = web_sys::window().and_then(|w| w.document()).and_then(|d| d.query_selector("#vc-more-menu select:not([disabled]), #vc-more-menu button:not([disabled])").ok().flatten());
+            let first = web_sys::window().and_then(|w| w.document()).and_then(|d| {
+                d.query_selector("#vc-more-menu select:not([disabled]), #vc-more-menu button:not([disabled])").ok().flatten()
+            });
             if let Some(e) = first {
                 let _ = e.unchecked_into::<web_sys::HtmlElement>().focus();
             }

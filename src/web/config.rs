@@ -80,10 +80,7 @@ impl AppConfig {
 }
 
 pub async fn load(url: &str) -> Result<AppConfig, String> {
-    let resp = gloo_net::http::Request::get(url)
-        .send()
-        .await
-        .map_err(|e| ApiError::Transport(e.to_string()).sentence())?;
+    let resp = gloo_net::http::Request::get(url).send().await.map_err(|e| ApiError::Transport(e.to_string()).sentence())?;
     if !resp.ok() {
         return Err(format!("The configuration file {url} could not be loaded (HTTP {}).", resp.status()));
     }

@@ -8,14 +8,14 @@ pub mod config;
 pub mod console;
 pub mod fullscreen;
 #[cfg(feature = "app")]
+pub mod http;
+#[cfg(feature = "app")]
 pub mod location;
 #[cfg(feature = "app")]
 pub mod prefs;
 #[cfg(feature = "app")]
 pub mod screenshot;
 pub mod timers;
-#[cfg(feature = "app")]
-pub mod http;
 pub mod url_parser;
 
 /// Drops `value` on the next microtask. For closures the browser may be running right

@@ -86,4 +86,3 @@ pub fn to_running(c: &mut ConsoleSession) -> Vec<Work> {
     all.extend(drain(c));
     all
 }
-

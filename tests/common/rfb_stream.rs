@@ -20,8 +20,11 @@ pub fn server_init(w: u16, h: u16) -> Vec<u8> {
     server_init_named(w, h, "x")
 }
 
-/// One FramebufferUpdate: (x, y, w, h, encoding, body) per rectangle.
-pub fn fbu(rects: &[(u16, u16, u16, u16, i32, Vec<u8>)]) -> Vec<u8> {
+/// A rectangle as it goes on the wire: x, y, w, h, encoding, body.
+pub type WireRect = (u16, u16, u16, u16, i32, Vec<u8>);
+
+/// One FramebufferUpdate of these rectangles.
+pub fn fbu(rects: &[WireRect]) -> Vec<u8> {
     let mut v = vec![0, 0];
     v.extend_from_slice(&(rects.len() as u16).to_be_bytes());
     for (x, y, w, h, e, body) in rects {

@@ -58,7 +58,6 @@ pub fn with_url(url: &str) -> VirtualMachineTicket {
     ticket(Some("esx01.example.com"), Some(443), Some(url))
 }
 
-
 /// Every hostile case: a name, the ticket, and the reason it must be refused for.
 pub fn hostile_cases() -> Vec<(&'static str, VirtualMachineTicket, Rejection)> {
     use Rejection::*;

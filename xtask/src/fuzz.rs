@@ -29,7 +29,13 @@ pub fn run(minutes: u64) -> Result {
         let out = Command::new("cargo")
             .args(["+nightly", "fuzz", "run", target])
             .arg(&corpus)
-            .args(["--", &format!("-max_total_time={}", minutes * 60), "-rss_limit_mb=1024", "-malloc_limit_mb=512", "-print_final_stats=1"])
+            .args([
+                "--",
+                &format!("-max_total_time={}", minutes * 60),
+                "-rss_limit_mb=1024",
+                "-malloc_limit_mb=512",
+                "-print_final_stats=1",
+            ])
             .current_dir(root().join("fuzz"))
             .output()
             .map_err(|e| format!("cannot start cargo fuzz: {e}"))?;

@@ -51,15 +51,57 @@ const OUT: &str = "src/input/layouts.rs";
 /// The typing keys, by xkb name, with their PC set-1 scan codes. For keys below 0x59
 /// the evdev code is the scan code; RO and YEN (Japanese) are the exceptions.
 const KEYS: &[(&str, u16)] = &[
-    ("TLDE", 0x29), ("AE01", 0x02), ("AE02", 0x03), ("AE03", 0x04), ("AE04", 0x05), ("AE05", 0x06),
-    ("AE06", 0x07), ("AE07", 0x08), ("AE08", 0x09), ("AE09", 0x0a), ("AE10", 0x0b), ("AE11", 0x0c),
-    ("AE12", 0x0d), ("AE13", 0x7d), ("AD01", 0x10), ("AD02", 0x11), ("AD03", 0x12), ("AD04", 0x13),
-    ("AD05", 0x14), ("AD06", 0x15), ("AD07", 0x16), ("AD08", 0x17), ("AD09", 0x18), ("AD10", 0x19),
-    ("AD11", 0x1a), ("AD12", 0x1b), ("AC01", 0x1e), ("AC02", 0x1f), ("AC03", 0x20), ("AC04", 0x21),
-    ("AC05", 0x22), ("AC06", 0x23), ("AC07", 0x24), ("AC08", 0x25), ("AC09", 0x26), ("AC10", 0x27),
-    ("AC11", 0x28), ("BKSL", 0x2b), ("LSGT", 0x56), ("AB01", 0x2c), ("AB02", 0x2d), ("AB03", 0x2e),
-    ("AB04", 0x2f), ("AB05", 0x30), ("AB06", 0x31), ("AB07", 0x32), ("AB08", 0x33), ("AB09", 0x34),
-    ("AB10", 0x35), ("AB11", 0x73), ("SPCE", 0x39),
+    ("TLDE", 0x29),
+    ("AE01", 0x02),
+    ("AE02", 0x03),
+    ("AE03", 0x04),
+    ("AE04", 0x05),
+    ("AE05", 0x06),
+    ("AE06", 0x07),
+    ("AE07", 0x08),
+    ("AE08", 0x09),
+    ("AE09", 0x0a),
+    ("AE10", 0x0b),
+    ("AE11", 0x0c),
+    ("AE12", 0x0d),
+    ("AE13", 0x7d),
+    ("AD01", 0x10),
+    ("AD02", 0x11),
+    ("AD03", 0x12),
+    ("AD04", 0x13),
+    ("AD05", 0x14),
+    ("AD06", 0x15),
+    ("AD07", 0x16),
+    ("AD08", 0x17),
+    ("AD09", 0x18),
+    ("AD10", 0x19),
+    ("AD11", 0x1a),
+    ("AD12", 0x1b),
+    ("AC01", 0x1e),
+    ("AC02", 0x1f),
+    ("AC03", 0x20),
+    ("AC04", 0x21),
+    ("AC05", 0x22),
+    ("AC06", 0x23),
+    ("AC07", 0x24),
+    ("AC08", 0x25),
+    ("AC09", 0x26),
+    ("AC10", 0x27),
+    ("AC11", 0x28),
+    ("BKSL", 0x2b),
+    ("LSGT", 0x56),
+    ("AB01", 0x2c),
+    ("AB02", 0x2d),
+    ("AB03", 0x2e),
+    ("AB04", 0x2f),
+    ("AB05", 0x30),
+    ("AB06", 0x31),
+    ("AB07", 0x32),
+    ("AB08", 0x33),
+    ("AB09", 0x34),
+    ("AB10", 0x35),
+    ("AB11", 0x73),
+    ("SPCE", 0x39),
 ];
 
 /// Key types whose first four levels are plain, Shift, AltGr, Shift+AltGr (xkb's
@@ -90,18 +132,28 @@ pub fn run(check: bool) -> Result {
         writeln!(out, "    ({ours:?}, {xkb:?}, {label:?}),").unwrap();
     }
     writeln!(out, "];\n").unwrap();
-    writeln!(out, "pub const SCANCODES: [u16; {}] = [{}];\n", KEYS.len(), KEYS.iter().map(|(_, s)| format!("{s:#04x}")).collect::<Vec<_>>().join(", ")).unwrap();
+    writeln!(
+        out,
+        "pub const SCANCODES: [u16; {}] = [{}];\n",
+        KEYS.len(),
+        KEYS.iter().map(|(_, s)| format!("{s:#04x}")).collect::<Vec<_>>().join(", ")
+    )
+    .unwrap();
     let compiled: Vec<HashMap<String, Vec<String>>> = LAYOUTS.iter().map(|(_, xkb, _)| compile(xkb)).collect::<Result<_>>()?;
     // Only dead keys some layout has, and only bases some layout types: the rest would
     // be bytes in the bundle that no one can use.
     let on_some_layout = |name: &str| compiled.iter().any(|k| k.values().any(|levels| levels.iter().any(|l| l == name)));
-    let typeable: std::collections::HashSet<char> =
-        compiled.iter().flat_map(|k| k.values().flatten().filter_map(|n| keysym_char(&names, n)).collect::<Vec<_>>()).chain([' ']).collect();
+    let typeable: std::collections::HashSet<char> = compiled
+        .iter()
+        .flat_map(|k| k.values().flatten().filter_map(|n| keysym_char(&names, n)).collect::<Vec<_>>())
+        .chain([' '])
+        .collect();
     let dead_kinds: Vec<(String, String)> = dead_kinds
         .into_iter()
         .filter(|(name, _)| on_some_layout(name))
         .map(|(name, pairs)| {
-            let kept: String = pairs.chars().collect::<Vec<_>>().chunks(2).filter(|p| typeable.contains(&p[0])).flat_map(|p| p.iter().copied()).collect();
+            let kept: String =
+                pairs.chars().collect::<Vec<_>>().chunks(2).filter(|p| typeable.contains(&p[0])).flat_map(|p| p.iter().copied()).collect();
             (name, kept)
         })
         .collect();
@@ -132,12 +184,13 @@ pub fn run(check: bool) -> Result {
         writeln!(out, "    ({sym:#06x}, {}),", literal(pairs)).unwrap();
     }
     writeln!(out, "];").unwrap();
+    let out = rustfmt(&out)?;
 
     let path = root().join(OUT);
     if check {
         let now = std::fs::read_to_string(&path).unwrap_or_default();
         if now != out {
-            return Err(format!("{OUT} differs from what xkb-data gives: run `cargo xtask layouts` and commit the result").into());
+            return Err(format!("{OUT} differs from what xkb-data gives: run `cargo xtask layouts` and commit the result"));
         }
         println!("{OUT} matches xkb-data");
     } else {
@@ -193,7 +246,9 @@ fn dead_kinds(names: &HashMap<String, (u32, Option<char>)>) -> Result<Vec<(Strin
         let Some((keys, result)) = line.split_once(':') else { continue };
         let syms: Vec<&str> = keys.split_whitespace().collect();
         let [dead, base] = syms.as_slice() else { continue };
-        let (Some(dead), Some(base)) = (dead.strip_prefix("<dead_").and_then(|d| d.strip_suffix('>')), base.strip_prefix('<').and_then(|b| b.strip_suffix('>'))) else {
+        let (Some(dead), Some(base)) =
+            (dead.strip_prefix("<dead_").and_then(|d| d.strip_suffix('>')), base.strip_prefix('<').and_then(|b| b.strip_suffix('>')))
+        else {
             continue;
         };
         let Some(quoted) = result.trim_start().strip_prefix('"') else { continue };
@@ -233,7 +288,7 @@ fn compile(layout: &str) -> Result<HashMap<String, Vec<String>>> {
         .output()
         .map_err(|e| format!("xkbcomp: {e} (install x11-xkb-utils)"))?;
     if !dst.exists() {
-        return Err(format!("xkbcomp could not compile {layout}: {}", String::from_utf8_lossy(&status.stderr)).into());
+        return Err(format!("xkbcomp could not compile {layout}: {}", String::from_utf8_lossy(&status.stderr)));
     }
     let text = std::fs::read_to_string(&dst).map_err(|e| e.to_string())?;
     std::fs::remove_file(&dst).map_err(|e| e.to_string())?;
@@ -263,4 +318,23 @@ fn parse_symbols(text: &str) -> HashMap<String, Vec<String>> {
         keys.insert(name, syms.into_iter().take(n).collect());
     }
     keys
+}
+
+/// The generated source as `cargo fmt` leaves it (the repository's `rustfmt.toml`), so
+/// the committed file passes both `--check`s.
+fn rustfmt(source: &str) -> Result<String> {
+    use std::io::Write as _;
+    let mut child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout", "--config-path"])
+        .arg(root().join("rustfmt.toml"))
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start rustfmt: {e}"))?;
+    child.stdin.take().ok_or("rustfmt has no stdin")?.write_all(source.as_bytes()).map_err(|e| format!("rustfmt: {e}"))?;
+    let out = child.wait_with_output().map_err(|e| format!("rustfmt: {e}"))?;
+    if !out.status.success() {
+        return Err("rustfmt could not format the generated layouts".into());
+    }
+    String::from_utf8(out.stdout).map_err(|_| "rustfmt wrote text that is not UTF-8".into())
 }

@@ -10,7 +10,8 @@ use crate::build::{self, Profile};
 use crate::util::{root, run, sizes, tool_path, Result};
 
 /// The JavaScript and TypeScript files of the package, from `js/`.
-const JS_FILES: &[&str] = &["index.js", "index.d.ts", "rfb.js", "rfb.d.ts", "wmks.js", "wmks.d.ts", "element.js", "element.d.ts", "app.js", "app.d.ts"];
+const JS_FILES: &[&str] =
+    &["index.js", "index.d.ts", "rfb.js", "rfb.d.ts", "wmks.js", "wmks.d.ts", "element.js", "element.d.ts", "app.js", "app.d.ts"];
 /// What wasm-bindgen writes that the package ships.
 const GLUE: &[&str] = &["vsphere_console.js", "vsphere_console.d.ts", "vsphere_console_bg.wasm", "vsphere_console_bg.wasm.d.ts"];
 
@@ -102,8 +103,17 @@ fn package_json() -> Result<String> {
 /// Sizes of both entries, raw and gzip -9: what a page downloads for each.
 fn report(out: &Path) {
     let entries: [(&str, Vec<PathBuf>); 2] = [
-        ("console-only entry", ["index.js", "rfb.js", "wmks.js", "element.js", "console/vsphere_console.js", "console/vsphere_console_bg.wasm"].iter().map(|f| out.join(f)).collect()),
-        ("full app entry", ["app.js", "app/vsphere_console.js", "app/vsphere_console_bg.wasm", "app/style.css"].iter().map(|f| out.join(f)).collect()),
+        (
+            "console-only entry",
+            ["index.js", "rfb.js", "wmks.js", "element.js", "console/vsphere_console.js", "console/vsphere_console_bg.wasm"]
+                .iter()
+                .map(|f| out.join(f))
+                .collect(),
+        ),
+        (
+            "full app entry",
+            ["app.js", "app/vsphere_console.js", "app/vsphere_console_bg.wasm", "app/style.css"].iter().map(|f| out.join(f)).collect(),
+        ),
     ];
     for (name, files) in entries {
         let (mut raw, mut gz) = (0, 0);
@@ -113,6 +123,9 @@ fn report(out: &Path) {
                 gz += g;
             }
         }
-        eprintln!("xtask: {name}: {raw} bytes, {gz} bytes gzip -9 (wasm + JavaScript{})", if name.starts_with("full") { " + CSS" } else { "" });
+        eprintln!(
+            "xtask: {name}: {raw} bytes, {gz} bytes gzip -9 (wasm + JavaScript{})",
+            if name.starts_with("full") { " + CSS" } else { "" }
+        );
     }
 }

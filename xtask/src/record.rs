@@ -83,19 +83,42 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
             let display = (70..200).find(|n| !std::path::Path::new(&format!("/tmp/.X11-unix/X{n}")).exists()).ok_or("no free display")?;
             vnc_port = free_port()?;
             let x = spawn(Command::new("Xvnc").arg(format!(":{display}")).args([
-                "-rfbport", &vnc_port.to_string(), "-localhost", "-geometry", &scene.size, "-depth", "24",
-                "-SecurityTypes", "None", "-ac", "-nolisten", "tcp",
+                "-rfbport",
+                &vnc_port.to_string(),
+                "-localhost",
+                "-geometry",
+                &scene.size,
+                "-depth",
+                "24",
+                "-SecurityTypes",
+                "None",
+                "-ac",
+                "-nolisten",
+                "tcp",
             ]))?;
             wait_port(vnc_port)?;
             let rows = scene.size.split('x').nth(1).and_then(|h| h.parse::<u32>().ok()).unwrap_or(400) / 15;
-            let script = format!(
-                "for i in $(seq 1 100000); do echo \"line $i: $(ls /usr/share/doc | sed -n \"$((i % 400 + 1))p\") scrolls by in a terminal\"; sleep 0.04; done; sleep 600"
-            );
+            let script = "for i in $(seq 1 100000); do echo \"line $i: $(ls /usr/share/doc | sed -n \"$((i % 400 + 1))p\") scrolls by in a terminal\"; sleep 0.04; done; sleep 600".to_string();
             let t = spawn(Command::new("xterm").env("DISPLAY", format!(":{display}")).args([
-                "-geometry", &format!("72x{rows}+4+4"), "-bg", "#102030", "-fg", "#e0e0c0", "-e", "sh", "-c", &script,
+                "-geometry",
+                &format!("72x{rows}+4+4"),
+                "-bg",
+                "#102030",
+                "-fg",
+                "#e0e0c0",
+                "-e",
+                "sh",
+                "-c",
+                &script,
             ]))?;
             let scene_py = crate::util::root().join("bench/scene.py");
-            let p = spawn(Command::new("/usr/bin/python3").env("DISPLAY", format!(":{display}")).arg(scene_py).arg(&scene.kind).arg(seconds.to_string()))?;
+            let p = spawn(
+                Command::new("/usr/bin/python3")
+                    .env("DISPLAY", format!(":{display}"))
+                    .arg(scene_py)
+                    .arg(&scene.kind)
+                    .arg(seconds.to_string()),
+            )?;
             // The clients map their windows before the recording starts.
             std::thread::sleep(Duration::from_millis(1500));
             (x, vec![t, p])
@@ -104,7 +127,17 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
             let n = (30..99).find(|n| TcpListener::bind(("127.0.0.1", 5900 + n)).is_ok()).ok_or("no free vnc display")?;
             vnc_port = 5900 + n;
             let q = spawn(Command::new("qemu-system-x86_64").args([
-                "-display", "none", "-nodefaults", "-vga", "std", "-m", "64", "-boot", "menu=off", "-vnc", &format!("127.0.0.1:{n}"),
+                "-display",
+                "none",
+                "-nodefaults",
+                "-vga",
+                "std",
+                "-m",
+                "64",
+                "-boot",
+                "menu=off",
+                "-vnc",
+                &format!("127.0.0.1:{n}"),
             ]))?;
             wait_port(vnc_port)?;
             (q, Vec::new())
@@ -114,7 +147,13 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
     let dir = std::env::temp_dir().join(format!("vsc-record-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let ws_port = free_port()?;
-    let ws = spawn(Command::new("websockify").arg("--record").arg(dir.join("rec")).arg(format!("127.0.0.1:{ws_port}")).arg(format!("127.0.0.1:{vnc_port}")))?;
+    let ws = spawn(
+        Command::new("websockify")
+            .arg("--record")
+            .arg(dir.join("rec"))
+            .arg(format!("127.0.0.1:{ws_port}"))
+            .arg(format!("127.0.0.1:{vnc_port}")),
+    )?;
     wait_port(ws_port)?;
     let mut req = format!("ws://127.0.0.1:{ws_port}/").into_client_request().map_err(|e| e.to_string())?;
     req.headers_mut().insert("Sec-WebSocket-Protocol", "binary".parse().map_err(|_| "header")?);
@@ -122,7 +161,11 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
     if let MaybeTlsStream::Plain(s) = sock.get_mut() {
         let _ = s.set_read_timeout(Some(Duration::from_millis(100)));
     }
-    let mut s = Session::new(SessionConfig { encodings, image_decoder: Some(vsphere_console::rfb::native_images::decode), ..SessionConfig::default() });
+    let mut s = Session::new(SessionConfig {
+        encodings,
+        image_decoder: Some(vsphere_console::rfb::native_images::decode),
+        ..SessionConfig::default()
+    });
     let end = Instant::now() + Duration::from_secs(seconds);
     // After `seconds` the activity stops, and the recording goes on until the server has
     // been quiet for a second: the file then ends where the live client ended, with no
@@ -155,7 +198,12 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
     let _ = sock.close(None);
     std::thread::sleep(Duration::from_millis(500));
     drop(ws);
-    let rec = std::fs::read_dir(&dir).map_err(|e| e.to_string())?.filter_map(|e| e.ok()).map(|e| e.path()).next().ok_or("websockify wrote no recording")?;
+    let rec = std::fs::read_dir(&dir)
+        .map_err(|e| e.to_string())?
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .next()
+        .ok_or("websockify wrote no recording")?;
     std::fs::copy(&rec, out).map_err(|e| e.to_string())?;
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!("xtask: recorded {} updates ({} server bytes) to {out}", s.stats().updates, s.stats().bytes);

@@ -33,9 +33,11 @@ pub const TEST_PACKAGES: &[&str] = &[
 /// What `cargo xtask record` films with: the real servers, a terminal, and the scene's X client.
 pub const RECORD_PACKAGES: &[&str] = &["tigervnc-standalone-server", "qemu-system-x86", "xterm", "websockify", "python3-xlib"];
 
-/// Build tools: the wasm target, wasm-bindgen-cli pinned to Cargo.lock, wasm-pack, npm tools.
+/// Build tools: the wasm target, rustfmt and clippy, wasm-bindgen-cli pinned to Cargo.lock,
+/// wasm-pack, npm tools.
 pub fn build_tools() -> Result {
     wasm_target()?;
+    house_tools()?;
     wasm_bindgen_cli()?;
     wasm_pack()?;
     npm_tools()
@@ -59,6 +61,15 @@ fn fuzz_tools() -> Result {
         return Ok(());
     }
     run(Command::new("cargo").args(["install", "cargo-fuzz"]))
+}
+
+/// rustfmt and clippy, which the test command's house-style suite runs.
+fn house_tools() -> Result {
+    let have = |sub: &str| output(Command::new("cargo").args([sub, "--version"])).is_some();
+    if have("fmt") && have("clippy") {
+        return Ok(());
+    }
+    run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))
 }
 
 fn wasm_target() -> Result {
@@ -103,7 +114,14 @@ fn wasm_pack() -> Result {
 
 fn npm_tools() -> Result {
     let tools = root().join("tools");
-    let have = ["node_modules/.bin/wasm-opt", "node_modules/playwright-core", "node_modules/.bin/esbuild", "node_modules/.bin/tsc", "node_modules/@novnc/novnc", "node_modules/axe-core"];
+    let have = [
+        "node_modules/.bin/wasm-opt",
+        "node_modules/playwright-core",
+        "node_modules/.bin/esbuild",
+        "node_modules/.bin/tsc",
+        "node_modules/@novnc/novnc",
+        "node_modules/axe-core",
+    ];
     if have.iter().all(|p| tools.join(p).exists()) {
         return Ok(());
     }
@@ -118,10 +136,7 @@ pub fn debian_packages(pkgs: &[&str]) -> Result {
     let missing: Vec<&str> = pkgs
         .iter()
         .copied()
-        .filter(|p| {
-            output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p]))
-                .is_none_or(|s| !s.contains("install ok installed"))
-        })
+        .filter(|p| output(Command::new("dpkg-query").args(["-W", "-f=${Status}", p])).is_none_or(|s| !s.contains("install ok installed")))
         .collect();
     if missing.is_empty() {
         return Ok(());

@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every test, after installing what they need.
 //!
-//! Suites: native (`cargo test --workspace`, and the keyboard layouts regenerated from
+//! Suites: the house style (`cargo fmt --check`, `cargo clippy -D warnings` on every
+//! build), native (`cargo test --workspace`, and the keyboard layouts regenerated from
 //! xkb-data and compared), wasm-bindgen-test in headless Chromium,
 //! then the release app and the npm package, driven end to end through real Chromium:
 //! against the lab, and behind the repository's nginx recipe with TLS and its CSP.
@@ -15,10 +16,14 @@ use crate::util::{root, run, tool_path, Result};
 
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// A suite: its name and what runs it.
+type Suite = (&'static str, fn() -> Result);
+
 pub fn run_all() -> Result {
     let started = Instant::now();
     setup::test_tools()?;
-    let suites: Vec<(&str, fn() -> Result)> = vec![
+    let suites: Vec<Suite> = vec![
+        ("house style (cargo fmt --check, cargo clippy -D warnings)", tidy),
         ("native tests (cargo test --workspace)", native),
         ("browser tests (wasm-bindgen-test, headless Chromium)", browser),
         ("end-to-end tests (release app and npm package + lab + nginx + Chromium)", e2e),
@@ -56,6 +61,17 @@ pub fn run_all() -> Result {
 fn native() -> Result {
     let layouts = crate::layouts::run(true);
     run(Command::new("cargo").args(["test", "--workspace"]).current_dir(root())).and(layouts)
+}
+
+/// The house style: formatting as `rustfmt.toml` states it, and no clippy warning in any
+/// build (native with its tests, the wasm app, the wasm console-only entry).
+fn tidy() -> Result {
+    let cargo = |args: &[&str]| run(Command::new("cargo").args(args).current_dir(root()));
+    let fmt = cargo(&["fmt", "--all", "--check"]).and(run(Command::new("cargo").args(["fmt", "--check"]).current_dir(root().join("fuzz"))));
+    let native = cargo(&["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+    let wasm = cargo(&["clippy", "--target", "wasm32-unknown-unknown", "--lib", "--tests", "--", "-D", "warnings"]);
+    let console_only = cargo(&["clippy", "--target", "wasm32-unknown-unknown", "--lib", "--no-default-features", "--", "-D", "warnings"]);
+    fmt.and(native).and(wasm).and(console_only)
 }
 
 /// `web_paint.rs` replays every recording in a debug build: about two minutes.

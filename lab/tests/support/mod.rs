@@ -45,12 +45,27 @@ impl Lab {
         self.http_with_headers(method, path, session, &[], body)
     }
 
-    pub fn http_with_headers(&self, method: &str, path: &str, session: Option<&str>, extra: &[(String, String)], body: Option<&str>) -> Response {
+    pub fn http_with_headers(
+        &self,
+        method: &str,
+        path: &str,
+        session: Option<&str>,
+        extra: &[(String, String)],
+        body: Option<&str>,
+    ) -> Response {
         self.http_as(&self.addr, method, path, session, extra, body)
     }
 
     /// A request whose `Host` header is `host` (the connection still goes to the lab).
-    pub fn http_as(&self, host: &str, method: &str, path: &str, session: Option<&str>, extra: &[(String, String)], body: Option<&str>) -> Response {
+    pub fn http_as(
+        &self,
+        host: &str,
+        method: &str,
+        path: &str,
+        session: Option<&str>,
+        extra: &[(String, String)],
+        body: Option<&str>,
+    ) -> Response {
         let mut s = TcpStream::connect(&self.addr).expect("connect");
         let body = body.unwrap_or("");
         let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n", body.len());
@@ -72,10 +87,7 @@ impl Lab {
         let (head, body) = text.split_once("\r\n\r\n").expect("http response");
         let mut lines = head.lines();
         let status: u16 = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status");
-        let headers = lines
-            .filter_map(|l| l.split_once(':'))
-            .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned()))
-            .collect();
+        let headers = lines.filter_map(|l| l.split_once(':')).map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().to_owned())).collect();
         Response { status, headers, body: body.to_owned() }
     }
 

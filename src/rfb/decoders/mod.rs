@@ -48,8 +48,14 @@ impl ImageFormat {
 pub enum RectState {
     #[default]
     Fresh,
-    Raw { row: u32 },
-    Hextile { tile: u32, bg: [u8; 4], fg: [u8; 4] },
+    Raw {
+        row: u32,
+    },
+    Hextile {
+        tile: u32,
+        bg: [u8; 4],
+        fg: [u8; 4],
+    },
 }
 
 /// Zlib streams and memory that live across rectangles.
@@ -161,7 +167,11 @@ pub(crate) fn cpixel(pf: &PixelFormat, b: &[u8]) -> [u8; 4] {
 
 /// Size of a Tight TPIXEL: R, G, B when the format is 32 bpp, depth 24, 8-bit channels.
 pub(crate) fn tpixel_len(pf: &PixelFormat) -> usize {
-    if is_tight_rgb(pf) { 3 } else { pf.bytes_per_pixel() }
+    if is_tight_rgb(pf) {
+        3
+    } else {
+        pf.bytes_per_pixel()
+    }
 }
 
 pub(crate) fn is_tight_rgb(pf: &PixelFormat) -> bool {

@@ -18,10 +18,13 @@ pub fn decode(r: &mut Reader, t: Target) -> DecodeResult {
     let Some(body) = need(r, bpp + n as usize * (bpp + 8)) else { return Ok(Progress::NeedMore) };
     // Honest sub-rectangles tile their rectangle; overlapping ones cost sub-rectangles ×
     // area (200,000 full-size ones froze a page for minutes). Checked before drawing.
-    let drawn: u64 = body[bpp..].chunks_exact(bpp + 8).map(|sub| {
-        let v = |i: usize| u16::from_be_bytes([sub[bpp + i], sub[bpp + i + 1]]) as u64;
-        v(4) * v(6)
-    }).sum();
+    let drawn: u64 = body[bpp..]
+        .chunks_exact(bpp + 8)
+        .map(|sub| {
+            let v = |i: usize| u16::from_be_bytes([sub[bpp + i], sub[bpp + i + 1]]) as u64;
+            v(4) * v(6)
+        })
+        .sum();
     if drawn > MAX_OVERDRAW * t.rect.area().max(1) {
         return Err(RfbError::AbsurdWork("rre sub-rectangles cover their rectangle many times over"));
     }

@@ -134,7 +134,11 @@ fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, res
             let n = n as usize + 1;
             let Some(p) = need(r, n * tp) else { return Ok(Progress::NeedMore) };
             palette = p.chunks_exact(tp).map(|c| tpixel(t.pf, c)).collect();
-            if n == 2 { w.div_ceil(8) * h } else { w * h }
+            if n == 2 {
+                w.div_ceil(8) * h
+            } else {
+                w * h
+            }
         }
         2 => {
             if tp != 3 {

@@ -71,7 +71,7 @@ fn tile(z: &mut Reader, pf: &crate::rfb::PixelFormat, cp: usize, n: usize, tw: u
                 for (x, o) in orow.chunks_exact_mut(4).enumerate() {
                     let bit = x * bits;
                     let idx = (row[bit / 8] >> (8 - bits - bit % 8)) & ((1 << bits) - 1);
-                    let c = *palette.get(idx as usize).ok_or_else(|| RfbError::Malformed("zrle: palette index out of range"))?;
+                    let c = *palette.get(idx as usize).ok_or(RfbError::Malformed("zrle: palette index out of range"))?;
                     store(o, c);
                 }
             }
@@ -94,7 +94,7 @@ fn tile(z: &mut Reader, pf: &crate::rfb::PixelFormat, cp: usize, n: usize, tw: u
             while i < n {
                 let idx = z.u8().map_err(|_| short())?;
                 let run = if idx & 128 != 0 { run_length(z)? } else { 1 };
-                let c = *palette.get((idx & 127) as usize).ok_or_else(|| RfbError::Malformed("zrle: palette index out of range"))?;
+                let c = *palette.get((idx & 127) as usize).ok_or(RfbError::Malformed("zrle: palette index out of range"))?;
                 if i + run > n {
                     return Err(RfbError::Malformed("zrle: run beyond its tile"));
                 }

@@ -48,7 +48,9 @@ impl FocusPaste {
     pub fn attach(canvas: &HtmlCanvasElement, shared: Weak<RefCell<Shared>>, last: Rc<LastText>) -> FocusPaste {
         let cb = Closure::<dyn FnMut(JsValue)>::new(move |_| {
             let (shared, last) = (shared.clone(), last.clone());
-            let wanted = shared.upgrade().is_some_and(|s| s.try_borrow().is_ok_and(|s| s.core.clipboard_policy().to_vm && s.core.status().input_allowed()));
+            let wanted = shared
+                .upgrade()
+                .is_some_and(|s| s.try_borrow().is_ok_and(|s| s.core.clipboard_policy().to_vm && s.core.status().input_allowed()));
             if !wanted {
                 return;
             }

@@ -45,17 +45,23 @@ fn release_held(c: &mut ConsoleSession, _: &mut InputState) {
     c.release_keys();
 }
 
+/// What one listener does with the core, the canvas and the input state.
+type Handler = Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>;
+
+/// A listener as added: its target, the event's name and the closure.
+type Listener = (EventTarget, &'static str, Closure<dyn FnMut(JsValue)>);
+
 pub struct InputListeners {
-    listeners: Vec<(EventTarget, &'static str, Closure<dyn FnMut(JsValue)>)>,
+    listeners: Vec<Listener>,
 }
 
 impl InputListeners {
     pub(super) fn attach(canvas: &HtmlCanvasElement, shared: WeakShared) -> Self {
         let state = Rc::new(RefCell::new(InputState::default()));
-        let mut listeners: Vec<(EventTarget, &'static str, Closure<dyn FnMut(JsValue)>)> = Vec::new();
+        let mut listeners: Vec<Listener> = Vec::new();
         let window: Option<EventTarget> = web_sys::window().map(Into::into);
         let document: Option<EventTarget> = web_sys::window().and_then(|w| w.document()).map(Into::into);
-        let mut on_target = |target: &EventTarget, name: &'static str, f: Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>| {
+        let mut on_target = |target: &EventTarget, name: &'static str, f: Handler| {
             let (shared, canvas, state) = (shared.clone(), canvas.clone(), state.clone());
             listeners.push((
                 target.clone(),
@@ -67,123 +73,162 @@ impl InputListeners {
             ));
         };
         let canvas_target: EventTarget = canvas.clone().into();
-        let mut on = |name: &'static str, f: Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>| on_target(&canvas_target, name, f);
-        on("keydown", Box::new(|c, _, _, ev| {
-            let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
-            if !c.status().input_allowed() {
-                return;
-            }
-            e.prevent_default();
-            let key = input::key_input(&e.code(), &e.key(), true);
-            let locks = (e.get_modifier_state("CapsLock"), e.get_modifier_state("NumLock"));
-            c.key(key, Some(locks), &e.code());
-        }));
-        on("keyup", Box::new(|c, _, _, ev| {
-            let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
-            if !c.status().input_allowed() {
-                return;
-            }
-            e.prevent_default();
-            c.key(input::key_input(&e.code(), &e.key(), false), None, &e.code());
-        }));
+        let mut on = |name: &'static str, f: Handler| on_target(&canvas_target, name, f);
+        on(
+            "keydown",
+            Box::new(|c, _, _, ev| {
+                let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
+                if !c.status().input_allowed() {
+                    return;
+                }
+                e.prevent_default();
+                let key = input::key_input(&e.code(), &e.key(), true);
+                let locks = (e.get_modifier_state("CapsLock"), e.get_modifier_state("NumLock"));
+                c.key(key, Some(locks), &e.code());
+            }),
+        );
+        on(
+            "keyup",
+            Box::new(|c, _, _, ev| {
+                let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
+                if !c.status().input_allowed() {
+                    return;
+                }
+                e.prevent_default();
+                c.key(input::key_input(&e.code(), &e.key(), false), None, &e.code());
+            }),
+        );
         on("blur", Box::new(|c, _, st, _| release_held(c, st)));
-        on("mousedown", Box::new(|c, canvas, st, ev| {
-            let Ok(e) = ev.dyn_into::<MouseEvent>() else { return };
-            let _ = canvas.focus();
-            e.prevent_default();
-            if c.status().input_allowed() && c.wants_pointer_lock() {
-                canvas.request_pointer_lock();
-            }
-            pointer(c, canvas, st, &e);
-        }));
+        on(
+            "mousedown",
+            Box::new(|c, canvas, st, ev| {
+                let Ok(e) = ev.dyn_into::<MouseEvent>() else { return };
+                let _ = canvas.focus();
+                e.prevent_default();
+                if c.status().input_allowed() && c.wants_pointer_lock() {
+                    canvas.request_pointer_lock();
+                }
+                pointer(c, canvas, st, &e);
+            }),
+        );
         for name in ["mouseup", "mousemove"] {
-            on(name, Box::new(|c, canvas, st, ev| {
-                if let Ok(e) = ev.dyn_into::<MouseEvent>() {
-                    pointer(c, canvas, st, &e);
-                }
-            }));
+            on(
+                name,
+                Box::new(|c, canvas, st, ev| {
+                    if let Ok(e) = ev.dyn_into::<MouseEvent>() {
+                        pointer(c, canvas, st, &e);
+                    }
+                }),
+            );
         }
-        on("wheel", Box::new(|c, canvas, st, ev| {
-            let Ok(e) = ev.dyn_into::<WheelEvent>() else { return };
-            if !c.status().input_allowed() {
-                return;
-            }
-            e.prevent_default();
-            let Some((x, y)) = to_framebuffer(canvas, e.client_x() as f64, e.client_y() as f64) else { return };
-            let (dy, dx) = st.wheel.add(e.delta_x(), e.delta_y(), e.delta_mode());
-            if dy != 0 || dx != 0 {
-                c.wheel(x, y, st.buttons, dy, dx);
-            }
-        }));
-        on("contextmenu", Box::new(|_, _, _, ev| {
-            if let Ok(e) = ev.dyn_into::<web_sys::Event>() {
+        on(
+            "wheel",
+            Box::new(|c, canvas, st, ev| {
+                let Ok(e) = ev.dyn_into::<WheelEvent>() else { return };
+                if !c.status().input_allowed() {
+                    return;
+                }
                 e.prevent_default();
-            }
-        }));
+                let Some((x, y)) = to_framebuffer(canvas, e.client_x() as f64, e.client_y() as f64) else { return };
+                let (dy, dx) = st.wheel.add(e.delta_x(), e.delta_y(), e.delta_mode());
+                if dy != 0 || dx != 0 {
+                    c.wheel(x, y, st.buttons, dy, dx);
+                }
+            }),
+        );
+        on(
+            "contextmenu",
+            Box::new(|_, _, _, ev| {
+                if let Ok(e) = ev.dyn_into::<web_sys::Event>() {
+                    e.prevent_default();
+                }
+            }),
+        );
         // Touch: a tap is a click, two fingers dragged up or down scroll.
-        on("touchstart", Box::new(|_, canvas, st, ev| {
-            let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
-            let t = e.touches();
-            if let Some(first) = t.get(0) {
-                let y = match (t.length(), t.get(1)) {
-                    (2, Some(s)) => (first.client_y() + s.client_y()) as f64 / 2.0,
-                    _ => first.client_y() as f64,
-                };
-                st.touch = Some((first.client_x() as f64, y, super::super::now_ms()));
-            }
-            // In actual size the browser pans (one finger) and zooms (two): the view moves,
-            // not the VM's pointer. A tap still clicks (touchend below).
-            if !pans_natively(canvas) {
+        on(
+            "touchstart",
+            Box::new(|_, canvas, st, ev| {
+                let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
+                let t = e.touches();
+                if let Some(first) = t.get(0) {
+                    let y = match (t.length(), t.get(1)) {
+                        (2, Some(s)) => (first.client_y() + s.client_y()) as f64 / 2.0,
+                        _ => first.client_y() as f64,
+                    };
+                    st.touch = Some((first.client_x() as f64, y, super::super::now_ms()));
+                }
+                // In actual size the browser pans (one finger) and zooms (two): the view moves,
+                // not the VM's pointer. A tap still clicks (touchend below).
+                if !pans_natively(canvas) {
+                    e.prevent_default();
+                }
+            }),
+        );
+        on(
+            "touchmove",
+            Box::new(|c, canvas, st, ev| {
+                let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
+                if pans_natively(canvas) {
+                    return;
+                }
                 e.prevent_default();
-            }
-        }));
-        on("touchmove", Box::new(|c, canvas, st, ev| {
-            let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
-            if pans_natively(canvas) {
-                return;
-            }
-            e.prevent_default();
-            let t = e.touches();
-            let (Some(a), Some(b), Some((x0, y0, t0))) = (t.get(0), t.get(1), st.touch) else { return };
-            let y = (a.client_y() + b.client_y()) as f64 / 2.0;
-            let dy = y - y0;
-            if dy.abs() >= 30.0 {
-                if let Some((x, yy)) = to_framebuffer(canvas, x0, y0) {
-                    c.wheel(x, yy, st.buttons, -dy.signum() as i32, 0);
+                let t = e.touches();
+                let (Some(a), Some(b), Some((x0, y0, t0))) = (t.get(0), t.get(1), st.touch) else { return };
+                let y = (a.client_y() + b.client_y()) as f64 / 2.0;
+                let dy = y - y0;
+                if dy.abs() >= 30.0 {
+                    if let Some((x, yy)) = to_framebuffer(canvas, x0, y0) {
+                        c.wheel(x, yy, st.buttons, -dy.signum() as i32, 0);
+                    }
+                    st.touch = Some((x0, y, t0));
                 }
-                st.touch = Some((x0, y, t0));
-            }
-        }));
-        on("touchend", Box::new(|c, canvas, st, ev| {
-            let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
-            e.prevent_default();
-            let (Some((x, y, t0)), Some(end)) = (st.touch.take(), e.changed_touches().get(0)) else { return };
-            let moved = ((end.client_x() as f64 - x).powi(2) + (end.client_y() as f64 - y).powi(2)).sqrt();
-            if moved < 12.0 && super::super::now_ms() - t0 < 500.0 {
-                if let Some((fx, fy)) = to_framebuffer(canvas, x, y) {
-                    c.pointer(fx, fy, 0);
-                    c.pointer(fx, fy, 1);
-                    c.pointer(fx, fy, 0);
+            }),
+        );
+        on(
+            "touchend",
+            Box::new(|c, canvas, st, ev| {
+                let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
+                e.prevent_default();
+                let (Some((x, y, t0)), Some(end)) = (st.touch.take(), e.changed_touches().get(0)) else { return };
+                let moved = ((end.client_x() as f64 - x).powi(2) + (end.client_y() as f64 - y).powi(2)).sqrt();
+                if moved < 12.0 && super::super::now_ms() - t0 < 500.0 {
+                    if let Some((fx, fy)) = to_framebuffer(canvas, x, y) {
+                        c.pointer(fx, fy, 0);
+                        c.pointer(fx, fy, 1);
+                        c.pointer(fx, fy, 0);
+                    }
                 }
-            }
-        }));
-        drop(on);
+            }),
+        );
         if let Some(w) = &window {
             on_target(w, "pagehide", Box::new(|c, _, st, _| release_held(c, st)));
         }
         if let Some(d) = &document {
-            on_target(d, "visibilitychange", Box::new(|c, _, st, _| {
-                let hidden = web_sys::window().and_then(|w| w.document()).is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
-                if hidden {
-                    release_held(c, st);
-                }
-            }));
-            on_target(d, "pointerlockchange", Box::new(|c, canvas, st, _| {
-                let locked = web_sys::window().and_then(|w| w.document()).and_then(|d| d.pointer_lock_element()).is_some_and(|el: Element| el == ***canvas);
-                if !locked {
-                    release_held(c, st);
-                }
-            }));
+            on_target(
+                d,
+                "visibilitychange",
+                Box::new(|c, _, st, _| {
+                    let hidden = web_sys::window()
+                        .and_then(|w| w.document())
+                        .is_some_and(|d| d.visibility_state() == web_sys::VisibilityState::Hidden);
+                    if hidden {
+                        release_held(c, st);
+                    }
+                }),
+            );
+            on_target(
+                d,
+                "pointerlockchange",
+                Box::new(|c, canvas, st, _| {
+                    let locked = web_sys::window()
+                        .and_then(|w| w.document())
+                        .and_then(|d| d.pointer_lock_element())
+                        .is_some_and(|el: Element| el == ***canvas);
+                    if !locked {
+                        release_held(c, st);
+                    }
+                }),
+            );
         }
         for (target, name, cb) in &listeners {
             let _ = target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
@@ -210,10 +255,8 @@ fn pans_natively(canvas: &HtmlCanvasElement) -> bool {
 fn pointer(c: &mut ConsoleSession, canvas: &HtmlCanvasElement, st: &mut InputState, e: &MouseEvent) {
     let buttons = rfb_buttons(e.buttons());
     st.buttons = buttons;
-    let locked = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.pointer_lock_element())
-        .is_some_and(|el: Element| el == ***canvas);
+    let locked =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.pointer_lock_element()).is_some_and(|el: Element| el == ***canvas);
     if locked {
         c.pointer_motion(e.movement_x(), e.movement_y(), buttons);
     } else if let Some((x, y)) = to_framebuffer(canvas, e.client_x() as f64, e.client_y() as f64) {

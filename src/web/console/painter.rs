@@ -55,7 +55,9 @@ impl Painter {
         if may_be_transparent {
             self.ctx.clear_rect(x as f64, y as f64, img.natural_width() as f64, img.natural_height() as f64);
         }
-        self.ctx.draw_image_with_html_image_element(img, x as f64, y as f64).map_err(|_| "the browser could not draw a decoded image".to_owned())
+        self.ctx
+            .draw_image_with_html_image_element(img, x as f64, y as f64)
+            .map_err(|_| "the browser could not draw a decoded image".to_owned())
     }
 
     /// The canvas's RGBA under each rectangle, in order.

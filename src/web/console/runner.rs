@@ -73,7 +73,11 @@ impl ConsoleRunner {
     /// Types `text` paced by `typingDelayMs`; refuses (sending nothing) a character the
     /// layout cannot type. `progress` gets (sent, total). A newer call or `cancel_typing`
     /// stops an older one.
-    pub fn type_text(&self, text: &str, progress: impl Fn(usize, usize) + 'static) -> Result<impl Future<Output = Result<(), String>>, String> {
+    pub fn type_text(
+        &self,
+        text: &str,
+        progress: impl Fn(usize, usize) + 'static,
+    ) -> Result<impl Future<Output = Result<(), String>>, String> {
         let (keys, delay) = {
             let s = self.shared.borrow();
             (s.core.plan_text(text)?, s.core.options().typing_delay_ms)
@@ -124,4 +128,3 @@ impl Drop for ConsoleRunner {
         }
     }
 }
-

@@ -15,11 +15,14 @@ pub enum SocketEvent {
     Closed { code: u16, reason: String },
 }
 
+/// The socket's open, message and close handlers, kept alive while it is.
+type Handlers = [Closure<dyn FnMut(JsValue)>; 3];
+
 pub struct ConsoleSocket {
     ws: WebSocket,
     /// The attempt this socket belongs to.
     pub generation: u32,
-    handlers: Option<[Closure<dyn FnMut(JsValue)>; 3]>,
+    handlers: Option<Handlers>,
 }
 
 impl ConsoleSocket {

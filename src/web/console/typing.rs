@@ -21,7 +21,13 @@ impl Typing {
     }
 
     /// Sends `keys`; resolves to `Err(sentence)` when cancelled or the console closed.
-    pub(super) fn run(&self, shared: WeakShared, keys: Vec<KeyInput>, delay_ms: u32, progress: impl Fn(usize, usize) + 'static) -> impl std::future::Future<Output = Result<(), String>> {
+    pub(super) fn run(
+        &self,
+        shared: WeakShared,
+        keys: Vec<KeyInput>,
+        delay_ms: u32,
+        progress: impl Fn(usize, usize) + 'static,
+    ) -> impl std::future::Future<Output = Result<(), String>> {
         self.cancel();
         let mine = self.current.get();
         let current = self.current.clone();
