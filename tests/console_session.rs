@@ -8,8 +8,8 @@ use vsphere_console::console::{
     backoff_secs, ticket_from_json, AcquireError, ConsoleOptions, ConsoleSession, HostEvent, Step, Timer, Work,
 };
 use vsphere_console::rfb::encoding as enc;
-use vsphere_console::rfb::session::{caps, KeyMode};
 use vsphere_console::rfb::KeyInput;
+use vsphere_console::rfb::{caps, KeyMode};
 
 #[path = "common/console.rs"]
 mod console_helpers;

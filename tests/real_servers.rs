@@ -339,7 +339,7 @@ fn qemu_websocket_tightpng_zlib_and_extensions() {
     let (port, _qemu) = qemu();
     let (raw, events) = capture_ws(port, only(enc::RAW));
     not_blank(&raw);
-    assert!(events.contains(&Event::KeyMode(vsphere_console::rfb::session::KeyMode::QemuExtended)), "qemu offers extended key events");
+    assert!(events.contains(&Event::KeyMode(vsphere_console::rfb::KeyMode::QemuExtended)), "qemu offers extended key events");
     assert!(events.iter().any(|e| matches!(e, Event::Leds { .. })), "qemu reports its LED state ({events:?})");
     let lossless =
         |e: i32| only(e).into_iter().filter(|p| !(enc::JPEG_QUALITY_LOWEST..=enc::JPEG_QUALITY_HIGHEST).contains(p)).collect::<Vec<_>>();

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use crate::api::wire::{MoRef, VirtualMachineTicket};
 use crate::input;
 use crate::rfb::framebuffer::{Framebuffer, Rect};
-use crate::rfb::session::KeyMode;
+use crate::rfb::KeyMode;
 use crate::rfb::{ClipboardSent, Event, KeyInput, RfbError, Session, SessionConfig};
 use crate::ticket::{self, RequestedFrom, TicketEvent, TicketState, UrlParser};
 

@@ -1,7 +1,7 @@
 //! What the page shows about a console: its step, the sentence for it, and the details
 //! a person needs (trust help, LEDs, key mode, the VM's clipboard).
 
-use crate::rfb::session::KeyMode;
+use crate::rfb::KeyMode;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Step {

@@ -1,11 +1,8 @@
 //! The RGBA framebuffer and the damage since the last draw.
 
 use super::error::RfbError;
-
-/// Largest desktop side we accept; a 100000×100000 desktop is an error, not an allocation.
-pub const MAX_SIDE: u32 = 8192;
-/// Largest desktop area (pixels): 8192×4096 is 128 MiB of RGBA.
-pub const MAX_AREA: u64 = 8192 * 4096;
+use super::limits::{MAX_AREA, MAX_CANVAS_ONLY_RECTS, MAX_DAMAGE_RECTS, MAX_SIDE};
+use super::pixels::store;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rect {
@@ -67,13 +64,6 @@ impl Rect {
         ax < bx + o.w as u64 && bx < ax + self.w as u64 && ay < by + o.h as u64 && by < ay + self.h as u64
     }
 }
-
-/// More damaged rectangles than this collapse into their bounding box (less what only
-/// the canvas holds).
-const MAX_DAMAGE_RECTS: usize = 64;
-
-/// More canvas-only rectangles than this and the engine reads them all back.
-pub const MAX_CANVAS_ONLY_RECTS: usize = 32;
 
 /// `rects` less every rectangle of `cuts`.
 fn subtract_all(rects: Vec<Rect>, cuts: &[Rect]) -> Vec<Rect> {
@@ -262,7 +252,7 @@ impl Framebuffer {
                 self.work += r.w as u64;
             } else {
                 for px in self.row_mut(r, row).chunks_exact_mut(4) {
-                    super::decoders::store(px, rgba);
+                    store(px, rgba);
                 }
             }
         }

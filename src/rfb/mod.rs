@@ -5,19 +5,32 @@
 //! [`Framebuffer`] holds RGBA pixels and the damage since the last draw. The same
 //! engine runs in the browser, in native tests against Xvnc and QEMU, in the fuzzer
 //! and in `cargo xtask replay`. Spec: <https://github.com/rfbproto/rfbproto>.
+//!
+//! The engine is split as IronRDP splits a connector from its session: the handshake
+//! (`handshake.rs`) ends in a ServerInit; the session (`session.rs`) reads server
+//! messages (`server.rs`) and the rectangles of updates (`update.rs`), each through the
+//! one decoder table (`decoders`); what the page sends goes out through `client.rs`;
+//! every bound is in `limits.rs`.
 
+mod client;
 pub mod clipboard;
 pub mod cursor;
 pub mod decoders;
 pub mod encoding;
 pub mod error;
+pub mod event;
 pub mod framebuffer;
+mod handshake;
 pub mod image_header;
+pub mod limits;
 pub mod messages;
 pub mod pixel_format;
+mod pixels;
 pub mod reader;
 pub mod replay;
+mod server;
 pub mod session;
+mod update;
 pub mod vnc_auth;
 pub mod zlib;
 
@@ -26,6 +39,9 @@ pub mod native_images;
 
 pub use decoders::ImageFormat;
 pub use error::RfbError;
+pub use event::{ClipboardSent, Event, KeyInput, KeyMode};
 pub use framebuffer::{Framebuffer, Rect};
+pub use handshake::ServerInit;
 pub use pixel_format::PixelFormat;
-pub use session::{ClipboardSent, Event, KeyInput, Session, SessionConfig};
+pub use server::caps;
+pub use session::{Session, SessionConfig};

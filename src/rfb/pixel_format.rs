@@ -1,6 +1,7 @@
 //! PIXEL_FORMAT (rfbproto 7.4) and conversion of server pixels to RGBA.
 
 use super::error::RfbError;
+use super::pixels::store;
 use super::reader::{Incomplete, Reader};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -109,7 +110,7 @@ impl PixelFormat {
     /// Converts a run of packed pixels to RGBA, `out` being 4 bytes per pixel.
     pub fn to_rgba(&self, src: &[u8], out: &mut [u8]) {
         let bpp = self.bytes_per_pixel();
-        // One 4-byte store per pixel (`decoders::store`), the common formats without
+        // One 4-byte store per pixel (`pixels::store`), the common formats without
         // the general shift-and-scale.
         if *self == Self::RGBX8888 {
             // Already RGBA but for alpha: one bulk copy (`memory.copy` in wasm), then alpha.
@@ -122,12 +123,12 @@ impl PixelFormat {
         }
         if *self == Self::BGRX8888 {
             for (s, d) in src.chunks_exact(4).zip(out.chunks_exact_mut(4)) {
-                super::decoders::store(d, [s[2], s[1], s[0], 255]);
+                store(d, [s[2], s[1], s[0], 255]);
             }
             return;
         }
         for (s, d) in src.chunks_exact(bpp).zip(out.chunks_exact_mut(4)) {
-            super::decoders::store(d, self.rgba(self.value(s)));
+            store(d, self.rgba(self.value(s)));
         }
     }
 }

@@ -1,8 +1,37 @@
-//! A cursor over received bytes that reports "need more" instead of failing.
+//! A cursor over received bytes that reports "need more" instead of failing, and the
+//! result every parsing step returns.
+
+use super::error::RfbError;
 
 /// Not enough bytes yet: parsing is retried when more arrive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Incomplete;
+
+/// Why a parsing step stopped short of a whole unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Not enough bytes yet. Whatever the step read is read again when more arrive, so a
+    /// step that stops here must not have changed anything that lasts.
+    NeedMore,
+    /// The stream is broken or hostile: the session ends.
+    Failed(RfbError),
+}
+
+impl From<Incomplete> for Stop {
+    fn from(_: Incomplete) -> Self {
+        Stop::NeedMore
+    }
+}
+
+impl From<RfbError> for Stop {
+    fn from(e: RfbError) -> Self {
+        Stop::Failed(e)
+    }
+}
+
+/// What a parsing step gives: its value, or why it stopped. `?` works on the reader's
+/// `Incomplete` and on `RfbError` alike.
+pub type Parsed<T = ()> = Result<T, Stop>;
 
 /// Cloning it is cheap: parse a unit on a clone, keep the clone only if it completed.
 #[derive(Clone)]

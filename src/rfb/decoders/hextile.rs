@@ -1,10 +1,10 @@
 //! Hextile (5): 16×16 tiles, each raw or background + sub-rectangles. Tiles are
 //! decoded one at a time; background and foreground carry over from tile to tile.
 
-use super::{pixel, DecodeResult, Progress, RectState, Target};
+use super::{pixel, Ctx, Progress, RectState};
 use crate::rfb::error::RfbError;
 use crate::rfb::framebuffer::Rect;
-use crate::rfb::reader::Reader;
+use crate::rfb::reader::{Parsed, Reader, Stop};
 
 const RAW: u8 = 1;
 const BACKGROUND: u8 = 2;
@@ -12,8 +12,8 @@ const FOREGROUND: u8 = 4;
 const ANY_SUBRECTS: u8 = 8;
 const SUBRECTS_COLOURED: u8 = 16;
 
-pub fn decode(r: &mut Reader, t: Target, state: &mut RectState) -> DecodeResult {
-    let (mut tile, mut bg, mut fg) = match state {
+pub fn decode(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    let (mut tile, mut bg, mut fg) = match t.state {
         RectState::Hextile { tile, bg, fg } => (*tile, *bg, *fg),
         _ => (0, [0, 0, 0, 255], [0, 0, 0, 255]),
     };
@@ -92,8 +92,11 @@ pub fn decode(r: &mut Reader, t: Target, state: &mut RectState) -> DecodeResult 
     if tile == total {
         return Ok(Progress::Done);
     }
-    *state = RectState::Hextile { tile, bg, fg };
-    Ok(if progressed { Progress::Partial } else { Progress::NeedMore })
+    if !progressed {
+        return Err(Stop::NeedMore);
+    }
+    *t.state = RectState::Hextile { tile, bg, fg };
+    Ok(Progress::Partial)
 }
 
 enum TileOps {

@@ -1,31 +1,45 @@
-//! One decoder per encoding, behind one interface (noVNC's `decodeRect`, in Rust).
+//! One decoder per encoding, behind one interface (noVNC's `decodeRect`, in Rust), and
+//! [`find`], the one table that maps an encoding number to its decoder. A new encoding
+//! is one file here and one row in [`TABLE`].
 //!
-//! A decoder either finishes a rectangle ([`Progress::Done`]), makes progress it keeps
-//! in its [`RectState`] ([`Progress::Partial`], e.g. a Hextile tile or Raw rows), asks
-//! for more bytes having consumed nothing it cannot re-read ([`Progress::NeedMore`]),
-//! or hands a JPEG/PNG to the host's image decoder ([`Progress::Image`]).
+//! A decoder reads its rectangle's body and either draws into the framebuffer or says
+//! what the rectangle means (a cursor, a new size, LEDs) through [`Ctx::effects`]. It
+//! finishes ([`Progress::Done`]), keeps partial progress in its [`RectState`]
+//! ([`Progress::Partial`], e.g. Raw rows or Hextile tiles), hands a JPEG or PNG to the
+//! host ([`Progress::Image`]), or needs pixels only the canvas holds
+//! ([`Progress::ReadBack`]). `Err(Stop::NeedMore)` means more bytes are needed: whatever
+//! it read is read again then, so it must not have changed anything before.
 
 pub mod copyrect;
+pub mod cursor;
+pub mod desktop_size;
 pub mod hextile;
+pub mod qemu;
 pub mod raw;
 pub mod rre;
 pub mod tight;
+pub mod vmware;
 pub mod zlib;
 pub mod zrle;
 
-use super::error::RfbError;
+use super::encoding as enc;
+use super::event::{Event, KeyMode};
 use super::framebuffer::{Framebuffer, Rect};
 use super::pixel_format::PixelFormat;
-use super::reader::Reader;
+use super::reader::{Parsed, Reader};
 use super::zlib::ZStream;
+
+pub(crate) use super::pixels::{rgb_to_rgba, store};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Progress {
     Done,
     Partial,
-    NeedMore,
     /// An image for the host to decode; its pixels go in before anything later is drawn.
     Image(ImageFormat, Vec<u8>),
+    /// The canvas's pixels under these regions are needed first (the engine asks the
+    /// host, then calls the decoder again, from the start of its body).
+    ReadBack(Vec<Rect>),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,49 +82,97 @@ pub struct Streams {
     pub last_jpeg: Vec<u8>,
 }
 
-/// What a decoder draws into.
-pub struct Target<'a> {
+/// What a rectangle means besides pixels: the engine applies these once the decoder
+/// has finished.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    Event(Event),
+    /// The desktop's new size (DesktopSize, ExtendedDesktopSize).
+    Resize {
+        width: u32,
+        height: u32,
+    },
+    /// The update ends here (LastRect).
+    EndUpdate,
+    KeyMode(KeyMode),
+}
+
+/// What a decoder works with.
+pub struct Ctx<'a> {
+    /// The rectangle's header. For [`Kind::Pixels`] it lies inside the framebuffer
+    /// (checked before the decoder runs); for the others its fields mean what the
+    /// encoding says (a cursor's hotspot, a new size).
+    pub rect: Rect,
     pub fb: &'a mut Framebuffer,
     pub pf: &'a PixelFormat,
-    /// The rectangle, already checked to lie inside the framebuffer.
-    pub rect: Rect,
+    pub state: &'a mut RectState,
+    pub streams: &'a mut Streams,
+    pub effects: &'a mut Vec<Effect>,
 }
 
-pub type DecodeResult = Result<Progress, RfbError>;
+/// The one decoder signature.
+pub type Decode = fn(&mut Reader, &mut Ctx) -> Parsed<Progress>;
 
-/// Reads `n` bytes or reports that more are needed.
-pub(crate) fn need<'a>(r: &mut Reader<'a>, n: usize) -> Option<&'a [u8]> {
-    r.bytes(n).ok()
+/// What kind of rectangle an encoding carries, which decides what the engine does
+/// before and around its decoder.
+#[derive(Clone, Copy)]
+pub enum Kind {
+    /// Pixels inside its rectangle. `image`, given the body's first byte: does it hand
+    /// an image to the host instead of drawing? `source`: the framebuffer region it reads
+    /// (a CopyRect's), peeked before anything is drawn.
+    Pixels { image: Option<fn(u8) -> bool>, source: Option<fn(&Reader, Rect) -> Parsed<Rect>> },
+    /// No pixels of the screen: a cursor, a size, LEDs, capabilities.
+    Pseudo,
+    /// LastRect: the update ends; it may be read while images decode.
+    EndOfUpdate,
 }
 
-/// Writes one RGBA pixel into a 4-byte chunk as a single store. Decoders call this per
-/// pixel; inlined by force, since the bundle's size-first optimisation would otherwise
-/// leave a call and a 4-byte `memcpy` per pixel.
-#[inline(always)]
-pub(crate) fn store(o: &mut [u8], px: [u8; 4]) {
-    if let Ok(o) = <&mut [u8; 4]>::try_from(o) {
-        *o = px;
-    }
+pub struct Decoder {
+    pub encoding: i32,
+    pub kind: Kind,
+    pub decode: Decode,
 }
 
-/// R, G, B byte triples to RGBA with alpha 255. Four pixels at a time: three 4-byte loads
-/// and four 4-byte stores instead of twelve byte loads, the inner loop of Tight and ZRLE.
-pub(crate) fn rgb_to_rgba(src: &[u8], out: &mut [u8]) {
-    const A: u32 = 0xff00_0000;
-    let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-    let mut s4 = src.chunks_exact(12);
-    let mut o4 = out.chunks_exact_mut(16);
-    for (s, o) in (&mut s4).zip(&mut o4) {
-        // Little-endian words: w0 = R0 G0 B0 R1, w1 = G1 B1 R2 G2, w2 = B2 R3 G3 B3.
-        let (w0, w1, w2) = (word(&s[0..4]), word(&s[4..8]), word(&s[8..12]));
-        store(&mut o[0..4], (w0 | A).to_le_bytes());
-        store(&mut o[4..8], ((w0 >> 24) | (w1 << 8) | A).to_le_bytes());
-        store(&mut o[8..12], ((w1 >> 16) | (w2 << 16) | A).to_le_bytes());
-        store(&mut o[12..16], ((w2 >> 8) | A).to_le_bytes());
-    }
-    for (c, o) in s4.remainder().chunks_exact(3).zip(o4.into_remainder().chunks_exact_mut(4)) {
-        store(o, [c[0], c[1], c[2], 255]);
-    }
+const fn pixels(encoding: i32, decode: Decode) -> Decoder {
+    Decoder { encoding, kind: Kind::Pixels { image: None, source: None }, decode }
+}
+
+const fn pseudo(encoding: i32, decode: Decode) -> Decoder {
+    Decoder { encoding, kind: Kind::Pseudo, decode }
+}
+
+/// Every encoding the engine reads, by number.
+pub static TABLE: &[Decoder] = &[
+    pixels(enc::RAW, raw::decode),
+    Decoder { encoding: enc::COPY_RECT, kind: Kind::Pixels { image: None, source: Some(copyrect::source) }, decode: copyrect::decode },
+    pixels(enc::RRE, rre::decode),
+    pixels(enc::HEXTILE, hextile::decode),
+    pixels(enc::ZLIB, zlib::decode),
+    pixels(enc::ZRLE, zrle::decode),
+    Decoder { encoding: enc::TIGHT, kind: Kind::Pixels { image: Some(tight::is_image), source: None }, decode: tight::decode },
+    Decoder { encoding: enc::TIGHT_PNG, kind: Kind::Pixels { image: Some(tight::png_is_image), source: None }, decode: tight::decode_png },
+    Decoder { encoding: enc::LAST_RECT, kind: Kind::EndOfUpdate, decode: last_rect },
+    pseudo(enc::DESKTOP_SIZE, desktop_size::decode),
+    pseudo(enc::EXTENDED_DESKTOP_SIZE, desktop_size::decode_extended),
+    pseudo(enc::CURSOR, cursor::decode_rich),
+    pseudo(enc::VMW_DEFINE_CURSOR, cursor::decode_vmware),
+    pseudo(enc::VMW_CURSOR_STATE, vmware::cursor_state),
+    pseudo(enc::VMW_CURSOR_POSITION, vmware::cursor_position),
+    pseudo(enc::VMW_TYPEMATIC_INFO, vmware::typematic_info),
+    pseudo(enc::VMW_LED_STATE, vmware::led_state),
+    pseudo(enc::QEMU_LED_STATE, qemu::led_state),
+    pseudo(enc::QEMU_EXTENDED_KEY_EVENT, qemu::extended_key_event),
+];
+
+/// The decoder for an encoding, if the engine reads it.
+pub fn find(encoding: i32) -> Option<&'static Decoder> {
+    TABLE.iter().find(|d| d.encoding == encoding)
+}
+
+/// LastRect (-224): no body; the update ends.
+fn last_rect(_: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    t.effects.push(Effect::EndUpdate);
+    Ok(Progress::Done)
 }
 
 /// True when a 3-byte CPIXEL/TPIXEL is already R, G, B in that order (the 32-bpp
@@ -188,16 +250,14 @@ pub(crate) fn tpixel(pf: &PixelFormat, b: &[u8]) -> [u8; 4] {
 
 #[cfg(test)]
 mod tests {
-    use super::rgb_to_rgba;
+    use super::*;
 
     #[test]
-    fn rgb_to_rgba_matches_one_pixel_at_a_time_for_every_length() {
-        for n in 0..40usize {
-            let src: Vec<u8> = (0..n * 3).map(|i| (i * 37 + 11) as u8).collect();
-            let mut fast = vec![0u8; n * 4];
-            rgb_to_rgba(&src, &mut fast);
-            let slow: Vec<u8> = src.chunks_exact(3).flat_map(|c| [c[0], c[1], c[2], 255]).collect();
-            assert_eq!(fast, slow, "{n} pixels");
+    fn every_encoding_has_one_row() {
+        for (i, d) in TABLE.iter().enumerate() {
+            assert!(TABLE[i + 1..].iter().all(|o| o.encoding != d.encoding), "encoding {} twice", d.encoding);
+            assert_eq!(find(d.encoding).map(|f| f.encoding), Some(d.encoding));
         }
+        assert!(find(12345).is_none());
     }
 }

@@ -5,43 +5,52 @@
 //! basic compression (Tight only) with stream id in bits 4–5 and an optional filter:
 //! copy, palette or gradient. JPEG and PNG go to the host's image decoder.
 
-use super::{need, rgb_to_rgba, store, tpixel, tpixel_len, DecodeResult, ImageFormat, Progress, Streams, Target};
+use super::{rgb_to_rgba, store, tpixel, tpixel_len, Ctx, ImageFormat, Progress, Streams};
 use crate::rfb::error::RfbError;
-use crate::rfb::reader::Reader;
+use crate::rfb::limits::TIGHT_MAX_WIDTH;
+use crate::rfb::reader::{Parsed, Reader};
 
-/// Tight rectangles are at most 2048 pixels wide.
-const MAX_WIDTH: u32 = 2048;
+/// Tight (7).
+pub fn decode(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    decode_variant(r, t, false)
+}
 
-pub fn decode(r: &mut Reader, mut t: Target, streams: &mut Streams, png_variant: bool) -> DecodeResult {
-    if t.rect.w > MAX_WIDTH {
-        return Err(RfbError::Malformed("tight: rectangle wider than 2048"));
+/// TightPNG (-260).
+pub fn decode_png(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    decode_variant(r, t, true)
+}
+
+fn decode_variant(r: &mut Reader, t: &mut Ctx, png_variant: bool) -> Parsed<Progress> {
+    if t.rect.w > TIGHT_MAX_WIDTH {
+        return Err(RfbError::Malformed("tight: rectangle wider than 2048").into());
     }
-    let Ok(control) = r.u8() else { return Ok(Progress::NeedMore) };
+    let control = r.u8()?;
     let method = control >> 4;
     // Resets are applied only once the whole rectangle is here (see the end).
     let resets = control & 0x0f;
     let result = match method {
-        0x8 => fill(r, &mut t),
+        0x8 => fill(r, t)?,
         // Only TightPNG has diff-JPEG, built on the last JPEG: plain Tight keeps no copy.
-        0x9 => image(r, ImageFormat::Jpeg, streams, png_variant),
-        0xA if png_variant => image(r, ImageFormat::Png, streams, false),
-        0xB if png_variant => diff_jpeg(r, streams),
-        m if m & 0x8 == 0 && !png_variant => basic(r, &mut t, streams, control, resets),
-        _ => Err(RfbError::Malformed("tight: unknown compression control")),
-    }?;
-    if result != Progress::NeedMore && method & 0x8 != 0 {
-        reset(streams, resets);
+        0x9 => image(r, ImageFormat::Jpeg, t.streams, png_variant)?,
+        0xA if png_variant => image(r, ImageFormat::Png, t.streams, false)?,
+        0xB if png_variant => diff_jpeg(r, t.streams)?,
+        m if m & 0x8 == 0 && !png_variant => basic(r, t, control, resets)?,
+        _ => return Err(RfbError::Malformed("tight: unknown compression control").into()),
+    };
+    if method & 0x8 != 0 {
+        reset(t.streams, resets);
     }
     Ok(result)
 }
 
-/// The control byte picks an image the host decodes (JPEG, PNG, diff-JPEG), not pixels.
-pub fn is_image(control: u8, png_variant: bool) -> bool {
-    match control >> 4 {
-        0x9 => true,
-        0xA | 0xB => png_variant,
-        _ => false,
-    }
+/// The control byte picks an image the host decodes (JPEG), not pixels.
+pub fn is_image(control: u8) -> bool {
+    control >> 4 == 0x9
+}
+
+/// TightPNG: JPEG, PNG and diff-JPEG are images the host decodes.
+pub fn png_is_image(control: u8) -> bool {
+    matches!(control >> 4, 0x9..=0xB)
 }
 
 fn reset(streams: &mut Streams, resets: u8) {
@@ -52,30 +61,29 @@ fn reset(streams: &mut Streams, resets: u8) {
     }
 }
 
-fn fill(r: &mut Reader, t: &mut Target) -> DecodeResult {
-    let Some(b) = need(r, tpixel_len(t.pf)) else { return Ok(Progress::NeedMore) };
-    let c = tpixel(t.pf, b);
+fn fill(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    let c = tpixel(t.pf, r.bytes(tpixel_len(t.pf))?);
     t.fb.fill(t.rect, c);
     Ok(Progress::Done)
 }
 
 /// 1–3 bytes, 7 bits each, little end first; the high bit says another byte follows.
-fn compact_length(r: &mut Reader) -> Option<usize> {
-    let b0 = r.u8().ok()?;
+fn compact_length(r: &mut Reader) -> Parsed<usize> {
+    let b0 = r.u8()?;
     let mut len = (b0 & 0x7f) as usize;
     if b0 & 0x80 != 0 {
-        let b1 = r.u8().ok()?;
+        let b1 = r.u8()?;
         len |= ((b1 & 0x7f) as usize) << 7;
         if b1 & 0x80 != 0 {
-            len |= (r.u8().ok()? as usize) << 14;
+            len |= (r.u8()? as usize) << 14;
         }
     }
-    Some(len)
+    Ok(len)
 }
 
-fn image(r: &mut Reader, format: ImageFormat, streams: &mut Streams, remember: bool) -> DecodeResult {
-    let Some(len) = compact_length(r) else { return Ok(Progress::NeedMore) };
-    let Some(data) = need(r, len) else { return Ok(Progress::NeedMore) };
+fn image(r: &mut Reader, format: ImageFormat, streams: &mut Streams, remember: bool) -> Parsed<Progress> {
+    let len = compact_length(r)?;
+    let data = r.bytes(len)?;
     if remember {
         streams.last_jpeg = data.to_vec();
     }
@@ -86,9 +94,9 @@ fn image(r: &mut Reader, format: ImageFormat, streams: &mut Streams, remember: b
 /// the previous JPEG), 2 (n literal bytes), 3 (the rest of the previous JPEG).
 /// From the HTML Console SDK's behaviour as summarised in the reference; unverified
 /// against ESXi, and only sent when TightDiffComp is advertised (it is not by default).
-fn diff_jpeg(r: &mut Reader, streams: &mut Streams) -> DecodeResult {
-    let Some(len) = compact_length(r) else { return Ok(Progress::NeedMore) };
-    let Some(ops) = need(r, len) else { return Ok(Progress::NeedMore) };
+fn diff_jpeg(r: &mut Reader, streams: &mut Streams) -> Parsed<Progress> {
+    let len = compact_length(r)?;
+    let ops = r.bytes(len)?;
     let prev = std::mem::take(&mut streams.last_jpeg);
     let mut out = Vec::with_capacity(prev.len());
     let mut at = 0usize;
@@ -97,42 +105,36 @@ fn diff_jpeg(r: &mut Reader, streams: &mut Streams) -> DecodeResult {
     while o.remaining() > 0 {
         match o.u8().map_err(|_| bad())? {
             1 => {
-                let n = compact_length(&mut o).ok_or_else(bad)?;
+                let n = compact_length(&mut o).map_err(|_| bad())?;
                 out.extend_from_slice(prev.get(at..at + n).ok_or_else(bad)?);
                 at += n;
             }
             2 => {
-                let n = compact_length(&mut o).ok_or_else(bad)?;
+                let n = compact_length(&mut o).map_err(|_| bad())?;
                 out.extend_from_slice(o.bytes(n).map_err(|_| bad())?);
             }
             3 => {
                 out.extend_from_slice(prev.get(at..).ok_or_else(bad)?);
                 at = prev.len();
             }
-            _ => return Err(bad()),
+            _ => return Err(bad().into()),
         }
     }
     streams.last_jpeg = out.clone();
     Ok(Progress::Image(ImageFormat::Jpeg, out))
 }
 
-fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, resets: u8) -> DecodeResult {
+fn basic(r: &mut Reader, t: &mut Ctx, control: u8, resets: u8) -> Parsed<Progress> {
     let stream = ((control >> 4) & 3) as usize;
-    let filter = if control & 0x40 != 0 {
-        let Ok(f) = r.u8() else { return Ok(Progress::NeedMore) };
-        f
-    } else {
-        0
-    };
+    let filter = if control & 0x40 != 0 { r.u8()? } else { 0 };
     let tp = tpixel_len(t.pf);
     let (w, h) = (t.rect.w as usize, t.rect.h as usize);
     let mut palette = Vec::new();
     let size = match filter {
         0 => w * h * tp,
         1 => {
-            let Ok(n) = r.u8() else { return Ok(Progress::NeedMore) };
-            let n = n as usize + 1;
-            let Some(p) = need(r, n * tp) else { return Ok(Progress::NeedMore) };
+            let n = r.u8()? as usize + 1;
+            let p = r.bytes(n * tp)?;
             palette = p.chunks_exact(tp).map(|c| tpixel(t.pf, c)).collect();
             if n == 2 {
                 w.div_ceil(8) * h
@@ -142,24 +144,24 @@ fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, res
         }
         2 => {
             if tp != 3 {
-                return Err(RfbError::Malformed("tight: gradient filter needs 24-bit pixels"));
+                return Err(RfbError::Malformed("tight: gradient filter needs 24-bit pixels").into());
             }
             w * h * 3
         }
-        _ => return Err(RfbError::Malformed("tight: unknown filter")),
+        _ => return Err(RfbError::Malformed("tight: unknown filter").into()),
     };
     let data: &[u8] = if size < 12 {
-        let Some(d) = need(r, size) else { return Ok(Progress::NeedMore) };
-        reset(streams, resets);
+        let d = r.bytes(size)?;
+        reset(t.streams, resets);
         d
     } else {
-        let Some(len) = compact_length(r) else { return Ok(Progress::NeedMore) };
-        let Some(z) = need(r, len) else { return Ok(Progress::NeedMore) };
+        let len = compact_length(r)?;
+        let z = r.bytes(len)?;
         // The whole rectangle is here: resets apply before this rectangle's data.
-        reset(streams, resets);
-        let d = streams.tight[stream].inflate(z, size)?;
+        reset(t.streams, resets);
+        let d = t.streams.tight[stream].inflate(z, size)?;
         if d.len() != size {
-            return Err(RfbError::Malformed("tight: compressed data has the wrong size"));
+            return Err(RfbError::Malformed("tight: compressed data has the wrong size").into());
         }
         d
     };
@@ -197,7 +199,7 @@ fn basic(r: &mut Reader, t: &mut Target, streams: &mut Streams, control: u8, res
         1 => {
             // Indices are checked once, so the loop reads a 256-entry table unchecked.
             if data.iter().any(|&i| i as usize >= palette.len()) {
-                return Err(RfbError::Malformed("tight: palette index out of range"));
+                return Err(RfbError::Malformed("tight: palette index out of range").into());
             }
             let mut table = [[0u8; 4]; 256];
             table[..palette.len()].copy_from_slice(&palette);

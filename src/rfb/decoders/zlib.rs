@@ -1,20 +1,21 @@
 //! Zlib (6): a length, then Raw pixels through one persistent zlib stream.
 
-use super::{need, DecodeResult, Progress, Streams, Target};
+use super::{Ctx, Progress};
 use crate::rfb::error::RfbError;
-use crate::rfb::reader::Reader;
+use crate::rfb::limits::MAX_MESSAGE;
+use crate::rfb::reader::{Parsed, Reader};
 
-pub fn decode(r: &mut Reader, t: Target, streams: &mut Streams) -> DecodeResult {
-    let Ok(len) = r.u32() else { return Ok(Progress::NeedMore) };
-    if len as usize > crate::rfb::session::MAX_MESSAGE {
-        return Err(RfbError::MessageTooLarge(len as usize));
+pub fn decode(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    let len = r.u32()? as usize;
+    if len > MAX_MESSAGE {
+        return Err(RfbError::MessageTooLarge(len).into());
     }
-    let Some(data) = need(r, len as usize) else { return Ok(Progress::NeedMore) };
+    let data = r.bytes(len)?;
     let bpp = t.pf.bytes_per_pixel();
     let want = t.rect.w as usize * t.rect.h as usize * bpp;
-    let raw = streams.zlib.inflate(data, want)?;
+    let raw = t.streams.zlib.inflate(data, want)?;
     if raw.len() != want {
-        return Err(RfbError::Malformed("zlib: rectangle data has the wrong size"));
+        return Err(RfbError::Malformed("zlib: rectangle data has the wrong size").into());
     }
     let row = t.rect.w as usize * bpp;
     if row > 0 {

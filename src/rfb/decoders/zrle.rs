@@ -1,23 +1,24 @@
 //! ZRLE (16): a length, then zlib data (one persistent stream) holding 64×64 tiles,
 //! each raw, solid, packed palette, plain RLE or palette RLE, with CPIXELs.
 
-use super::{cpixel, cpixel_len, need, rgb_to_rgba, store, three_bytes_are_rgb, DecodeResult, Progress, Streams, Target};
+use super::{cpixel, cpixel_len, rgb_to_rgba, store, three_bytes_are_rgb, Ctx, Progress};
 use crate::rfb::error::RfbError;
 use crate::rfb::framebuffer::Rect;
-use crate::rfb::reader::Reader;
+use crate::rfb::limits::MAX_MESSAGE;
+use crate::rfb::reader::{Parsed, Reader};
 
-pub fn decode(r: &mut Reader, t: Target, streams: &mut Streams) -> DecodeResult {
-    let Ok(len) = r.u32() else { return Ok(Progress::NeedMore) };
-    if len as usize > crate::rfb::session::MAX_MESSAGE {
-        return Err(RfbError::MessageTooLarge(len as usize));
+pub fn decode(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    let len = r.u32()? as usize;
+    if len > MAX_MESSAGE {
+        return Err(RfbError::MessageTooLarge(len).into());
     }
-    let Some(data) = need(r, len as usize) else { return Ok(Progress::NeedMore) };
+    let data = r.bytes(len)?;
     let cp = cpixel_len(t.pf);
     let (w, h) = (t.rect.w as usize, t.rect.h as usize);
     let tiles = w.div_ceil(64) * h.div_ceil(64);
     // The most a legal rectangle can need: raw tiles plus their headers, or RLE runs of 1.
     let limit = w * h * (cp + 2) + tiles * (1 + 127 * cp) + 64;
-    let raw = streams.zrle.inflate(data, limit)?;
+    let raw = t.streams.zrle.inflate(data, limit)?;
     let mut z = Reader::new(raw);
     let mut buf = vec![0u8; 64 * 64 * 4];
     for ty in (0..h).step_by(64) {

@@ -1,0 +1,32 @@
+//! VMware's small pseudo-encodings: cursor state, cursor position, typematic info and
+//! keyboard LEDs. Their numbers are in VMware's range (`0x574D56xx`, "WMV").
+
+use super::{Ctx, Effect, Progress};
+use crate::rfb::event::Event;
+use crate::rfb::reader::{Parsed, Reader};
+
+/// VMWCursorState: `u16` flags; bit 0 visible, bit 1 absolute pointer.
+pub fn cursor_state(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    let flags = r.u16()?;
+    t.effects.push(Effect::Event(Event::CursorState { visible: flags & 1 != 0, absolute: flags & 2 != 0 }));
+    Ok(Progress::Done)
+}
+
+/// VMWCursorPosition: the rectangle's x, y are where the guest put the pointer; no body.
+pub fn cursor_position(_: &mut Reader, _: &mut Ctx) -> Parsed<Progress> {
+    Ok(Progress::Done)
+}
+
+/// VMWTypematicInfo: `u16 state, u32 period, u32 delay` (µs).
+pub fn typematic_info(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    let (on, period, delay) = (r.u16()?, r.u32()?, r.u32()?);
+    t.effects.push(Effect::Event(Event::Typematic { enabled: on != 0, period_us: period, delay_us: delay }));
+    Ok(Progress::Done)
+}
+
+/// VMWLEDState: `u32`, bit 0 Scroll, 1 Num, 2 Caps.
+pub fn led_state(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    let f = r.u32()?;
+    t.effects.push(Effect::Event(Event::Leds { scroll: f & 1 != 0, num: f & 2 != 0, caps: f & 4 != 0 }));
+    Ok(Progress::Done)
+}

@@ -1,0 +1,35 @@
+//! Every bound the engine keeps, in one place. A hostile server meets one of these, and
+//! the session ends with a sentence; it never gets an allocation or work beyond them.
+
+/// Largest ServerCutText, desktop name, VMware message or compressed rectangle we accept.
+pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;
+
+/// Bytes buffered beyond which no legal unit can still be incomplete: the stream is hostile.
+pub const MAX_BUFFERED: usize = MAX_MESSAGE + 64 * 1024 * 1024;
+
+/// Longest refusal or failure reason a server may send during the handshake.
+pub const MAX_REASON: usize = 64 * 1024;
+
+/// Widest and tallest framebuffer, and its largest area (a 32-bit RGBA buffer of 128 MiB).
+pub const MAX_SIDE: u32 = 8192;
+pub const MAX_AREA: u64 = 8192 * 4096;
+
+/// Images out for decoding at once: enough to keep the browser's decoders busy, few
+/// enough that their bytes stay small.
+pub const MAX_IMAGES_IN_FLIGHT: usize = 16;
+
+/// One FramebufferUpdate may draw at most this many screens' worth of pixels: real
+/// updates draw one or two; more is a server asking for absurd work.
+pub const MAX_UPDATE_SCREENS: u64 = 64;
+
+/// Canvas-only regions kept apart before all of them are read back into the framebuffer.
+pub const MAX_CANVAS_ONLY_RECTS: usize = 32;
+
+/// Damage rectangles kept apart before they are merged into their bounding box.
+pub const MAX_DAMAGE_RECTS: usize = 64;
+
+/// How many times over RRE sub-rectangles may cover their rectangle.
+pub const RRE_MAX_OVERDRAW: u64 = 16;
+
+/// Tight rectangles with basic compression are at most this wide (the Tight spec).
+pub const TIGHT_MAX_WIDTH: u32 = 2048;
