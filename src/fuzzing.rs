@@ -6,7 +6,7 @@ use crate::api::client::decode;
 use crate::api::http::HttpResponse;
 use crate::api::wire::{RetrieveResult, ServiceContent, UserSession, VirtualMachineTicket};
 use crate::api::Fault;
-use crate::rfb::{KeyInput, Session, SessionConfig};
+use crate::rfb::{Engine, EngineConfig, KeyInput};
 
 /// Server bytes into the RFB engine, split into chunks the input chooses; input sent
 /// back now and then, and images answered. Must never panic; buffers stay within the
@@ -14,10 +14,10 @@ use crate::rfb::{KeyInput, Session, SessionConfig};
 pub fn rfb_stream(data: &[u8]) {
     let Some((&split, rest)) = data.split_first() else { return };
     let chunk = (split as usize % 61) + 1;
-    let mut s = Session::new(SessionConfig::default());
+    let mut s = Engine::new(EngineConfig::default());
     for (i, piece) in rest.chunks(chunk).enumerate() {
         if s.receive(piece).is_err() {
-            // Once failed, the session refuses everything and holds nothing.
+            // Once failed, the engine refuses everything and holds nothing.
             assert!(s.receive(b"RFB 003.008\n").is_err());
             return;
         }

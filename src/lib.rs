@@ -1,6 +1,6 @@
 //! vsphere-console: a browser console for vSphere virtual machines.
 //!
-//! The pure layers ([`api`], [`ticket`], [`rfb`], [`input`], and the console session
+//! The pure layers ([`api`], [`ticket`], [`rfb`], [`input`], and the console
 //! core [`console`]) never touch the browser
 //! and are tested natively; the adapters ([`web`]), the Yew UI ([`ui`]) and the
 //! host-page API ([`embed`]) exist only in the wasm build. See `docs/architecture.md`.

@@ -10,7 +10,7 @@ use std::collections::VecDeque;
 use vsphere_console::rfb::encoding as enc;
 use vsphere_console::rfb::native_images::decode;
 use vsphere_console::rfb::replay::{parse_recording, recording_text};
-use vsphere_console::rfb::{Event, ImageFormat, Rect, Session, SessionConfig};
+use vsphere_console::rfb::{Engine, EngineConfig, Event, ImageFormat, Rect};
 
 #[path = "common/rfb_stream.rs"]
 mod rfb_stream;
@@ -54,7 +54,7 @@ impl ModelHost {
     }
 
     /// The painter: the damage, from the framebuffer.
-    fn paint(&mut self, s: &mut Session) {
+    fn paint(&mut self, s: &mut Engine) {
         let damage = s.take_damage();
         let Some(fb) = s.framebuffer() else { return };
         for r in damage {
@@ -64,7 +64,7 @@ impl ModelHost {
     }
 
     /// Handles the engine's events; images wait in `images` until `draw_images`.
-    fn events(&mut self, s: &mut Session) {
+    fn events(&mut self, s: &mut Engine) {
         while let Some(ev) = s.poll_event() {
             match ev {
                 Event::Connected { width, height, .. } | Event::Resized { width, height } => self.resize(width, height),
@@ -83,7 +83,7 @@ impl ModelHost {
     }
 
     /// Draws every decoded image in order, each after the damage before it.
-    fn draw_images(&mut self, s: &mut Session) {
+    fn draw_images(&mut self, s: &mut Engine) {
         while let Some((r, rgba)) = self.images.pop_front() {
             self.paint(s);
             self.put(r, &rgba);
@@ -100,9 +100,9 @@ impl ModelHost {
 fn replay_both(name: &str) -> (usize, usize) {
     let path = format!("{}/tests/recordings/{name}", env!("CARGO_MANIFEST_DIR"));
     let frames = parse_recording(&recording_text(&std::fs::read(&path).unwrap()).unwrap()).unwrap();
-    let config = SessionConfig { set_pixel_format: false, ..SessionConfig::default() };
-    let mut reference = Session::new(SessionConfig { image_decoder: Some(decode), ..config.clone() });
-    let mut engine = Session::new(config);
+    let config = EngineConfig { set_pixel_format: false, ..EngineConfig::default() };
+    let mut reference = Engine::new(EngineConfig { image_decoder: Some(decode), ..config.clone() });
+    let mut engine = Engine::new(config);
     let mut host = ModelHost::new();
     for (i, f) in frames.iter().enumerate() {
         if !f.from_server {
@@ -175,9 +175,9 @@ fn copy_from(x: u16, y: u16) -> Vec<u8> {
 
 /// Feeds `messages` into both engines as one host would, comparing after each.
 fn check_stream(messages: &[Vec<u8>]) -> ModelHost {
-    let config = SessionConfig { encodings: vec![enc::TIGHT_PNG, enc::COPY_RECT], set_pixel_format: false, ..SessionConfig::default() };
-    let mut reference = Session::new(SessionConfig { image_decoder: Some(decode), ..config.clone() });
-    let mut engine = Session::new(config);
+    let config = EngineConfig { encodings: vec![enc::TIGHT_PNG, enc::COPY_RECT], set_pixel_format: false, ..EngineConfig::default() };
+    let mut reference = Engine::new(EngineConfig { image_decoder: Some(decode), ..config.clone() });
+    let mut engine = Engine::new(config);
     let mut host = ModelHost::new();
     for (i, m) in messages.iter().enumerate() {
         reference.receive(m).unwrap();
@@ -251,7 +251,7 @@ fn damage_merged_around_an_image_never_paints_over_it() {
 
 #[test]
 fn a_failed_image_is_an_error_and_formats_still_match() {
-    let mut s = Session::new(SessionConfig { encodings: vec![enc::TIGHT_PNG], set_pixel_format: false, ..SessionConfig::default() });
+    let mut s = Engine::new(EngineConfig { encodings: vec![enc::TIGHT_PNG], set_pixel_format: false, ..EngineConfig::default() });
     s.receive(&server_init(16, 16)).unwrap();
     s.receive(&fbu(&[(0, 0, 4, 4, enc::TIGHT_PNG, png_rect(4, 4, [1, 2, 3]))])).unwrap();
     let ev: Vec<_> = std::iter::from_fn(|| s.poll_event()).collect();

@@ -5,14 +5,14 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use vsphere_console::console::ClipboardPolicy;
-use vsphere_console::console::{ConsoleOptions, ConsoleSession, HostEvent, Work};
+use vsphere_console::console::{ConsoleCore, ConsoleOptions, HostEvent, Work};
 use vsphere_console::rfb::clipboard::{self, ServerMessage};
 
 #[path = "common/console.rs"]
 mod console_helpers;
 use console_helpers::{core, drain, options, sent, to_running};
 
-fn session(clip: ClipboardPolicy) -> ConsoleSession {
+fn session(clip: ClipboardPolicy) -> ConsoleCore {
     let mut c = core(ConsoleOptions { clipboard: clip, ..options() });
     to_running(&mut c);
     assert!(c.status().running(), "the console runs");

@@ -38,8 +38,8 @@ fn ticket_policy_regressions() {
 /// made `send_pointer` clamp with an empty range and panic.
 #[test]
 fn zero_size_desktop_takes_input_without_panicking() {
-    use vsphere_console::rfb::{Session, SessionConfig};
-    let mut s = Session::new(SessionConfig::default());
+    use vsphere_console::rfb::{Engine, EngineConfig};
+    let mut s = Engine::new(EngineConfig::default());
     let mut init = Vec::new();
     init.extend_from_slice(&[0, 0, 0, 0]);
     init.extend_from_slice(&[32, 24, 0, 1, 0, 255, 0, 255, 0, 255, 16, 8, 0, 0, 0, 0]);

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
 use vsphere_console::rfb::encoding::{self as enc, only};
-use vsphere_console::rfb::{Event, Session, SessionConfig};
+use vsphere_console::rfb::{Engine, EngineConfig, Event};
 
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
@@ -93,12 +93,12 @@ fn xvnc(extra: &[&str]) -> Xvnc {
 
 /// Connects over TCP with the given encodings and returns the session after the first
 /// complete update of the whole screen.
-fn capture(port: u16, encodings: Vec<i32>, password: Option<&str>) -> Session {
-    let mut s = Session::new(SessionConfig {
+fn capture(port: u16, encodings: Vec<i32>, password: Option<&str>) -> Engine {
+    let mut s = Engine::new(EngineConfig {
         encodings,
         password: password.map(vsphere_console::api::Secret::new),
         image_decoder: Some(vsphere_console::rfb::native_images::decode),
-        ..SessionConfig::default()
+        ..EngineConfig::default()
     });
     let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -124,21 +124,21 @@ fn capture(port: u16, encodings: Vec<i32>, password: Option<&str>) -> Session {
     }
 }
 
-fn pixels(s: &Session) -> &[u8] {
+fn pixels(s: &Engine) -> &[u8] {
     s.framebuffer().unwrap().pixels()
 }
 
-fn is_blank(s: &Session) -> bool {
+fn is_blank(s: &Engine) -> bool {
     let px = pixels(s);
     px.len() < 4 || px.chunks_exact(4).all(|p| p == &px[..4])
 }
 
-fn not_blank(s: &Session) {
+fn not_blank(s: &Engine) {
     assert!(!is_blank(s), "the screen is one colour: nothing was drawn");
 }
 
 /// Pixel-for-pixel equality, reported as a count and the first difference.
-fn assert_same(a: &Session, b: &Session, what: &str) {
+fn assert_same(a: &Engine, b: &Engine, what: &str) {
     let (fa, fb) = (a.framebuffer().unwrap(), b.framebuffer().unwrap());
     assert_eq!((fa.width(), fa.height()), (fb.width(), fb.height()), "{what}: sizes");
     let diffs: Vec<usize> =
@@ -183,7 +183,7 @@ fn xvnc_copyrect_after_scrolling_matches_raw() {
     let x = xvnc(&["-SecurityTypes", "None"]);
     let display_port = x.port;
     // Scroll: a second xterm prints many lines while a CopyRect+Raw client watches.
-    let mut s = Session::new(SessionConfig { encodings: only(enc::COPY_RECT), ..SessionConfig::default() });
+    let mut s = Engine::new(EngineConfig { encodings: only(enc::COPY_RECT), ..EngineConfig::default() });
     let mut sock = TcpStream::connect(("127.0.0.1", display_port)).unwrap();
     sock.set_read_timeout(Some(Duration::from_millis(300))).unwrap();
     let mut scroller: Option<Proc> = None;
@@ -257,7 +257,7 @@ fn xvnc_with_a_vnc_password() {
     let s = capture(x.port, only(enc::RAW), Some("s3cret-pw"));
     not_blank(&s);
     // A wrong password is refused with the server's reason.
-    let mut bad = Session::new(SessionConfig { password: Some(vsphere_console::api::Secret::new("wrong")), ..SessionConfig::default() });
+    let mut bad = Engine::new(EngineConfig { password: Some(vsphere_console::api::Secret::new("wrong")), ..EngineConfig::default() });
     let mut sock = TcpStream::connect(("127.0.0.1", x.port)).unwrap();
     sock.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let mut buf = [0u8; 4096];
@@ -301,16 +301,16 @@ fn qemu() -> (u16, Proc) {
     (ws, p)
 }
 
-fn capture_ws(port: u16, encodings: Vec<i32>) -> (Session, Vec<Event>) {
+fn capture_ws(port: u16, encodings: Vec<i32>) -> (Engine, Vec<Event>) {
     use tungstenite::client::IntoClientRequest;
     let mut req = format!("ws://127.0.0.1:{port}/").into_client_request().unwrap();
     req.headers_mut().insert("Sec-WebSocket-Protocol", "binary".parse().unwrap());
     let (mut ws, resp) = tungstenite::connect(req).expect("qemu websocket");
     assert_eq!(resp.headers().get("sec-websocket-protocol").map(|v| v.to_str().unwrap()), Some("binary"));
-    let mut s = Session::new(SessionConfig {
+    let mut s = Engine::new(EngineConfig {
         encodings,
         image_decoder: Some(vsphere_console::rfb::native_images::decode),
-        ..SessionConfig::default()
+        ..EngineConfig::default()
     });
     let mut seen = Vec::new();
     let end = Instant::now() + Duration::from_secs(20);

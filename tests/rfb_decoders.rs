@@ -6,7 +6,7 @@
 use miniz_oxide::deflate::core::{compress, create_comp_flags_from_zip_params, CompressorOxide, TDEFLFlush};
 use proptest::prelude::*;
 use vsphere_console::rfb::encoding as enc;
-use vsphere_console::rfb::{Event, ImageFormat, KeyInput, PixelFormat, Rect, RfbError, Session, SessionConfig};
+use vsphere_console::rfb::{Engine, EngineConfig, Event, ImageFormat, KeyInput, PixelFormat, Rect, RfbError};
 
 const BGRX: PixelFormat = PixelFormat::BGRX8888;
 
@@ -20,8 +20,8 @@ fn server_init(w: u16, h: u16, pf: PixelFormat, name: &str) -> Vec<u8> {
     v
 }
 
-fn session(w: u16, h: u16, pf: PixelFormat) -> Session {
-    let mut s = Session::new(SessionConfig::default());
+fn session(w: u16, h: u16, pf: PixelFormat) -> Engine {
+    let mut s = Engine::new(EngineConfig::default());
     s.receive(&server_init(w, h, pf, "test")).unwrap();
     let _ = s.take_transmit();
     while s.poll_event().is_some() {}
@@ -32,7 +32,7 @@ fn session(w: u16, h: u16, pf: PixelFormat) -> Session {
 mod rfb_stream;
 use rfb_stream::fbu;
 
-fn px(s: &Session, x: u32, y: u32) -> [u8; 4] {
+fn px(s: &Engine, x: u32, y: u32) -> [u8; 4] {
     let p = s.framebuffer().unwrap().read_rect(Rect::new(x, y, 1, 1));
     [p[0], p[1], p[2], p[3]]
 }
@@ -42,7 +42,7 @@ fn bgrx(r: u8, g: u8, b: u8) -> [u8; 4] {
     [b, g, r, 0]
 }
 
-fn events(s: &mut Session) -> Vec<Event> {
+fn events(s: &mut Engine) -> Vec<Event> {
     std::iter::from_fn(|| s.poll_event()).collect()
 }
 
@@ -199,7 +199,7 @@ fn zrle_sub_encodings() {
     let refs: Vec<&[u8]> = tiles.iter().map(|t| t.as_slice()).collect();
     let bodies: Vec<Vec<u8>> = deflate_parts(&refs).into_iter().map(|z| [(z.len() as u32).to_be_bytes().to_vec(), z].concat()).collect();
     let mut s = session(4, 2, BGRX);
-    let send = |i: usize, s: &mut Session| s.receive(&fbu(&[(0, 0, 4, 2, enc::ZRLE, bodies[i].clone())]));
+    let send = |i: usize, s: &mut Engine| s.receive(&fbu(&[(0, 0, 4, 2, enc::ZRLE, bodies[i].clone())]));
     send(0, &mut s).unwrap();
     assert_eq!(px(&s, 3, 1), RED);
     send(1, &mut s).unwrap();
@@ -214,7 +214,7 @@ fn zrle_sub_encodings() {
 }
 
 /// Tight in the engine's own RGBX format, so TPIXELs are R, G, B.
-fn tight_session(w: u16, h: u16) -> Session {
+fn tight_session(w: u16, h: u16) -> Engine {
     session(w, h, PixelFormat::RGBX8888)
 }
 
@@ -262,8 +262,7 @@ fn tight_fill_copy_palette_gradient() {
 
 #[test]
 fn tight_png_fill_png_and_basic_refused() {
-    let mut s =
-        Session::new(SessionConfig { image_decoder: Some(vsphere_console::rfb::native_images::decode), ..SessionConfig::default() });
+    let mut s = Engine::new(EngineConfig { image_decoder: Some(vsphere_console::rfb::native_images::decode), ..EngineConfig::default() });
     s.receive(&server_init(2, 2, PixelFormat::RGBX8888, "t")).unwrap();
     s.receive(&fbu(&[(0, 0, 2, 2, enc::TIGHT_PNG, vec![0x80, 0, 0, 255])])).unwrap();
     assert_eq!(px(&s, 1, 1), BLUE);
@@ -407,7 +406,7 @@ fn pseudo_encodings_and_limits() {
 
 #[test]
 fn mixed_stream_decodes() {
-    let mut s = Session::new(SessionConfig::default());
+    let mut s = Engine::new(EngineConfig::default());
     s.receive(&mixed_stream()).unwrap();
     assert_eq!(px(&s, 19, 0), [7, 7, 7, 255]);
 }
@@ -473,24 +472,24 @@ fn handshakes_33_37_38_and_refusals() {
         (b"RFB 003.008\n", b"RFB 003.008\n", vec![1, 1, 0, 0, 0, 0]),
         (b"RFB 003.889\n", b"RFB 003.008\n", vec![1, 1, 0, 0, 0, 0]),
     ] {
-        let mut s = Session::new(SessionConfig::default());
+        let mut s = Engine::new(EngineConfig::default());
         s.receive(version).unwrap();
         assert_eq!(&s.take_transmit()[..], reply);
         s.receive(&security).unwrap();
         s.receive(&server_init(2, 2, BGRX, "vm")).unwrap();
         assert!(s.is_connected(), "{}", String::from_utf8_lossy(version));
     }
-    let mut s = Session::new(SessionConfig::default());
+    let mut s = Engine::new(EngineConfig::default());
     s.receive(b"RFB 003.008\n").unwrap();
     let mut refuse = vec![0, 0, 0, 0, 4];
     refuse.extend_from_slice(b"busy");
     assert_eq!(s.receive(&refuse), Err(RfbError::ServerRefused("busy".into())));
-    let mut s = Session::new(SessionConfig::default());
+    let mut s = Engine::new(EngineConfig::default());
     s.receive(b"RFB 003.008\n").unwrap();
     assert_eq!(s.receive(&[1, 2]), Err(RfbError::PasswordRequired));
     // Not RFB: read as a WebMKS stream that starts at ServerInit, whose name length is absurd.
-    assert!(Session::new(SessionConfig::default()).receive(b"HTTP/1.1 400 Bad Request\r\n\r\n").is_err());
-    assert!(matches!(Session::new(SessionConfig::default()).receive(b"RFB 004x001\n"), Err(RfbError::NotRfb(_))));
+    assert!(Engine::new(EngineConfig::default()).receive(b"HTTP/1.1 400 Bad Request\r\n\r\n").is_err());
+    assert!(matches!(Engine::new(EngineConfig::default()).receive(b"RFB 004x001\n"), Err(RfbError::NotRfb(_))));
 }
 
 /// One stream of several encodings, used for the chunking property.
@@ -514,9 +513,9 @@ proptest! {
     #[test]
     fn any_chunking_gives_the_same_framebuffer(cuts in proptest::collection::vec(1usize..200, 1..40)) {
         let stream = mixed_stream();
-        let mut whole = Session::new(SessionConfig::default());
+        let mut whole = Engine::new(EngineConfig::default());
         whole.receive(&stream).unwrap();
-        let mut chunked = Session::new(SessionConfig::default());
+        let mut chunked = Engine::new(EngineConfig::default());
         let mut at = 0;
         for c in cuts.iter().cycle() {
             if at >= stream.len() { break; }

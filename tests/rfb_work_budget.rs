@@ -7,14 +7,14 @@
 use std::time::{Duration, Instant};
 
 use vsphere_console::rfb::encoding as enc;
-use vsphere_console::rfb::{Event, RfbError, Session, SessionConfig};
+use vsphere_console::rfb::{Engine, EngineConfig, Event, RfbError};
 
 #[path = "common/rfb_stream.rs"]
 mod rfb_stream;
 use rfb_stream::server_init;
 
-fn session(budget: Option<u64>) -> Session {
-    let mut s = Session::new(SessionConfig { work_budget: budget, ..SessionConfig::default() });
+fn session(budget: Option<u64>) -> Engine {
+    let mut s = Engine::new(EngineConfig { work_budget: budget, ..EngineConfig::default() });
     s.receive(&server_init(1024, 768)).unwrap();
     while s.poll_event().is_some() {}
     s

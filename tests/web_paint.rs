@@ -17,7 +17,7 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 use vsphere_console::api::wire::{MoRef, VirtualMachineTicket};
 use vsphere_console::console::ConsoleOptions;
 use vsphere_console::rfb::replay::{parse_recording, recording_text, RecordedFrame};
-use vsphere_console::rfb::{Event, ImageFormat, Session, SessionConfig};
+use vsphere_console::rfb::{Engine, EngineConfig, Event, ImageFormat};
 use vsphere_console::ticket::ConsolePolicy;
 use vsphere_console::web::console::{ConsoleRunner, RunnerHooks};
 
@@ -117,7 +117,7 @@ async fn browser_decode(format: ImageFormat, data: &[u8], width: u32, height: u3
 
 /// The reference picture: the engine alone, each image's pixels handed to it in order.
 async fn reference_picture(frames: &[RecordedFrame]) -> Result<(u32, u32, Vec<u8>), String> {
-    let mut s = Session::new(SessionConfig { set_pixel_format: false, ..SessionConfig::default() });
+    let mut s = Engine::new(EngineConfig { set_pixel_format: false, ..EngineConfig::default() });
     for f in frames {
         if !f.from_server {
             s.assume_client_messages(&f.data).map_err(|e| e.to_string())?;

@@ -9,7 +9,7 @@ use support::Lab;
 use tungstenite::client::IntoClientRequest;
 use tungstenite::{Message, WebSocket};
 use vsphere_console::input;
-use vsphere_console::rfb::{Event, Session, SessionConfig};
+use vsphere_console::rfb::{Engine, EngineConfig, Event};
 
 fn ticket(lab: &Lab, session: &str) -> String {
     let r = lab.vim("POST", "VirtualMachine/vm-101/AcquireTicket", Some(session), Some(r#"{"ticketType":"webmks"}"#));
@@ -26,11 +26,7 @@ fn connect(lab: &Lab, ticket: &str) -> WebSocket<tungstenite::stream::MaybeTlsSt
 }
 
 /// Pumps socket bytes into the engine until `done` says stop; sends what the engine queues.
-fn pump(
-    ws: &mut WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>,
-    s: &mut Session,
-    mut done: impl FnMut(&Event, &Session) -> bool,
-) {
+fn pump(ws: &mut WebSocket<tungstenite::stream::MaybeTlsStream<TcpStream>>, s: &mut Engine, mut done: impl FnMut(&Event, &Engine) -> bool) {
     for _ in 0..500 {
         let out = s.take_transmit();
         if !out.is_empty() {
@@ -60,7 +56,7 @@ fn engine_draws_the_lab_desktop_and_types_into_it() {
     let sid = lab.login("demo@vsphere.local", "demo");
     let t = ticket(&lab, &sid);
     let mut ws = connect(&lab, &t);
-    let mut s = Session::new(SessionConfig::default());
+    let mut s = Engine::new(EngineConfig::default());
     let mut name = String::new();
     pump(&mut ws, &mut s, |ev, _| {
         if let Event::Connected { name: n, width, height } = ev {

@@ -1,25 +1,25 @@
-//! The console session core: one owner for everything that happens between "open this
+//! The console core: one owner for everything that happens between "open this
 //! VM's console" and "the console is closed", with no I/O.
 //!
-//! [`ConsoleSession`] owns the ticket life cycle, the URL policy decision, the RFB
-//! [`Session`](crate::rfb::Session), reconnect backoff and the status sentences. It
+//! [`ConsoleCore`] owns the ticket life cycle, the URL policy decision, the RFB
+//! [`Engine`](crate::rfb::Engine), reconnect backoff and the status sentences. It
 //! takes inputs (`ticket_acquired`, `socket_opened`, `received`, `socket_closed`,
 //! `image_decoded`, `timer_fired`, user actions) and hands out [`Work`] through
-//! [`ConsoleSession::poll`], quinn-proto style. Every attempt carries a generation:
+//! [`ConsoleCore::poll`], quinn-proto style. Every attempt carries a generation:
 //! input that names an older generation is ignored, so a stale socket, timer or image
 //! can never touch a newer attempt.
 //!
 //! The browser runner (`web::console`), the Yew console and the JavaScript API all
-//! drive this one type; it is tested natively in `tests/console_session.rs`.
+//! drive this one type; it is tested natively in `tests/console_core.rs`.
 
+pub mod core;
 pub mod options;
-pub mod session;
 pub mod status;
 pub mod ticket_input;
 pub mod work;
 
+pub use self::core::ConsoleCore;
 pub use options::{ClipboardPolicy, ConsoleOptions, Scale};
-pub use session::ConsoleSession;
 pub use status::{backoff_secs, ConsoleStatus, Step, TrustHelp};
 pub use ticket_input::ticket_from_json;
 pub use work::{AcquireError, HostEvent, Timer, Work};

@@ -94,7 +94,7 @@ pub enum Work {
     /// The server's cursor shape.
     Cursor(CursorImage),
     CursorVisible(bool),
-    /// The status changed: read [`ConsoleSession::status`](super::ConsoleSession::status).
+    /// The status changed: read [`ConsoleCore::status`](super::ConsoleCore::status).
     Status,
     /// An event for the host page.
     Host(HostEvent),

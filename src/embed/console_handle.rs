@@ -9,7 +9,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::HtmlCanvasElement;
 
 use crate::api::wire::MoRef;
-use crate::console::session::EMBEDDED_VM;
+use crate::console::core::EMBEDDED_VM;
 use crate::console::{ticket_from_json, AcquireError, ConsoleOptions, ConsoleStatus, HostEvent};
 use crate::input;
 use crate::rfb::KeyInput;

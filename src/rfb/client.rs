@@ -3,15 +3,15 @@
 //! by `messages.rs`.
 
 use super::clipboard;
+use super::engine::Engine;
 use super::error::RfbError;
 use super::event::{ClipboardSent, KeyInput, KeyMode};
 use super::messages::{self, vmware};
 use super::pixel_format::PixelFormat;
 use super::reader::Reader;
 use super::server::caps;
-use super::session::Session;
 
-impl Session {
+impl Engine {
     /// Sends a key the way the server understands best.
     pub fn send_key(&mut self, key: KeyInput) {
         if !self.is_connected() {

@@ -1,4 +1,4 @@
-//! Everything that ends an RFB session, each explainable to a person.
+//! Everything that stops the RFB engine, each explainable to a person.
 
 use thiserror::Error;
 
@@ -34,7 +34,7 @@ pub enum RfbError {
     MessageTooLarge(usize),
     #[error("an image rectangle could not be decoded: {0}")]
     Image(String),
-    #[error("the session has already failed")]
+    #[error("the console connection has already failed")]
     AlreadyFailed,
     /// Valid bytes that ask for far more drawing than any real screen needs.
     #[error("the server asked for an absurd amount of drawing ({0})")]

@@ -60,9 +60,9 @@ pub enum Event {
     /// The server closed the session (VMware SessionClose) with its reason code.
     ServerClosed(u32),
     /// Decode this image for the rectangle at `x`,`y`, then answer, oldest first, with
-    /// [`Session::image_decoded`](super::Session::image_decoded) (its `width*height`
+    /// [`Engine::image_decoded`](super::Engine::image_decoded) (its `width*height`
     /// RGBA pixels) or, having drawn it onto the canvas,
-    /// [`Session::image_drawn`](super::Session::image_drawn) (the picture then lives on
+    /// [`Engine::image_drawn`](super::Engine::image_drawn) (the picture then lives on
     /// the canvas only until read back; damage under it is older and dropped). What
     /// overlaps the image waits for the answer. A host that paints the damage just
     /// before drawing lets the engine keep its canvas-only regions few (see
@@ -77,7 +77,7 @@ pub enum Event {
     },
     /// The engine needs this buffer right under `rects`, which only the canvas holds
     /// (a CopyRect from an image, a resize, too many scattered regions): answer with
-    /// [`Session::canvas_read`](super::Session::canvas_read), each rectangle's RGBA read
+    /// [`Engine::canvas_read`](super::Engine::canvas_read), each rectangle's RGBA read
     /// from the canvas, in order. Nothing is processed until then.
     ReadBack {
         rects: Vec<Rect>,

@@ -79,7 +79,7 @@ pub struct Framebuffer {
     damage: Vec<Rect>,
     /// Regions whose right pixels are on the host's canvas only (images the browser
     /// drew straight there): this buffer's pixels under them are stale. Empty unless the
-    /// host answers images with `Session::image_drawn`.
+    /// host answers images with `Engine::image_drawn`.
     ///
     /// Invariants the painter relies on: no damage rectangle overlaps one (drawing the
     /// damage from here never shows a stale pixel), and outside them this buffer is right.

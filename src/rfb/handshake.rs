@@ -1,6 +1,6 @@
 //! The handshake, from the first byte to ServerInit: the protocol version, the security
 //! type (None, or VNC Authentication), the security result and ClientInit (rfbproto 7.1
-//! and 7.2). It ends in a [`ServerInit`]; the engine's session starts from there.
+//! and 7.2). It ends in a [`ServerInit`]; the engine's active part starts from there.
 //!
 //! A WebMKS server may skip it all and start at ServerInit; the first four bytes tell:
 //! a handshake starts with `RFB `.

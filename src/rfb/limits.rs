@@ -1,5 +1,5 @@
 //! Every bound the engine keeps, in one place. A hostile server meets one of these, and
-//! the session ends with a sentence; it never gets an allocation or work beyond them.
+//! the engine stops with a sentence; it never gets an allocation or work beyond them.
 
 /// Largest ServerCutText, desktop name, VMware message or compressed rectangle we accept.
 pub const MAX_MESSAGE: usize = 16 * 1024 * 1024;

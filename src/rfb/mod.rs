@@ -1,13 +1,13 @@
 //! A sans-IO RFB client engine with VMware's WebMKS extensions.
 //!
-//! [`Session::receive`] takes bytes from the console socket; [`Session::poll_event`]
-//! and [`Session::take_transmit`] hand out what happened and what to send; the
+//! [`Engine::receive`] takes bytes from the console socket; [`Engine::poll_event`]
+//! and [`Engine::take_transmit`] hand out what happened and what to send; the
 //! [`Framebuffer`] holds RGBA pixels and the damage since the last draw. The same
 //! engine runs in the browser, in native tests against Xvnc and QEMU, in the fuzzer
 //! and in `cargo xtask replay`. Spec: <https://github.com/rfbproto/rfbproto>.
 //!
 //! The engine is split as IronRDP splits a connector from its session: the handshake
-//! (`handshake.rs`) ends in a ServerInit; the session (`session.rs`) reads server
+//! (`handshake.rs`) ends in a ServerInit; then the engine (`engine.rs`) reads server
 //! messages (`server.rs`) and the rectangles of updates (`update.rs`), each through the
 //! one decoder table (`decoders`); what the page sends goes out through `client.rs`;
 //! every bound is in `limits.rs`.
@@ -17,6 +17,7 @@ pub mod clipboard;
 pub mod cursor;
 pub mod decoders;
 pub mod encoding;
+pub mod engine;
 pub mod error;
 pub mod event;
 pub mod framebuffer;
@@ -29,7 +30,7 @@ mod pixels;
 pub mod reader;
 pub mod replay;
 mod server;
-pub mod session;
+
 mod update;
 pub mod vnc_auth;
 pub mod zlib;
@@ -38,10 +39,10 @@ pub mod zlib;
 pub mod native_images;
 
 pub use decoders::ImageFormat;
+pub use engine::{Engine, EngineConfig};
 pub use error::RfbError;
 pub use event::{ClipboardSent, Event, KeyInput, KeyMode};
 pub use framebuffer::{Framebuffer, Rect};
 pub use handshake::ServerInit;
 pub use pixel_format::PixelFormat;
 pub use server::caps;
-pub use session::{Session, SessionConfig};

@@ -13,7 +13,7 @@ pub enum Stop {
     /// Not enough bytes yet. Whatever the step read is read again when more arrive, so a
     /// step that stops here must not have changed anything that lasts.
     NeedMore,
-    /// The stream is broken or hostile: the session ends.
+    /// The stream is broken or hostile: the engine stops.
     Failed(RfbError),
 }
 

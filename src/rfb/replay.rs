@@ -9,8 +9,8 @@
 //! The server's bytes depend on what the recording client asked for, so the recorded
 //! client messages (SetPixelFormat above all) take the place of the engine's own.
 
-use super::session::ImageDecoder;
-use super::{RfbError, Session, SessionConfig};
+use super::engine::ImageDecoder;
+use super::{Engine, EngineConfig, RfbError};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordedFrame {
@@ -113,8 +113,8 @@ fn read_literal(s: &str) -> Result<(Vec<u8>, &str), String> {
 }
 
 /// Feeds a recording to a fresh engine as if it were the client that made it.
-pub fn replay(frames: &[RecordedFrame], image_decoder: Option<ImageDecoder>) -> Result<Session, RfbError> {
-    let mut s = Session::new(SessionConfig { set_pixel_format: false, image_decoder, ..SessionConfig::default() });
+pub fn replay(frames: &[RecordedFrame], image_decoder: Option<ImageDecoder>) -> Result<Engine, RfbError> {
+    let mut s = Engine::new(EngineConfig { set_pixel_format: false, image_decoder, ..EngineConfig::default() });
     for f in frames {
         if f.from_server {
             s.receive(&f.data)?;

@@ -3,13 +3,13 @@
 //! type-127 messages.
 
 use super::clipboard;
+use super::engine::{Engine, Phase};
 use super::error::RfbError;
 use super::event::{Event, KeyMode};
 use super::framebuffer::Framebuffer;
 use super::limits::MAX_MESSAGE;
 use super::messages::{self, vmware};
 use super::reader::{Parsed, Reader};
-use super::session::{Phase, Session};
 
 /// VMware ServerCaps bits (127/0), and the ClientCaps we answer with.
 pub mod caps {
@@ -22,7 +22,7 @@ pub mod caps {
     pub const CLIENT_SESSION_CLOSE: u32 = 0x8000;
 }
 
-impl Session {
+impl Engine {
     pub(super) fn server_message(&mut self, r: &mut Reader) -> Parsed {
         match r.u8()? {
             0 => {

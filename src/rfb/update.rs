@@ -4,15 +4,15 @@
 //! or what a pseudo-encoding means.
 
 use super::decoders::{self, Ctx, Effect, Kind, Progress, RectState};
+use super::engine::{CurrentRect, Engine, Phase};
 use super::error::RfbError;
 use super::event::Event;
 use super::framebuffer::{Framebuffer, Rect};
 use super::image_header;
 use super::limits::{MAX_CANVAS_ONLY_RECTS, MAX_IMAGES_IN_FLIGHT};
 use super::reader::{Parsed, Reader, Stop};
-use super::session::{CurrentRect, Phase, Session};
 
-impl Session {
+impl Engine {
     /// One rectangle: its header, then (on later calls if need be) its body.
     pub(super) fn rectangle(&mut self, r: &mut Reader) -> Parsed {
         let Some(cur) = self.current.clone() else {

@@ -4,7 +4,7 @@
 
 use serde_json::json;
 use vsphere_console::api::wire::{MoRef, VirtualMachineTicket};
-use vsphere_console::console::{ConsoleOptions, ConsoleSession, HostEvent, Work};
+use vsphere_console::console::{ConsoleCore, ConsoleOptions, HostEvent, Work};
 use vsphere_console::rfb::encoding as enc;
 use vsphere_console::ticket::url_parts::NativeUrlParser;
 use vsphere_console::ticket::ConsolePolicy;
@@ -23,15 +23,15 @@ pub fn options() -> ConsoleOptions {
     }
 }
 
-pub fn core(opts: ConsoleOptions) -> ConsoleSession {
-    ConsoleSession::new(MoRef::new("VirtualMachine", "vm-1"), opts, "https://portal.example", Box::new(NativeUrlParser))
+pub fn core(opts: ConsoleOptions) -> ConsoleCore {
+    ConsoleCore::new(MoRef::new("VirtualMachine", "vm-1"), opts, "https://portal.example", Box::new(NativeUrlParser))
 }
 
 pub fn ticket(host: &str) -> VirtualMachineTicket {
     serde_json::from_value(json!({"ticket": SECRET, "host": host, "port": 443, "sslThumbprint": "AA:BB"})).unwrap()
 }
 
-pub fn drain(c: &mut ConsoleSession) -> Vec<Work> {
+pub fn drain(c: &mut ConsoleCore) -> Vec<Work> {
     std::iter::from_fn(|| c.poll()).collect()
 }
 
@@ -72,7 +72,7 @@ pub fn server_caps(bits: u32) -> Vec<u8> {
 }
 
 /// Drives a core to Running; returns the work seen on the way.
-pub fn to_running(c: &mut ConsoleSession) -> Vec<Work> {
+pub fn to_running(c: &mut ConsoleCore) -> Vec<Work> {
     c.connect();
     let mut all = drain(c);
     let g = c.generation();

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use tungstenite::client::IntoClientRequest;
 use tungstenite::stream::MaybeTlsStream;
 use vsphere_console::rfb::encoding::{self as enc, only};
-use vsphere_console::rfb::{Session, SessionConfig};
+use vsphere_console::rfb::{Engine, EngineConfig};
 
 use crate::util::Result;
 
@@ -161,10 +161,10 @@ pub fn run(server: &str, encoding_name: &str, out: &str, seconds: u64, scene: &S
     if let MaybeTlsStream::Plain(s) = sock.get_mut() {
         let _ = s.set_read_timeout(Some(Duration::from_millis(100)));
     }
-    let mut s = Session::new(SessionConfig {
+    let mut s = Engine::new(EngineConfig {
         encodings,
         image_decoder: Some(vsphere_console::rfb::native_images::decode),
-        ..SessionConfig::default()
+        ..EngineConfig::default()
     });
     let end = Instant::now() + Duration::from_secs(seconds);
     // After `seconds` the activity stops, and the recording goes on until the server has

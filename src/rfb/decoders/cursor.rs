@@ -8,7 +8,7 @@ use crate::rfb::event::Event;
 use crate::rfb::framebuffer::check_size;
 use crate::rfb::reader::{Parsed, Reader};
 
-/// Cursor (-239): pixels in the session's format, then a 1-bpp mask.
+/// Cursor (-239): pixels in the engine's pixel format, then a 1-bpp mask.
 pub fn decode_rich(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
     let (w, h) = (t.rect.w as usize, t.rect.h as usize);
     check_size(t.rect.w, t.rect.h)?;

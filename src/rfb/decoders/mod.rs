@@ -186,7 +186,7 @@ pub(crate) fn three_bytes_are_rgb(pf: &PixelFormat) -> bool {
         && (pf.red_shift, pf.green_shift, pf.blue_shift) == (0, 8, 16)
 }
 
-/// A PIXEL in the session's format as RGBA.
+/// A PIXEL in the engine's pixel format as RGBA.
 pub(crate) fn pixel(pf: &PixelFormat, b: &[u8]) -> [u8; 4] {
     pf.rgba(pf.value(b))
 }

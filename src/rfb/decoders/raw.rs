@@ -1,4 +1,4 @@
-//! Raw encoding (0): `w*h` pixels in the session's pixel format, drawn row by row as
+//! Raw encoding (0): `w*h` pixels in the engine's pixel format, drawn row by row as
 //! they arrive so a large rectangle needs no large buffer.
 
 use super::{Ctx, Progress, RectState};

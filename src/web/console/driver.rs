@@ -17,7 +17,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::api::wire::VirtualMachineTicket;
-use crate::console::{AcquireError, ConsoleSession, ConsoleStatus, HostEvent, Timer, Work};
+use crate::console::{AcquireError, ConsoleCore, ConsoleStatus, HostEvent, Timer, Work};
 use crate::rfb::ImageFormat;
 use crate::web::now_ms;
 use crate::web::timers::Timeout;
@@ -41,7 +41,7 @@ pub struct RunnerHooks {
 }
 
 pub struct Shared {
-    pub(super) core: ConsoleSession,
+    pub(super) core: ConsoleCore,
     pub(super) painter: Painter,
     pub(super) cursor: CursorStyle,
     pub(super) socket: Option<ConsoleSocket>,
@@ -107,14 +107,14 @@ fn draw_images_in_order(rc: &Rc<RefCell<Shared>>) {
 
 /// Runs `f` on the core later (a future, a timer, a socket event), if the console
 /// still exists by then.
-pub(super) fn act_weak(weak: &WeakShared, f: impl FnOnce(&mut ConsoleSession)) {
+pub(super) fn act_weak(weak: &WeakShared, f: impl FnOnce(&mut ConsoleCore)) {
     if let Some(rc) = weak.upgrade() {
         act(&rc, f);
     }
 }
 
 /// Runs `f` on the core of `rc` and pumps its work.
-pub(super) fn act<T>(rc: &Rc<RefCell<Shared>>, f: impl FnOnce(&mut ConsoleSession) -> T) -> T {
+pub(super) fn act<T>(rc: &Rc<RefCell<Shared>>, f: impl FnOnce(&mut ConsoleCore) -> T) -> T {
     let out = f(&mut rc.borrow_mut().core);
     pump(rc);
     out
@@ -203,7 +203,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
 }
 
 impl Shared {
-    pub(super) fn new(core: ConsoleSession, painter: Painter, cursor: CursorStyle, hooks: RunnerHooks) -> Rc<RefCell<Shared>> {
+    pub(super) fn new(core: ConsoleCore, painter: Painter, cursor: CursorStyle, hooks: RunnerHooks) -> Rc<RefCell<Shared>> {
         let shared = Rc::new(RefCell::new(Shared {
             core,
             painter,

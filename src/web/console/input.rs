@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, EventTarget, HtmlCanvasElement, KeyboardEvent, MouseEvent, TouchEvent, WheelEvent};
 
-use crate::console::ConsoleSession;
+use crate::console::ConsoleCore;
 use crate::input;
 use crate::input::wheel::WheelAccumulator;
 
@@ -41,12 +41,12 @@ struct InputState {
 
 /// Releases every key held (the core knows which): on blur, page hide, a hidden page and
 /// pointer-lock loss.
-fn release_held(c: &mut ConsoleSession, _: &mut InputState) {
+fn release_held(c: &mut ConsoleCore, _: &mut InputState) {
     c.release_keys();
 }
 
 /// What one listener does with the core, the canvas and the input state.
-type Handler = Box<dyn Fn(&mut ConsoleSession, &HtmlCanvasElement, &mut InputState, JsValue)>;
+type Handler = Box<dyn Fn(&mut ConsoleCore, &HtmlCanvasElement, &mut InputState, JsValue)>;
 
 /// A listener as added: its target, the event's name and the closure.
 type Listener = (EventTarget, &'static str, Closure<dyn FnMut(JsValue)>);
@@ -252,7 +252,7 @@ fn pans_natively(canvas: &HtmlCanvasElement) -> bool {
     canvas.parent_element().is_some_and(|p| p.class_name().split_whitespace().any(|c| c == "actual"))
 }
 
-fn pointer(c: &mut ConsoleSession, canvas: &HtmlCanvasElement, st: &mut InputState, e: &MouseEvent) {
+fn pointer(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputState, e: &MouseEvent) {
     let buttons = rfb_buttons(e.buttons());
     st.buttons = buttons;
     let locked =

@@ -1,5 +1,5 @@
-//! The console in the page: [`runner::ConsoleRunner`] runs the sans-IO console session
-//! core with one adapter per job.
+//! The console in the page: [`runner::ConsoleRunner`] runs the sans-IO console
+//! core ([`ConsoleCore`](crate::console::ConsoleCore)) with one adapter per job.
 
 pub mod clipboard;
 pub mod cursor;

@@ -1,4 +1,4 @@
-//! [`ConsoleRunner`]: one console session core running in a canvas, with the input
+//! [`ConsoleRunner`]: one console core running in a canvas, with the input
 //! listeners and the typing job around it; what the Yew console and the JavaScript
 //! `ConsoleHandle` hold.
 
@@ -9,7 +9,7 @@ use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 
 use crate::api::wire::MoRef;
-use crate::console::{ConsoleOptions, ConsoleSession, ConsoleStatus, Work};
+use crate::console::{ConsoleCore, ConsoleOptions, ConsoleStatus, Work};
 use crate::rfb::KeyInput;
 use crate::web::page_origin;
 use crate::web::url_parser::BrowserUrlParser;
@@ -33,7 +33,7 @@ impl ConsoleRunner {
     /// Starts the first attempt at once.
     pub fn start(canvas: HtmlCanvasElement, vm: MoRef, options: ConsoleOptions, hooks: RunnerHooks) -> Result<Self, String> {
         let painter = Painter::new(canvas.clone())?;
-        let core = ConsoleSession::new(vm, options, page_origin(), Box::new(BrowserUrlParser));
+        let core = ConsoleCore::new(vm, options, page_origin(), Box::new(BrowserUrlParser));
         let shared = Shared::new(core, painter, CursorStyle::new(canvas.clone()), hooks);
         let input = InputListeners::attach(&canvas, Rc::downgrade(&shared));
         let last = shared.borrow().last_clipboard.clone();
@@ -44,7 +44,7 @@ impl ConsoleRunner {
     }
 
     /// Runs `f` on the core, then does the work it produced.
-    pub fn act<T>(&self, f: impl FnOnce(&mut ConsoleSession) -> T) -> T {
+    pub fn act<T>(&self, f: impl FnOnce(&mut ConsoleCore) -> T) -> T {
         act(&self.shared, f)
     }
 
@@ -58,12 +58,12 @@ impl ConsoleRunner {
 
     pub fn disconnect(&self) {
         self.typing.cancel();
-        self.act(ConsoleSession::disconnect);
+        self.act(ConsoleCore::disconnect);
     }
 
     pub fn reconnect(&self) {
         self.typing.cancel();
-        self.act(ConsoleSession::reconnect);
+        self.act(ConsoleCore::reconnect);
     }
 
     pub fn keys(&self, keys: &[KeyInput]) {

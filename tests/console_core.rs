@@ -4,9 +4,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use serde_json::json;
-use vsphere_console::console::{
-    backoff_secs, ticket_from_json, AcquireError, ConsoleOptions, ConsoleSession, HostEvent, Step, Timer, Work,
-};
+use vsphere_console::console::{backoff_secs, ticket_from_json, AcquireError, ConsoleCore, ConsoleOptions, HostEvent, Step, Timer, Work};
 use vsphere_console::rfb::encoding as enc;
 use vsphere_console::rfb::KeyInput;
 use vsphere_console::rfb::{caps, KeyMode};
@@ -441,7 +439,7 @@ fn a_costly_update_continues_on_later_turns() {
 fn a_key_up_matches_its_key_down_and_held_keys_are_released() {
     let mut c = core(options());
     to_running(&mut c);
-    let keysyms = |c: &mut ConsoleSession| -> Vec<(bool, u32)> {
+    let keysyms = |c: &mut ConsoleCore| -> Vec<(bool, u32)> {
         sent(&drain(c)).chunks(8).map(|k| (k[1] == 1, u32::from_be_bytes([k[4], k[5], k[6], k[7]]))).collect()
     };
     // Down as "a"; Shift pressed meanwhile makes the key-up report "A": "a" goes up.

@@ -1,4 +1,4 @@
-//! [`ConsoleSession`]: one console, from ticket to close, as a sans-IO state machine.
+//! [`ConsoleCore`]: one console, from ticket to close, as a sans-IO state machine.
 //!
 //! Invariants:
 //! - `generation` grows by one per attempt; every `Work` that touches a socket, image or
@@ -13,7 +13,7 @@ use crate::api::wire::{MoRef, VirtualMachineTicket};
 use crate::input;
 use crate::rfb::framebuffer::{Framebuffer, Rect};
 use crate::rfb::KeyMode;
-use crate::rfb::{ClipboardSent, Event, KeyInput, RfbError, Session, SessionConfig};
+use crate::rfb::{ClipboardSent, Engine, EngineConfig, Event, KeyInput, RfbError};
 use crate::ticket::{self, RequestedFrom, TicketEvent, TicketState, UrlParser};
 
 use super::options::ConsoleOptions;
@@ -27,7 +27,7 @@ pub const WORK_PER_TURN: u64 = 2_000_000;
 /// The moId used for tickets handed in by a host page that names no VM.
 pub const EMBEDDED_VM: &str = "embedded";
 
-pub struct ConsoleSession {
+pub struct ConsoleCore {
     options: ConsoleOptions,
     parser: Box<dyn UrlParser>,
     /// The page's origin: where the ticket was requested from when the options name none.
@@ -35,7 +35,7 @@ pub struct ConsoleSession {
     vm: MoRef,
     generation: u32,
     ticket: TicketState,
-    rfb: Option<Session>,
+    rfb: Option<Engine>,
     /// The socket of the current generation may be open or opening.
     socket_live: bool,
     socket_was_open: bool,
@@ -52,11 +52,11 @@ pub struct ConsoleSession {
     held: Vec<(String, KeyInput)>,
 }
 
-impl ConsoleSession {
+impl ConsoleCore {
     /// A console for `vm`; nothing happens until [`connect`](Self::connect).
     pub fn new(vm: MoRef, options: ConsoleOptions, page_origin: impl Into<String>, parser: Box<dyn UrlParser>) -> Self {
         let status = ConsoleStatus { keyboard_layout: options.layout().name(), ..ConsoleStatus::initial(options.view_only) };
-        ConsoleSession {
+        ConsoleCore {
             ticket: TicketState::requested(vm.clone()),
             vm,
             options,
@@ -211,10 +211,10 @@ impl ConsoleSession {
         }
         self.socket_was_open = true;
         self.advance_ticket(TicketEvent::Opened);
-        self.rfb = Some(Session::new(SessionConfig {
+        self.rfb = Some(Engine::new(EngineConfig {
             work_budget: Some(WORK_PER_TURN),
             clipboard_from_server: self.options.clipboard.from_vm,
-            ..SessionConfig::default()
+            ..EngineConfig::default()
         }));
         self.status.step = Step::Handshake;
         self.start_step_timer();
@@ -243,7 +243,7 @@ impl ConsoleSession {
     }
 
     /// Feeds the engine of attempt `generation`, if it is still the live one.
-    fn with_engine(&mut self, generation: u32, f: impl FnOnce(&mut Session) -> Result<(), RfbError>) {
+    fn with_engine(&mut self, generation: u32, f: impl FnOnce(&mut Engine) -> Result<(), RfbError>) {
         if generation != self.generation || !self.socket_live {
             return;
         }
@@ -473,7 +473,7 @@ impl ConsoleSession {
     }
 
     pub fn framebuffer(&self) -> Option<&Framebuffer> {
-        self.rfb.as_ref().and_then(Session::framebuffer)
+        self.rfb.as_ref().and_then(Engine::framebuffer)
     }
 
     /// Nothing received is waiting to be drawn: no image out for decoding, no work left
@@ -484,7 +484,7 @@ impl ConsoleSession {
 
     /// The damage since the last call, for the painter.
     pub fn take_damage(&mut self) -> Vec<Rect> {
-        self.rfb.as_mut().map(Session::take_damage).unwrap_or_default()
+        self.rfb.as_mut().map(Engine::take_damage).unwrap_or_default()
     }
 
     // --- Inside ------------------------------------------------------------------------
@@ -571,7 +571,7 @@ impl ConsoleSession {
             self.fail("protocol", format!("{} Reconnect to try again with a fresh ticket.", e.sentence()));
             return;
         }
-        if self.rfb.as_ref().is_some_and(Session::has_more_work) {
+        if self.rfb.as_ref().is_some_and(Engine::has_more_work) {
             // A zero-delay timer: the page handles input and paints in between.
             self.work.push_back(Work::StartTimer { generation: self.generation, timer: Timer::Continue, ms: 0 });
         }

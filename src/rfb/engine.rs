@@ -1,6 +1,6 @@
 //! The RFB client engine: bytes in, events and bytes out.
 //!
-//! [`Session::receive`] buffers what arrived and processes every complete unit: a
+//! [`Engine::receive`] buffers what arrived and processes every complete unit: a
 //! handshake message (`handshake.rs`), a server message (`server.rs`) or one rectangle of
 //! an update (`update.rs`). Each unit is parsed whole or not at all: a unit that needs
 //! more bytes is parsed again from its start when they come. Input from the page goes out
@@ -21,7 +21,7 @@ use super::reader::{Reader, Stop};
 use crate::api::Secret;
 
 #[derive(Clone, Debug)]
-pub struct SessionConfig {
+pub struct EngineConfig {
     /// Encodings to advertise, most preferred first.
     pub encodings: Vec<i32>,
     /// ClientInit shared flag.
@@ -31,10 +31,10 @@ pub struct SessionConfig {
     /// Ask for 32-bpp RGBX with SetPixelFormat (never on the WebMKS variant).
     pub set_pixel_format: bool,
     /// Decodes JPEG/PNG rectangles in place (natively). `None`: the engine emits
-    /// [`Event::DecodeImage`] and waits for [`Session::image_decoded`] (the browser).
+    /// [`Event::DecodeImage`] and waits for [`Engine::image_decoded`] (the browser).
     pub image_decoder: Option<ImageDecoder>,
-    /// Pixels one [`Session::receive`] call may draw before it stops and leaves the rest
-    /// for the next call ([`Session::has_more_work`]), so a page stays responsive. `None`:
+    /// Pixels one [`Engine::receive`] call may draw before it stops and leaves the rest
+    /// for the next call ([`Engine::has_more_work`]), so a page stays responsive. `None`:
     /// everything at once (native callers).
     pub work_budget: Option<u64>,
     /// Take the server's clipboard text (a page may forbid it): when false, the engine
@@ -45,9 +45,9 @@ pub struct SessionConfig {
 /// A synchronous image decoder: format, bytes, expected size → RGBA.
 pub type ImageDecoder = fn(ImageFormat, &[u8], u32, u32) -> Result<Vec<u8>, String>;
 
-impl Default for SessionConfig {
+impl Default for EngineConfig {
     fn default() -> Self {
-        SessionConfig {
+        EngineConfig {
             encodings: enc::default_encodings(),
             shared: true,
             password: None,
@@ -59,7 +59,7 @@ impl Default for SessionConfig {
     }
 }
 
-/// Where the session stands.
+/// Where the engine stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Phase {
     Handshake,
@@ -83,8 +83,8 @@ pub(super) struct CurrentRect {
     pub state: RectState,
 }
 
-pub struct Session {
-    pub(super) config: SessionConfig,
+pub struct Engine {
+    pub(super) config: EngineConfig,
     pub(super) phase: Phase,
     /// `Some` until ServerInit.
     handshake: Option<Handshake>,
@@ -139,9 +139,9 @@ impl Stats {
     }
 }
 
-impl Session {
-    pub fn new(config: SessionConfig) -> Self {
-        Session {
+impl Engine {
+    pub fn new(config: EngineConfig) -> Self {
+        Engine {
             handshake: Some(Handshake::new(config.password.clone(), config.shared)),
             config,
             phase: Phase::Handshake,
