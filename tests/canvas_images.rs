@@ -68,7 +68,7 @@ impl ModelHost {
         while let Some(ev) = s.poll_event() {
             match ev {
                 Event::Connected { width, height, .. } | Event::Resized { width, height } => self.resize(width, height),
-                Event::DecodeImage { format, data, x, y, width, height } => {
+                Event::DecodeImage { format, data, x, y, width, height, .. } => {
                     let rgba = decode(format, &data, width, height).expect("the recording's images decode");
                     self.images.push_back((Rect::new(x, y, width, height), rgba));
                 }

@@ -94,7 +94,7 @@ fn a_stale_attempt_never_touches_a_newer_one() {
     c.socket_opened(1);
     c.received(1, &server_init(8, 8));
     c.image_decoded(1, Ok(vec![0; 4]));
-    c.socket_closed(1, 1006, "");
+    c.socket_closed(1, 1006, "", false);
     c.timer_fired(1, Timer::Step);
     c.painted(1);
     assert!(drain(&mut c).is_empty(), "no work from a stale generation");
@@ -153,7 +153,7 @@ fn a_drop_reconnects_with_backoff_while_the_network_stays_down_then_gives_up() {
     let mut c = core(options());
     to_running(&mut c);
     let g = c.generation();
-    c.socket_closed(g, 1006, "");
+    c.socket_closed(g, 1006, "", false);
     let mut schedule = Vec::new();
     loop {
         let w = drain(&mut c);
@@ -169,7 +169,7 @@ fn a_drop_reconnects_with_backoff_while_the_network_stays_down_then_gives_up() {
         // The network is still down: the fresh ticket's socket never opens.
         c.ticket_acquired(g + 1, Ok(ticket("esx01.example.com")), NOW);
         drain(&mut c);
-        c.socket_closed(g + 1, 1006, "");
+        c.socket_closed(g + 1, 1006, "", false);
     }
     assert_eq!(schedule, [1000, 2000, 4000, 8000, 16000]);
     assert!(c.status().message.as_ref().unwrap().contains("keeps dropping"));
@@ -180,7 +180,7 @@ fn a_drop_reconnects_with_backoff_while_the_network_stays_down_then_gives_up() {
 fn a_picture_resets_the_backoff() {
     let mut c = core(options());
     to_running(&mut c);
-    c.socket_closed(1, 1006, "");
+    c.socket_closed(1, 1006, "", false);
     drain(&mut c);
     assert_eq!(c.status().drops, 1);
     c.timer_fired(1, Timer::Reconnect);
@@ -192,7 +192,7 @@ fn a_picture_resets_the_backoff() {
     drain(&mut c);
     c.painted(g);
     assert_eq!((c.status().drops, c.status().retry_in), (0, None));
-    c.socket_closed(g, 1006, "");
+    c.socket_closed(g, 1006, "", false);
     assert!(drain(&mut c).iter().any(|w| matches!(w, Work::StartTimer { timer: Timer::Reconnect, ms: 1000, .. })));
 }
 
@@ -200,7 +200,7 @@ fn a_picture_resets_the_backoff() {
 fn no_automatic_reconnect_when_turned_off() {
     let mut c = core(ConsoleOptions { reconnect: false, ..options() });
     to_running(&mut c);
-    c.socket_closed(1, 1006, "");
+    c.socket_closed(1, 1006, "", false);
     assert!(!drain(&mut c).iter().any(|w| matches!(w, Work::StartTimer { timer: Timer::Reconnect, .. })));
     assert_eq!(c.status().step, Step::Closed);
 }
@@ -240,7 +240,7 @@ fn garbage_from_the_server_fails_and_closes() {
     assert_eq!(c.status().step, Step::Failed);
     assert!(c.status().message.as_ref().unwrap().ends_with("Reconnect to try again with a fresh ticket."));
     // The socket had opened: the certificate is not the problem, so no certificate help.
-    c.socket_closed(1, 1006, "");
+    c.socket_closed(1, 1006, "", false);
     assert!(!c.status().certificate_suspected, "a protocol failure never points at the certificate");
 }
 
@@ -250,7 +250,7 @@ fn a_socket_refused_before_opening_points_at_the_certificate() {
     c.connect();
     c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
     drain(&mut c);
-    c.socket_closed(1, 1006, "");
+    c.socket_closed(1, 1006, "", false);
     let w = drain(&mut c);
     assert_eq!(c.status().step, Step::Failed);
     assert!(c.status().message.as_ref().unwrap().contains("open https://esx01.example.com:443/ in a new tab"));
@@ -280,12 +280,22 @@ fn disconnect_says_goodbye_with_session_close() {
     let close_at = w.iter().position(|w| *w == Work::CloseSocket { generation: 1 }).unwrap();
     let send_at = w.iter().position(|w| matches!(w, Work::Send { .. })).unwrap();
     assert!(send_at < close_at, "SessionClose is sent before the socket closes");
-    assert!(host_events(&w).contains(&HostEvent::Disconnect { clean: true, code: 1000, reason: "disconnected by the page".into() }));
     assert_eq!(c.status().step, Step::Closed);
     assert_eq!(c.status().ticket, "used");
-    // The socket's own close event afterwards changes nothing.
-    c.socket_closed(1, 1000, "");
-    assert!(drain(&mut c).is_empty());
+    // `disconnect` waits for the close, and says whether the closing handshake completed.
+    assert!(!names(&w).contains(&"disconnect"), "nothing is reported before the socket closed");
+    c.socket_closed(1, 1000, "", true);
+    assert_eq!(host_events(&drain(&mut c)), [HostEvent::Disconnect { clean: true, code: 1000, reason: String::new() }]);
+    // A close the server never answers is not clean.
+    let mut c = core(options());
+    to_running(&mut c);
+    c.disconnect();
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::StartTimer { generation: 1, timer: Timer::Close, ms: 5_000 }));
+    c.timer_fired(1, Timer::Close);
+    assert_eq!(host_events(&drain(&mut c)), [HostEvent::Disconnect { clean: false, code: 1006, reason: String::new() }]);
+    c.socket_closed(1, 1006, "", false);
+    assert!(host_events(&drain(&mut c)).is_empty(), "reported once");
 }
 
 #[test]
@@ -295,7 +305,7 @@ fn the_server_saying_goodbye_is_a_clean_close() {
     let mut m = vec![127, 7, 0, 8];
     m.extend_from_slice(&3u32.to_be_bytes());
     c.received(1, &m);
-    c.socket_closed(1, 1000, "");
+    c.socket_closed(1, 1000, "", true);
     let w = drain(&mut c);
     assert_eq!(c.status().step, Step::Closed);
     assert!(c.status().message.as_ref().unwrap().contains("reason 3"));
@@ -312,7 +322,9 @@ fn view_only_sends_no_input() {
     assert!(sent(&drain(&mut c)).is_empty());
     c.set_view_only(false);
     c.key(KeyInput { keysym: 0x61, scancode: Some(0x1e), down: true }, None, "KeyA");
-    assert_eq!(sent(&drain(&mut c)), [4, 1, 0, 0, 0, 0, 0, 0x61]);
+    // The stream starts at ServerInit, so the server is WebMKS: a scan code, as VMware's
+    // client sends it (127/0).
+    assert_eq!(sent(&drain(&mut c)), [127, 0, 0, 8, 0, 0x1e, 1, 0]);
 }
 
 #[test]
@@ -326,8 +338,14 @@ fn caps_lock_follows_the_person_s_keyboard() {
     c.received(1, &m);
     drain(&mut c);
     c.key(KeyInput { keysym: 0x41, scancode: None, down: true }, Some((true, false)), "KeyA");
-    let keysyms: Vec<u32> = sent(&drain(&mut c)).chunks(8).map(|k| u32::from_be_bytes([k[4], k[5], k[6], k[7]])).collect();
-    assert_eq!(keysyms, [0xffe5, 0xffe5, 0x41], "Caps Lock pressed and released, then the key");
+    // A WebMKS server (it started at ServerInit): Caps Lock as scan code 0x3a down and up
+    // (127/0), then the key, which has no scan code, as a keysym.
+    let bytes = sent(&drain(&mut c));
+    assert_eq!(
+        bytes,
+        [127, 0, 0, 8, 0, 0x3a, 1, 0, 127, 0, 0, 8, 0, 0x3a, 0, 0, 4, 1, 0, 0, 0, 0, 0, 0x41],
+        "Caps Lock pressed and released, then the key"
+    );
 }
 
 #[test]
@@ -365,7 +383,7 @@ fn typed_text_is_planned_for_the_layout_or_refused() {
 fn no_host_event_or_status_carries_the_ticket() {
     let mut c = core(options());
     let mut work = to_running(&mut c);
-    c.socket_closed(1, 1006, "");
+    c.socket_closed(1, 1006, "", false);
     work.extend(drain(&mut c));
     c.disconnect();
     work.extend(drain(&mut c));
@@ -456,4 +474,50 @@ fn a_key_up_matches_its_key_down_and_held_keys_are_released() {
     assert_eq!(up, [(false, 0x62), (false, 0xffe1)]);
     c.key(KeyInput { keysym: 0xffe1, scancode: None, down: false }, None, "ShiftLeft");
     assert!(keysyms(&mut c).is_empty(), "a key-up after the release sends nothing");
+}
+
+#[test]
+fn a_console_refused_before_its_first_picture_is_never_a_clean_disconnect_and_is_tried_once_more() {
+    let mut c = core(options());
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    drain(&mut c);
+    // A spent or expired ticket: the lab closes with 4001 before anything else.
+    c.socket_closed(1, 4001, "ticket invalid or already used", true);
+    let w = drain(&mut c);
+    let events = host_events(&w);
+    assert!(events.contains(&HostEvent::Disconnect { clean: false, code: 4001, reason: "ticket invalid or already used".into() }));
+    assert!(events.contains(&HostEvent::TicketState { state: "rejected" }), "{events:?}");
+    assert!(events.iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "refused")));
+    assert!(w.contains(&Work::AcquireTicket { generation: 2 }), "tried once more with a fresh ticket");
+    // Refused again: no third try, and the page is told.
+    c.ticket_acquired(2, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(2);
+    c.received(2, &server_init(4, 2));
+    drain(&mut c);
+    c.socket_closed(2, 4001, "ticket invalid or already used", true);
+    let w = drain(&mut c);
+    assert!(!w.iter().any(|w| matches!(w, Work::AcquireTicket { .. })));
+    assert_eq!(c.status().step, Step::Failed);
+    assert!(c.status().message.as_ref().unwrap().contains("refused the ticket"));
+    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "refused")));
+}
+
+#[test]
+fn without_a_way_to_get_fresh_tickets_a_refused_or_dropped_console_is_not_tried_again() {
+    let mut c = core(options());
+    c.set_fresh_tickets(false);
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    c.socket_closed(1, 4001, "ticket invalid or already used", true);
+    let w = drain(&mut c);
+    assert!(!w.iter().any(|w| matches!(w, Work::AcquireTicket { generation: 2 })));
+    assert_eq!(c.status().step, Step::Failed);
+    let mut c = core(options());
+    c.set_fresh_tickets(false);
+    to_running(&mut c);
+    c.socket_closed(1, 1006, "", false);
+    assert!(!drain(&mut c).iter().any(|w| matches!(w, Work::StartTimer { timer: Timer::Reconnect, .. })));
 }

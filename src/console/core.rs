@@ -24,11 +24,19 @@ use super::work::{AcquireError, HostEvent, Timer, Work};
 /// work): a costly stream is drawn over several turns and the page keeps answering.
 pub const WORK_PER_TURN: u64 = 2_000_000;
 
+/// How long a closing socket may take to complete the closing handshake before the
+/// disconnect is reported as not clean.
+pub const CLOSE_WAIT_MS: u32 = 5_000;
+
 /// The moId used for tickets handed in by a host page that names no VM.
 pub const EMBEDDED_VM: &str = "embedded";
 
+/// The host's clock, in milliseconds (the core never reads one itself).
+pub type Clock = Box<dyn Fn() -> f64>;
+
 pub struct ConsoleCore {
     options: ConsoleOptions,
+    clock: Clock,
     parser: Box<dyn UrlParser>,
     /// The page's origin: where the ticket was requested from when the options name none.
     page_origin: String,
@@ -50,16 +58,25 @@ pub struct ConsoleCore {
     /// Keys down, by `KeyboardEvent.code`, with what their key-down sent: a key-up sends
     /// the same keysym (Shift may have changed `key` in between), and all can be let go.
     held: Vec<(String, KeyInput)>,
+    /// The page disconnected this attempt's socket: its close is awaited, to report
+    /// whether the closing handshake completed.
+    closing: Option<u32>,
+    /// The host can get a fresh ticket for each attempt (a page that handed in one
+    /// ticket and no way to get another cannot).
+    fresh_tickets: bool,
+    /// A console refused before its first picture was tried once more; a picture resets it.
+    refusal_retried: bool,
 }
 
 impl ConsoleCore {
     /// A console for `vm`; nothing happens until [`connect`](Self::connect).
-    pub fn new(vm: MoRef, options: ConsoleOptions, page_origin: impl Into<String>, parser: Box<dyn UrlParser>) -> Self {
+    pub fn new(vm: MoRef, options: ConsoleOptions, page_origin: impl Into<String>, parser: Box<dyn UrlParser>, clock: Clock) -> Self {
         let status = ConsoleStatus { keyboard_layout: options.layout().name(), ..ConsoleStatus::initial(options.view_only) };
         ConsoleCore {
             ticket: TicketState::requested(vm.clone()),
             vm,
             options,
+            clock,
             parser,
             page_origin: page_origin.into(),
             generation: 0,
@@ -73,7 +90,16 @@ impl ConsoleCore {
             relative_pointer: false,
             paint_pending: false,
             held: Vec::new(),
+            closing: None,
+            fresh_tickets: true,
+            refusal_retried: false,
         }
+    }
+
+    /// Whether the host can get a fresh ticket for every attempt: without, a refused or
+    /// dropped console is not tried again by itself.
+    pub fn set_fresh_tickets(&mut self, available: bool) {
+        self.fresh_tickets = available;
     }
 
     pub fn options(&self) -> &ConsoleOptions {
@@ -135,23 +161,34 @@ impl ConsoleCore {
         self.connect();
     }
 
-    /// The person disconnects: SessionClose where the server takes it, then the socket closes.
+    /// The person disconnects: SessionClose where the server takes it, then the socket
+    /// closes, and `disconnect` reports whether the closing handshake completed (a pending
+    /// automatic reconnect is cancelled and reported at once).
     pub fn disconnect(&mut self) {
-        if self.status.step.is_end() && !self.socket_live {
+        let waiting = self.status.retry_in.is_some();
+        if self.status.step.is_end() && !self.socket_live && !waiting {
             return;
         }
+        let live = self.socket_live;
         self.end_socket();
         self.work.push_back(Work::CancelTimer { timer: Timer::Reconnect });
         self.work.push_back(Work::CancelTimer { timer: Timer::Step });
         self.status.step = Step::Closed;
         self.status.retry_in = None;
         self.status.message = Some("You disconnected. Reconnect to open the console again with a fresh ticket.".into());
-        self.host(HostEvent::Disconnect { clean: true, code: 1000, reason: "disconnected by the page".into() });
+        if live {
+            self.closing = Some(self.generation);
+            self.work.push_back(Work::StartTimer { generation: self.generation, timer: Timer::Close, ms: CLOSE_WAIT_MS });
+        } else {
+            self.host(HostEvent::Disconnect { clean: true, code: 1000, reason: "disconnected by the page".into() });
+        }
         self.changed();
     }
 
-    /// The ticket for attempt `generation` arrived (or could not be had).
-    pub fn ticket_acquired(&mut self, generation: u32, result: Result<VirtualMachineTicket, AcquireError>, now_ms: f64) {
+    /// The ticket for attempt `generation` arrived (or could not be had). `issued_at_ms`
+    /// is when the host got it (from vCenter, or when a page handed it in): its lifetime
+    /// counts from there, up to the moment its socket is opened.
+    pub fn ticket_acquired(&mut self, generation: u32, result: Result<VirtualMachineTicket, AcquireError>, issued_at_ms: f64) {
         if generation != self.generation || self.status.step != Step::Ticket {
             return;
         }
@@ -168,7 +205,7 @@ impl ConsoleCore {
                 return self.fail("ticket", e.sentence);
             }
         };
-        self.advance_ticket(TicketEvent::Issued { at_ms: now_ms });
+        self.advance_ticket(TicketEvent::Issued { at_ms: issued_at_ms });
         self.status.step = Step::CheckingUrl;
         let origin = if self.options.requested_from.is_empty() { self.page_origin.as_str() } else { self.options.requested_from.as_str() };
         let Some(from) = RequestedFrom::from_origin(origin, self.parser.as_ref()) else {
@@ -187,7 +224,7 @@ impl ConsoleCore {
         self.status.insecure = url.insecure;
         self.advance_ticket(TicketEvent::Validated(url));
         let vm = self.vm.clone();
-        let secret = match self.ticket.take_for_connect(&vm, now_ms, self.options.lifetime_ms()) {
+        let secret = match self.ticket.take_for_connect(&vm, (self.clock)(), self.options.lifetime_ms()) {
             Ok(s) => s,
             Err(e) => {
                 self.status.ticket = self.ticket.name();
@@ -214,6 +251,7 @@ impl ConsoleCore {
         self.rfb = Some(Engine::new(EngineConfig {
             work_budget: Some(WORK_PER_TURN),
             clipboard_from_server: self.options.clipboard.from_vm,
+            ack_after_paint: true,
             ..EngineConfig::default()
         }));
         self.status.step = Step::Handshake;
@@ -248,25 +286,38 @@ impl ConsoleCore {
             return;
         }
         let Some(rfb) = self.rfb.as_mut() else { return };
+        rfb.set_time((self.clock)());
         let result = f(rfb);
         self.after_engine(result);
     }
 
-    /// The socket of `generation` closed (or failed to open).
-    pub fn socket_closed(&mut self, generation: u32, code: u16, reason: &str) {
+    /// The socket of `generation` closed (or failed to open); `clean`: the closing
+    /// handshake completed (`CloseEvent.wasClean`).
+    pub fn socket_closed(&mut self, generation: u32, code: u16, reason: &str, clean: bool) {
+        if self.closing == Some(generation) {
+            // The close the page asked for: how it went.
+            self.closing = None;
+            self.work.push_back(Work::CancelTimer { timer: Timer::Close });
+            self.host(HostEvent::Disconnect { clean, code, reason: reason.to_owned() });
+            return self.changed();
+        }
         if generation != self.generation || !self.socket_live {
             return;
         }
         self.socket_live = false;
         self.rfb = None;
         self.work.push_back(Work::CancelTimer { timer: Timer::Step });
-        self.advance_ticket(TicketEvent::Closed);
         let was_open = self.socket_was_open;
         if self.status.step.is_end() {
-            // The server said goodbye first (VMware SessionClose): a clean end.
-            self.host(HostEvent::Disconnect { clean: true, code, reason: reason.to_owned() });
+            // The server said goodbye first (VMware SessionClose).
+            self.advance_ticket(TicketEvent::Closed);
+            self.host(HostEvent::Disconnect { clean, code, reason: reason.to_owned() });
             return self.changed();
         }
+        if was_open && self.status.step != Step::Running {
+            return self.refused(code, reason);
+        }
+        self.advance_ticket(TicketEvent::Closed);
         // A running console that drops without a word is the network; so is a socket that
         // cannot open during automatic retries. Retry, visibly, with backoff.
         let dropped =
@@ -274,14 +325,40 @@ impl ConsoleCore {
         self.status.step = if was_open { Step::Closed } else { Step::Failed };
         self.status.message = Some(close_sentence(code, reason, was_open, self.status.trust.as_ref()));
         self.status.certificate_suspected = !was_open && reason.is_empty();
-        if dropped && self.options.reconnect {
+        if dropped && self.options.reconnect && self.fresh_tickets {
             self.schedule_retry();
         }
-        self.host(HostEvent::Disconnect { clean: was_open && !dropped, code, reason: reason.to_owned() });
+        self.host(HostEvent::Disconnect { clean: clean && was_open && !dropped, code, reason: reason.to_owned() });
         if !was_open && self.status.retry_in.is_none() {
             let sentence = self.status.message.clone().unwrap_or_default();
             self.host(HostEvent::Error { code: "refused".into(), sentence });
         }
+        self.changed();
+    }
+
+    /// The server closed the socket before the first picture: it refused the ticket (spent,
+    /// expired, or not its own). Never a clean disconnect; tried once more with a fresh
+    /// ticket when the host can get one.
+    fn refused(&mut self, code: u16, reason: &str) {
+        self.advance_ticket(TicketEvent::Rejected("the console server closed before the first picture".into()));
+        self.host(HostEvent::Disconnect { clean: false, code, reason: reason.to_owned() });
+        let said = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
+        if self.fresh_tickets && !self.refusal_retried {
+            self.host(HostEvent::Error {
+                code: "refused".into(),
+                sentence: format!("The console server refused the ticket{said}; trying once more with a fresh one."),
+            });
+            self.refusal_retried = true;
+            let drops = self.status.drops;
+            self.connect();
+            self.status.drops = drops;
+            return;
+        }
+        self.status.step = Step::Failed;
+        let sentence =
+            format!("The console server refused the ticket{said}: it may have been used or have expired. Reconnect to get a fresh one.");
+        self.status.message = Some(sentence.clone());
+        self.host(HostEvent::Error { code: "refused".into(), sentence });
         self.changed();
     }
 
@@ -293,6 +370,12 @@ impl ConsoleCore {
             // The engine stopped at its work budget: it goes on where it stopped.
             Timer::Continue => self.with_engine(generation, |rfb| rfb.receive(&[])),
             Timer::Reconnect if self.status.retry_in.is_some() => self.connect(),
+            Timer::Close if self.closing == Some(generation) => {
+                // The server never answered the close: not a clean close.
+                self.closing = None;
+                self.host(HostEvent::Disconnect { clean: false, code: 1006, reason: String::new() });
+                self.changed();
+            }
             Timer::Step if matches!(self.status.step, Step::Connecting | Step::Handshake | Step::WaitingForPicture) => {
                 let what = match self.status.step {
                     Step::Connecting => "the console server did not accept the connection",
@@ -316,9 +399,16 @@ impl ConsoleCore {
             return;
         }
         self.paint_pending = false;
+        let now = (self.clock)();
+        if let (true, Some(rfb)) = (self.socket_live, self.rfb.as_mut()) {
+            // What the engine decoded is on screen: a WebMKS server's updates are acknowledged.
+            rfb.painted(now);
+            self.flush();
+        }
         if self.status.step == Step::WaitingForPicture {
             self.status.step = Step::Running;
             self.status.drops = 0;
+            self.refusal_retried = false;
             self.status.retry_in = None;
             self.work.push_back(Work::CancelTimer { timer: Timer::Step });
             self.host(HostEvent::Connect);
@@ -550,8 +640,8 @@ impl ConsoleCore {
                         Some(format!("The server ended the console session (reason {reason}). Reconnect to open it again."));
                     status_changed = true;
                 }
-                Event::DecodeImage { format, data, x, y, width, height } => {
-                    self.work.push_back(Work::DecodeImage { generation: self.generation, format, data, x, y, width, height });
+                Event::DecodeImage { format, data, x, y, width, height, keep } => {
+                    self.work.push_back(Work::DecodeImage { generation: self.generation, format, data, x, y, width, height, keep });
                 }
                 Event::ReadBack { rects } => self.work.push_back(Work::ReadBack { generation: self.generation, rects }),
                 Event::Cursor(img) => self.work.push_back(Work::Cursor(img)),
@@ -562,6 +652,7 @@ impl ConsoleCore {
                         self.work.push_back(Work::CursorVisible(visible));
                     }
                 }
+                Event::Heartbeat(value) => self.host(HostEvent::Heartbeat { value }),
                 Event::Typematic { .. } | Event::ServerCaps(_) => {}
             }
         }

@@ -15,6 +15,8 @@ pub enum Timer {
     Step,
     /// The next turn of a costly stream: the engine stopped at its work budget.
     Continue,
+    /// The closing handshake of a socket the page disconnected has taken too long.
+    Close,
 }
 
 /// Why no ticket could be had.
@@ -52,6 +54,8 @@ pub enum Work {
         generation: u32,
         bytes: Vec<u8>,
     },
+    /// Close the socket (a normal closure), and report its close with `socket_closed` as
+    /// for any other: the core awaits it after the page disconnected.
     CloseSocket {
         generation: u32,
     },
@@ -75,6 +79,8 @@ pub enum Work {
         y: u32,
         width: u32,
         height: u32,
+        /// For the update cache: hand the pixels back with `image_decoded`, never draw it.
+        keep: bool,
     },
     /// Read these rectangles of the canvas (each as RGBA) and hand them to `canvas_read`:
     /// the engine needs pixels that only the canvas holds.
@@ -132,6 +138,10 @@ pub enum HostEvent {
         num: bool,
         caps: bool,
     },
+    /// A WebMKS server's heartbeat, with its value.
+    Heartbeat {
+        value: u16,
+    },
     Error {
         code: String,
         sentence: String,
@@ -151,6 +161,7 @@ impl HostEvent {
             HostEvent::Clipboard { .. } => "clipboard",
             HostEvent::Bell => "bell",
             HostEvent::Leds { .. } => "leds",
+            HostEvent::Heartbeat { .. } => "heartbeat",
             HostEvent::Error { .. } => "error",
         }
     }
@@ -165,6 +176,7 @@ impl HostEvent {
             HostEvent::Resize { width, height } => json!({"width": width, "height": height}),
             HostEvent::Clipboard { text } => json!({"text": text}),
             HostEvent::Leds { scroll, num, caps } => json!({"scroll": scroll, "num": num, "caps": caps}),
+            HostEvent::Heartbeat { value } => json!({"value": value}),
             HostEvent::Error { code, sentence } => json!({"code": code, "sentence": sentence}),
         }
     }

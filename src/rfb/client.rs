@@ -9,7 +9,7 @@ use super::event::{ClipboardSent, KeyInput, KeyMode};
 use super::messages::{self, vmware};
 use super::pixel_format::PixelFormat;
 use super::reader::Reader;
-use super::server::caps;
+use super::webmks::{caps, Dialect};
 
 impl Engine {
     /// Sends a key the way the server understands best.
@@ -20,7 +20,12 @@ impl Engine {
         match (self.key_mode, key.scancode) {
             (KeyMode::VmwareScancode, Some(sc)) => vmware::key_event(&mut self.out, sc, key.down),
             (KeyMode::QemuExtended, Some(sc)) => {
-                let xt = if sc & 0x100 != 0 { (sc as u32 & 0x7f) | 0x80 } else { sc as u32 };
+                // QEMU's key numbers: set-1 codes, 0x80 for E0-prefixed keys; Pause is 0xC6.
+                let xt = match sc {
+                    vmware::VSCAN_PAUSE => 0xc6,
+                    sc if sc & 0x100 != 0 => (sc as u32 & 0x7f) | 0x80,
+                    sc => sc as u32,
+                };
                 messages::qemu_extended_key_event(&mut self.out, key.down, key.keysym, xt)
             }
             _ if key.keysym != 0 => messages::key_event(&mut self.out, key.down, key.keysym),
@@ -43,20 +48,32 @@ impl Engine {
     }
 
     /// Relative pointer motion (VMware PointerEvent2 with isAbsolute=0), for guests whose
-    /// cursor state says they use a relative mouse.
+    /// cursor state says they use a relative mouse. `buttons` is the RFB mask (bit 0 left,
+    /// 1 middle, 2 right); VMware's client sends relative buttons as left 1, right 2,
+    /// middle 4, and so does this.
     pub fn send_relative_pointer(&mut self, dx: i32, dy: i32, buttons: u8) {
         if self.is_connected() {
             self.buttons = buttons & 0x07;
-            vmware::pointer_event2(&mut self.out, false, dx, dy, self.buttons as u32, 0, 0);
+            let b = self.buttons;
+            let relative_buttons = (b & 1) | ((b & 4) >> 1) | ((b & 2) << 1);
+            vmware::pointer_event2(&mut self.out, false, dx, dy, relative_buttons as u32, 0, 0);
         }
     }
 
-    /// Wheel steps: negative is up. Sent as button 4/5 (up/down) or 6/7 (left/right) clicks.
+    /// Wheel steps: negative is up (or left). Plain RFB: button 4/5 (up/down) or 6/7
+    /// (left/right) clicks at the pointer. WebMKS, as VMware's client sends it: one
+    /// PointerEvent2 at the pointer with no buttons, each axis -1, 0 or +1, +1 up and right.
     pub fn send_wheel(&mut self, dy: i32, dx: i32) {
         if !self.is_connected() {
             return;
         }
         let (x, y) = self.last_pointer;
+        if self.dialect == Dialect::WebMks {
+            if dy != 0 || dx != 0 {
+                vmware::pointer_event2(&mut self.out, true, x as i32, y as i32, 0, -dy.signum() as i8, dx.signum() as i8);
+            }
+            return;
+        }
         let clicks = [(dy < 0, 0x08u8, dy), (dy > 0, 0x10, dy), (dx < 0, 0x20, dx), (dx > 0, 0x40, dx)];
         for (active, bit, n) in clicks {
             if !active {

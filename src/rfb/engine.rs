@@ -12,12 +12,14 @@ use super::decoders::{ImageFormat, RectState, Streams};
 use super::encoding as enc;
 use super::error::RfbError;
 use super::event::{Event, KeyMode};
+use super::flow::Unacked;
 use super::framebuffer::{Framebuffer, Rect};
 use super::handshake::{Handshake, ServerInit};
 use super::limits::{MAX_BUFFERED, MAX_MESSAGE, MAX_UPDATE_SCREENS};
 use super::messages;
 use super::pixel_format::PixelFormat;
 use super::reader::{Reader, Stop};
+use super::webmks::Dialect;
 use crate::api::Secret;
 
 #[derive(Clone, Debug)]
@@ -28,7 +30,9 @@ pub struct EngineConfig {
     pub shared: bool,
     /// Password for VNC Authentication on plain VNC servers.
     pub password: Option<Secret>,
-    /// Ask for 32-bpp RGBX with SetPixelFormat (never on the WebMKS variant).
+    /// Ask a server whose pixels are not 32-bit RGBX or BGRX for RGBX with SetPixelFormat.
+    /// The engine reads any true-colour format; those two it reads at full speed, and a
+    /// WebMKS server is never asked (VMware's client never sends SetPixelFormat).
     pub set_pixel_format: bool,
     /// Decodes JPEG/PNG rectangles in place (natively). `None`: the engine emits
     /// [`Event::DecodeImage`] and waits for [`Engine::image_decoded`] (the browser).
@@ -40,6 +44,10 @@ pub struct EngineConfig {
     /// Take the server's clipboard text (a page may forbid it): when false, the engine
     /// never asks for it and drops what arrives.
     pub clipboard_from_server: bool,
+    /// A WebMKS server's update is acknowledged once it is on screen, as VMware's client
+    /// does: the host says so with [`Engine::painted`]. Off (native hosts, with no
+    /// screen), an update is acknowledged as soon as it is decoded.
+    pub ack_after_paint: bool,
 }
 
 /// A synchronous image decoder: format, bytes, expected size → RGBA.
@@ -55,6 +63,7 @@ impl Default for EngineConfig {
             image_decoder: None,
             clipboard_from_server: true,
             work_budget: None,
+            ack_after_paint: false,
         }
     }
 }
@@ -70,6 +79,16 @@ pub(super) enum Phase {
         remaining: u16,
     },
     Failed,
+}
+
+/// An image handed to the host: where it goes, and the update it belongs to.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct PendingImage {
+    pub rect: Rect,
+    /// The update's number ([`Engine::updates_begun`] when its header came).
+    pub update: u64,
+    /// Into this update-cache slot, not onto the screen.
+    pub slot: Option<u16>,
 }
 
 /// The rectangle being decoded: header read, body in progress.
@@ -93,6 +112,7 @@ pub struct Engine {
     pub(super) events: VecDeque<Event>,
     pub(super) fb: Option<Framebuffer>,
     pub(super) pf: PixelFormat,
+    pub(super) dialect: Dialect,
     name: String,
     pub(super) server_caps: u32,
     pub(super) key_mode: KeyMode,
@@ -103,7 +123,15 @@ pub struct Engine {
     pub(super) streams: Streams,
     /// Images handed to the host and waiting for their pixels, oldest first. The host
     /// answers them in this order.
-    pub(super) pending_images: VecDeque<Rect>,
+    pub(super) pending_images: VecDeque<PendingImage>,
+    /// Updates whose headers have come (the current one's number).
+    pub(super) updates_begun: u64,
+    /// The host's clock when the current update's header came.
+    pub(super) update_began_ms: f64,
+    /// Finished updates of a WebMKS server not yet acknowledged, oldest first.
+    pub(super) unacked: VecDeque<Unacked>,
+    /// The host's clock ([`Engine::set_time`]): the engine never reads one itself.
+    pub(super) now_ms: f64,
     /// Canvas-only regions asked for with [`Event::ReadBack`] and not yet answered.
     pub(super) read_back: Vec<Rect>,
     pub(super) stats: Stats,
@@ -150,6 +178,7 @@ impl Engine {
             events: VecDeque::new(),
             fb: None,
             pf: PixelFormat::RGBX8888,
+            dialect: Dialect::Rfb,
             name: String::new(),
             server_caps: 0,
             key_mode: KeyMode::Keysym,
@@ -159,6 +188,10 @@ impl Engine {
             current: None,
             streams: Streams::default(),
             pending_images: VecDeque::new(),
+            updates_begun: 0,
+            update_began_ms: 0.0,
+            unacked: VecDeque::new(),
+            now_ms: 0.0,
             read_back: Vec::new(),
             stats: Stats::default(),
             update_work_start: 0,
@@ -187,15 +220,19 @@ impl Engine {
     /// The pixels of the oldest image handed out and not yet answered, then everything
     /// that waited behind it.
     pub fn image_decoded(&mut self, rgba: Result<Vec<u8>, String>) -> Result<(), RfbError> {
-        let Some(rect) = self.pending_images.pop_front() else { return Ok(()) };
+        let Some(image) = self.pending_images.pop_front() else { return Ok(()) };
+        let rect = image.rect;
         let result = match rgba {
-            Ok(px) if px.len() as u64 == rect.area() * 4 => {
-                if let Some(fb) = self.fb.as_mut() {
-                    fb.claim(rect);
-                    fb.put_rgba(rect, &px);
+            Ok(px) if px.len() as u64 == rect.area() * 4 => match image.slot {
+                Some(slot) => self.streams.cache.keep(slot, rect.w, rect.h, px),
+                None => {
+                    if let Some(fb) = self.fb.as_mut() {
+                        fb.claim(rect);
+                        fb.put_rgba(rect, &px);
+                    }
+                    Ok(())
                 }
-                Ok(())
-            }
+            },
             Ok(_) => Err(RfbError::Malformed("image: decoded size differs from its rectangle")),
             Err(e) => Err(RfbError::Image(e)),
         };
@@ -205,13 +242,35 @@ impl Engine {
     /// The oldest image handed out and not yet answered is on the canvas: its pixels
     /// live there, not here, until read back.
     pub fn image_drawn(&mut self, drawn: Result<(), String>) -> Result<(), RfbError> {
-        let Some(rect) = self.pending_images.pop_front() else { return Ok(()) };
-        let result = drawn.map_err(RfbError::Image).map(|()| {
-            if let Some(fb) = self.fb.as_mut() {
-                fb.hand_to_canvas(rect);
+        let Some(image) = self.pending_images.pop_front() else { return Ok(()) };
+        let result = match (drawn, image.slot) {
+            (Err(e), _) => Err(RfbError::Image(e)),
+            // Asked for with `keep`: its pixels belong in the update cache.
+            (Ok(()), Some(_)) => Err(RfbError::Image("an image for the update cache was drawn instead of handed back".into())),
+            (Ok(()), None) => {
+                if let Some(fb) = self.fb.as_mut() {
+                    fb.hand_to_canvas(image.rect);
+                }
+                Ok(())
             }
-        });
+        };
         self.go_on(result)
+    }
+
+    /// The host's clock, in milliseconds: set it before each input, so an update's
+    /// acknowledgement can say how long drawing it took.
+    pub fn set_time(&mut self, now_ms: f64) {
+        self.now_ms = now_ms;
+    }
+
+    /// Everything decoded so far is on screen (the host painted the damage): the updates
+    /// of a WebMKS server that waited for it are acknowledged.
+    pub fn painted(&mut self, now_ms: f64) {
+        self.now_ms = now_ms;
+        for u in self.unacked.iter_mut() {
+            u.painted = true;
+        }
+        self.send_acks();
     }
 
     /// The canvas's RGBA under each rectangle of the last [`Event::ReadBack`], in order.
@@ -235,7 +294,10 @@ impl Engine {
     /// An answer from the host: go on with what waited behind it, or fail.
     fn go_on(&mut self, result: Result<(), RfbError>) -> Result<(), RfbError> {
         match result {
-            Ok(()) => self.receive(&[]),
+            Ok(()) => {
+                self.send_acks();
+                self.receive(&[])
+            }
             Err(e) => self.fail(e),
         }
     }
@@ -275,6 +337,12 @@ impl Engine {
 
     pub fn server_caps(&self) -> u32 {
         self.server_caps
+    }
+
+    /// Whose reading of the protocol applies: rfbproto, or VMware's client once the server
+    /// has shown it speaks WebMKS.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
     }
 
     pub fn is_connected(&self) -> bool {
@@ -376,7 +444,13 @@ impl Engine {
     fn start(&mut self, init: ServerInit) -> Result<(), RfbError> {
         let ServerInit { width, height, format, name, direct } = init;
         self.name = name;
-        if self.config.set_pixel_format && !direct {
+        if direct {
+            // Only a WebMKS server starts at ServerInit.
+            self.enter_webmks();
+        }
+        // 32-bit RGBX and BGRX (ESXi's and most VNC servers' own) are read as they come.
+        let read_as_is = format == PixelFormat::RGBX8888 || format == PixelFormat::BGRX8888;
+        if self.config.set_pixel_format && !direct && !read_as_is {
             self.pf = PixelFormat::RGBX8888;
             messages::set_pixel_format(&mut self.out, &self.pf);
         } else {

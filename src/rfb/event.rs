@@ -56,6 +56,8 @@ pub enum Event {
         delay_us: u32,
     },
     ServerCaps(u32),
+    /// VMware Heartbeat (127/4): the server is alive; the value is its own.
+    Heartbeat(u16),
     KeyMode(KeyMode),
     /// The server closed the session (VMware SessionClose) with its reason code.
     ServerClosed(u32),
@@ -66,7 +68,8 @@ pub enum Event {
     /// the canvas only until read back; damage under it is older and dropped). What
     /// overlaps the image waits for the answer. A host that paints the damage just
     /// before drawing lets the engine keep its canvas-only regions few (see
-    /// `Framebuffer::hand_to_canvas`).
+    /// `Framebuffer::hand_to_canvas`). With `keep`, the picture is for VMware's update
+    /// cache, not the screen: answer with its pixels (`image_decoded`), never draw it.
     DecodeImage {
         format: ImageFormat,
         data: Vec<u8>,
@@ -74,6 +77,7 @@ pub enum Event {
         y: u32,
         width: u32,
         height: u32,
+        keep: bool,
     },
     /// The engine needs this buffer right under `rects`, which only the canvas holds
     /// (a CopyRect from an image, a resize, too many scattered regions): answer with

@@ -33,3 +33,7 @@ pub const RRE_MAX_OVERDRAW: u64 = 16;
 
 /// Tight rectangles with basic compression are at most this wide (the Tight spec).
 pub const TIGHT_MAX_WIDTH: u32 = 2048;
+
+/// A cursor wider or taller than this is skipped, never decoded: browsers show CSS cursors
+/// of at most 128×128, and Windows' largest pointers are 256×256.
+pub const MAX_CURSOR_SIDE: u32 = 256;

@@ -16,7 +16,12 @@ pub fn set_encodings(out: &mut Vec<u8>, encodings: &[i32]) {
 }
 
 pub fn framebuffer_update_request(out: &mut Vec<u8>, incremental: bool, x: u16, y: u16, w: u16, h: u16) {
-    out.extend_from_slice(&[3, incremental as u8]);
+    framebuffer_update_request_with_byte(out, incremental as u8, x, y, w, h)
+}
+
+/// A FramebufferUpdateRequest whose incremental byte carries a WebMKS update id.
+pub fn framebuffer_update_request_with_byte(out: &mut Vec<u8>, incremental: u8, x: u16, y: u16, w: u16, h: u16) {
+    out.extend_from_slice(&[3, incremental]);
     for v in [x, y, w, h] {
         out.extend_from_slice(&v.to_be_bytes());
     }
@@ -56,7 +61,14 @@ pub mod vmware {
     pub const CLIENT_CAPS: u8 = 3;
     pub const UPDATE_ACK: u8 = 4;
     pub const REQUEST_RESOLUTION: u8 = 5;
+    pub const KEY_EVENT2: u8 = 6;
+    pub const AUDIO_ACK: u8 = 7;
+    pub const UPDATE_CACHE_INFO: u8 = 11;
     pub const SESSION_CLOSE: u8 = 12;
+
+    /// Pause's vscan in VMware's table: not a set-1 make code (Pause sends E1 1D 45), so
+    /// a server that takes plain set-1 codes needs another number for it.
+    pub const VSCAN_PAUSE: u16 = 0x100;
 
     fn header(out: &mut Vec<u8>, sub: u8, len: u16) {
         out.extend_from_slice(&[127, sub]);
@@ -70,7 +82,8 @@ pub mod vmware {
         out.extend_from_slice(&[down as u8, 0]);
     }
 
-    /// 127/2: absolute pointer with buttons and wheel.
+    /// 127/2: the pointer with buttons and wheel. Absolute: x, y in framebuffer pixels;
+    /// relative: the motion. Wheel +1 is up (away from the person) and right.
     pub fn pointer_event2(out: &mut Vec<u8>, absolute: bool, x: i32, y: i32, buttons: u32, wheel_y: i8, wheel_x: i8) {
         header(out, POINTER_EVENT2, 19);
         out.push(absolute as u8);
@@ -101,6 +114,28 @@ pub mod vmware {
     pub fn session_close(out: &mut Vec<u8>, reason: u32) {
         header(out, SESSION_CLOSE, 8);
         out.extend_from_slice(&reason.to_be_bytes());
+    }
+
+    /// 127/6 KeyEvent2: a Unicode code point (`raw` false) or a JavaScript keyCode.
+    pub fn key_event2(out: &mut Vec<u8>, code: u32, down: bool, raw: bool) {
+        header(out, KEY_EVENT2, 10);
+        out.extend_from_slice(&code.to_be_bytes());
+        out.extend_from_slice(&[down as u8, raw as u8]);
+    }
+
+    /// 127/7: an audio clip's timestamp, echoed.
+    pub fn audio_ack(out: &mut Vec<u8>, timestamp_lo: u32, timestamp_hi: u32) {
+        header(out, AUDIO_ACK, 12);
+        out.extend_from_slice(&timestamp_lo.to_be_bytes());
+        out.extend_from_slice(&timestamp_hi.to_be_bytes());
+    }
+
+    /// 127/11: what the client's update cache takes.
+    pub fn update_cache_info(out: &mut Vec<u8>, flags: u32, max_entries: u16, max_size_kb: u32) {
+        header(out, UPDATE_CACHE_INFO, 14);
+        out.extend_from_slice(&flags.to_be_bytes());
+        out.extend_from_slice(&max_entries.to_be_bytes());
+        out.extend_from_slice(&max_size_kb.to_be_bytes());
     }
 }
 

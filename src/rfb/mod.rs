@@ -10,7 +10,8 @@
 //! (`handshake.rs`) ends in a ServerInit; then the engine (`engine.rs`) reads server
 //! messages (`server.rs`) and the rectangles of updates (`update.rs`), each through the
 //! one decoder table (`decoders`); what the page sends goes out through `client.rs`;
-//! every bound is in `limits.rs`.
+//! update flow control is `flow.rs`; every bound is in `limits.rs`. Where VMware's own
+//! client reads the protocol differently from rfbproto, `webmks.rs` says which applies.
 
 mod client;
 pub mod clipboard;
@@ -20,6 +21,7 @@ pub mod encoding;
 pub mod engine;
 pub mod error;
 pub mod event;
+mod flow;
 pub mod framebuffer;
 mod handshake;
 pub mod image_header;
@@ -32,7 +34,9 @@ pub mod replay;
 mod server;
 
 mod update;
+pub mod update_cache;
 pub mod vnc_auth;
+pub mod webmks;
 pub mod zlib;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -45,4 +49,4 @@ pub use event::{ClipboardSent, Event, KeyInput, KeyMode};
 pub use framebuffer::{Framebuffer, Rect};
 pub use handshake::ServerInit;
 pub use pixel_format::PixelFormat;
-pub use server::caps;
+pub use webmks::{caps, Dialect};

@@ -1,38 +1,21 @@
 //! Server messages between updates (rfbproto 7.6): the FramebufferUpdate header,
-//! SetColourMapEntries, Bell, ServerCutText and the Extended Clipboard, and VMware's
-//! type-127 messages.
+//! SetColourMapEntries, Bell, ServerCutText and the Extended Clipboard; VMware's
+//! type-127 messages go to `webmks.rs`.
 
 use super::clipboard;
-use super::engine::{Engine, Phase};
+use super::engine::Engine;
 use super::error::RfbError;
 use super::event::{Event, KeyMode};
-use super::framebuffer::Framebuffer;
 use super::limits::MAX_MESSAGE;
-use super::messages::{self, vmware};
 use super::reader::{Parsed, Reader};
-
-/// VMware ServerCaps bits (127/0), and the ClientCaps we answer with.
-pub mod caps {
-    pub const KEY_EVENT: u32 = 0x2;
-    pub const CLIENT_CAPS_WANTED: u32 = 0x8;
-    pub const UPDATE_ACK: u32 = 0x20;
-    pub const REQUEST_RESOLUTION: u32 = 0x80;
-    pub const SESSION_CLOSE: u32 = 0x20000;
-    /// ClientCaps we announce: SessionClose.
-    pub const CLIENT_SESSION_CLOSE: u32 = 0x8000;
-}
+use super::webmks::Dialect;
 
 impl Engine {
     pub(super) fn server_message(&mut self, r: &mut Reader) -> Parsed {
         match r.u8()? {
             0 => {
                 let (id, n) = (r.u8()?, r.u16()?);
-                self.update_id = id;
-                self.phase = Phase::InUpdate { remaining: n };
-                self.update_work_start = self.fb.as_ref().map_or(0, Framebuffer::work);
-                if n == 0 {
-                    self.finish_update();
-                }
+                self.begin_update(id, n);
             }
             1 => {
                 let (_, _first, n) = (r.u8()?, r.u16()?, r.u16()?);
@@ -52,49 +35,19 @@ impl Engine {
                     let message = clipboard::parse(text)?;
                     self.extended_clipboard(message);
                 } else if self.config.clipboard_from_server {
-                    // Latin-1 by the spec.
-                    self.events.push_back(Event::ServerCutText(text.iter().map(|&b| b as char).collect()));
+                    // Latin-1 by rfbproto; UTF-8 as VMware's client reads a WebMKS server's,
+                    // which also ignores an empty one.
+                    let text = match self.dialect {
+                        Dialect::Rfb => Some(text.iter().map(|&b| b as char).collect()),
+                        Dialect::WebMks => (!text.is_empty()).then(|| String::from_utf8_lossy(text).into_owned()),
+                    };
+                    if let Some(text) = text {
+                        self.events.push_back(Event::ServerCutText(text));
+                    }
                 }
             }
             127 => self.vmware_message(r)?,
             other => return Err(RfbError::UnknownMessage(other).into()),
-        }
-        Ok(())
-    }
-
-    /// VMware's messages: `u8 subtype, u16 length` (the whole message), payload.
-    fn vmware_message(&mut self, r: &mut Reader) -> Parsed {
-        let (sub, len) = (r.u8()?, r.u16()?);
-        if len < 4 {
-            return Err(RfbError::Malformed("vmware message length").into());
-        }
-        let mut p = Reader::new(r.bytes(len as usize - 4)?);
-        match sub {
-            0 => {
-                let caps = p.u32().map_err(|_| RfbError::Malformed("vmware server caps"))?;
-                self.server_caps = caps;
-                self.events.push_back(Event::ServerCaps(caps));
-                if caps & caps::CLIENT_CAPS_WANTED != 0 {
-                    vmware::client_caps(&mut self.out, caps::CLIENT_SESSION_CLOSE);
-                }
-                if caps & caps::KEY_EVENT != 0 {
-                    self.set_key_mode(KeyMode::VmwareScancode);
-                }
-            }
-            3 => {
-                // Audio: `dataLen` bytes follow beyond the declared length.
-                let data_len = p.u32().map_err(|_| RfbError::Malformed("vmware audio"))? as usize;
-                if data_len > MAX_MESSAGE {
-                    return Err(RfbError::MessageTooLarge(data_len).into());
-                }
-                r.skip(data_len)?;
-            }
-            7 => {
-                let reason = p.u32().unwrap_or(0);
-                self.events.push_back(Event::ServerClosed(reason));
-            }
-            // Heartbeat, reconnect token, mixer and anything newer: skipped by length.
-            _ => {}
         }
         Ok(())
     }
@@ -106,21 +59,6 @@ impl Engine {
         }
         self.key_mode = mode;
         self.events.push_back(Event::KeyMode(mode));
-    }
-
-    /// One update is complete: ask for the next (flow control), or acknowledge it with
-    /// VMware UpdateAck, echoing the id from the FramebufferUpdate's padding byte, where
-    /// the server announced UpdateAck.
-    pub(super) fn finish_update(&mut self) {
-        self.stats.updates += 1;
-        self.phase = Phase::Normal;
-        self.events.push_back(Event::FrameComplete);
-        if self.server_caps & caps::UPDATE_ACK != 0 {
-            vmware::update_ack(&mut self.out, self.update_id, 0);
-        } else if let Some(fb) = &self.fb {
-            let (w, h) = (fb.width() as u16, fb.height() as u16);
-            messages::framebuffer_update_request(&mut self.out, true, 0, 0, w, h);
-        }
     }
 
     /// The server's side of the Extended Clipboard conversation.

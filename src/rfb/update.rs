@@ -4,7 +4,7 @@
 //! or what a pseudo-encoding means.
 
 use super::decoders::{self, Ctx, Effect, Kind, Progress, RectState};
-use super::engine::{CurrentRect, Engine, Phase};
+use super::engine::{CurrentRect, Engine, PendingImage, Phase};
 use super::error::RfbError;
 use super::event::Event;
 use super::framebuffer::{Framebuffer, Rect};
@@ -33,7 +33,8 @@ impl Engine {
         }
         let mut effects = Vec::new();
         let Some(fb) = self.fb.as_mut() else { return Err(RfbError::Malformed("rectangle before ServerInit").into()) };
-        let mut cx = Ctx { rect, fb, pf: &self.pf, state: &mut state, streams: &mut self.streams, effects: &mut effects };
+        let mut cx =
+            Ctx { rect, fb, pf: &self.pf, dialect: self.dialect, state: &mut state, streams: &mut self.streams, effects: &mut effects };
         match (decoder.decode)(r, &mut cx)? {
             Progress::Partial => {
                 self.current = Some(CurrentRect { x, y, w, h, encoding, state });
@@ -66,28 +67,36 @@ impl Engine {
         Ok(())
     }
 
-    /// An image rectangle: decoded here (natively) or handed to the host.
+    /// An image rectangle: decoded here (natively) or handed to the host. Between an
+    /// update-cache Begin and End it goes into the cache's slot, not onto the screen.
     fn image(&mut self, rect: Rect, format: decoders::ImageFormat, data: Vec<u8>) -> Result<(), RfbError> {
         // Checked before any decoder sees it: an image that says it is another size
         // (or huge) would cost a decode for nothing, or be a decompression bomb.
         if image_header::dimensions(format, &data) != Some((rect.w, rect.h)) {
             return Err(RfbError::Malformed("image: its header does not match its rectangle"));
         }
+        let slot = self.streams.cache.filling();
         match self.config.image_decoder {
             Some(decode) => {
                 let rgba = decode(format, &data, rect.w, rect.h).map_err(RfbError::Image)?;
                 if rgba.len() as u64 != rect.area() * 4 {
                     return Err(RfbError::Malformed("image: decoded size differs from its rectangle"));
                 }
-                if let Some(fb) = self.fb.as_mut() {
-                    fb.put_rgba(rect, &rgba);
+                match slot {
+                    Some(slot) => self.streams.cache.keep(slot, rect.w, rect.h, rgba)?,
+                    None => {
+                        if let Some(fb) = self.fb.as_mut() {
+                            fb.put_rgba(rect, &rgba);
+                        }
+                    }
                 }
             }
             None => {
                 // Counted now: its update may end, and the next be read, while it
                 // decodes (noVNC's render queue does the same).
-                self.pending_images.push_back(rect);
-                self.events.push_back(Event::DecodeImage { format, data, x: rect.x, y: rect.y, width: rect.w, height: rect.h });
+                self.pending_images.push_back(PendingImage { rect, update: self.updates_begun, slot });
+                let (x, y, width, height) = (rect.x, rect.y, rect.w, rect.h);
+                self.events.push_back(Event::DecodeImage { format, data, x, y, width, height, keep: slot.is_some() });
             }
         }
         Ok(())
@@ -169,7 +178,7 @@ impl Engine {
         };
         let be = |i: usize| u32::from(u16::from_be_bytes([head[i], head[i + 1]]));
         let rect = Rect::new(be(0), be(2), be(4), be(6));
-        image || self.pending_images.iter().all(|p| !p.intersects(&rect))
+        image || self.pending_images.iter().all(|p| !p.rect.intersects(&rect))
     }
 
     /// One rectangle is complete: count it, and end the update after the last one.

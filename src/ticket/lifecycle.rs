@@ -111,6 +111,8 @@ impl TicketState {
             (S::Requested { .. }, TicketEvent::Issued { at_ms }) => S::Issued { vm, at_ms },
             (S::Issued { at_ms, .. }, TicketEvent::Validated(url)) => S::Validated { vm, at_ms: *at_ms, url },
             (S::Issued { .. }, TicketEvent::Rejected(reason)) => S::Rejected { vm, reason },
+            // The console server closed before the first picture: it refused the ticket.
+            (S::Connecting { .. } | S::InUse { .. }, TicketEvent::Rejected(reason)) => S::Rejected { vm, reason },
             (S::Connecting { .. }, TicketEvent::Opened) => S::InUse { vm },
             (S::Connecting { .. } | S::InUse { .. }, TicketEvent::Closed) => S::Used { vm },
             (S::Requested { .. } | S::Connecting { .. } | S::InUse { .. }, TicketEvent::Failed(reason)) => S::Failed { vm, reason },

@@ -24,7 +24,18 @@ pub fn options() -> ConsoleOptions {
 }
 
 pub fn core(opts: ConsoleOptions) -> ConsoleCore {
-    ConsoleCore::new(MoRef::new("VirtualMachine", "vm-1"), opts, "https://portal.example", Box::new(NativeUrlParser))
+    core_with_clock(opts, std::rc::Rc::new(std::cell::Cell::new(NOW)))
+}
+
+/// A core whose clock the test moves.
+pub fn core_with_clock(opts: ConsoleOptions, clock: std::rc::Rc<std::cell::Cell<f64>>) -> ConsoleCore {
+    ConsoleCore::new(
+        MoRef::new("VirtualMachine", "vm-1"),
+        opts,
+        "https://portal.example",
+        Box::new(NativeUrlParser),
+        Box::new(move || clock.get()),
+    )
 }
 
 pub fn ticket(host: &str) -> VirtualMachineTicket {

@@ -18,6 +18,7 @@ pub mod qemu;
 pub mod raw;
 pub mod rre;
 pub mod tight;
+pub mod update_cache;
 pub mod vmware;
 pub mod zlib;
 pub mod zrle;
@@ -27,6 +28,8 @@ use super::event::{Event, KeyMode};
 use super::framebuffer::{Framebuffer, Rect};
 use super::pixel_format::PixelFormat;
 use super::reader::{Parsed, Reader};
+use super::update_cache::UpdateCache;
+use super::webmks::Dialect;
 use super::zlib::ZStream;
 
 pub(crate) use super::pixels::{rgb_to_rgba, store};
@@ -80,6 +83,8 @@ pub struct Streams {
     pub tight: [ZStream; 4],
     /// The last JPEG of a TightPNG stream, the base of VMware's diff-JPEG.
     pub last_jpeg: Vec<u8>,
+    /// VMware's update cache: pictures the server draws again by number.
+    pub cache: UpdateCache,
 }
 
 /// What a rectangle means besides pixels: the engine applies these once the decoder
@@ -105,6 +110,8 @@ pub struct Ctx<'a> {
     pub rect: Rect,
     pub fb: &'a mut Framebuffer,
     pub pf: &'a PixelFormat,
+    /// Whose reading applies where rfbproto and VMware's client disagree.
+    pub dialect: Dialect,
     pub state: &'a mut RectState,
     pub streams: &'a mut Streams,
     pub effects: &'a mut Vec<Effect>,
@@ -160,6 +167,10 @@ pub static TABLE: &[Decoder] = &[
     pseudo(enc::VMW_CURSOR_POSITION, vmware::cursor_position),
     pseudo(enc::VMW_TYPEMATIC_INFO, vmware::typematic_info),
     pseudo(enc::VMW_LED_STATE, vmware::led_state),
+    pseudo(enc::VMW_FRAME_STAMP, vmware::frame_stamp),
+    pseudo(enc::VMW_UPDATE_CACHE, update_cache::decode),
+    pseudo(enc::VMW_H264_RECT, vmware::h264_skipped),
+    pseudo(enc::VMW_H264_MP4, vmware::h264_skipped),
     pseudo(enc::QEMU_LED_STATE, qemu::led_state),
     pseudo(enc::QEMU_EXTENDED_KEY_EVENT, qemu::extended_key_event),
 ];

@@ -1,9 +1,13 @@
-//! Tight (7) and TightPNG (-260), including VMware's TightPNG dialect.
+//! Tight (7) and TightPNG (-260).
 //!
-//! The control byte resets zlib streams (bits 0–3) and picks the method: 0x8_ fill,
-//! 0x9_ JPEG, 0xA_ PNG (TightPNG only), 0xB_ VMware diff-JPEG (TightPNG only), else
-//! basic compression (Tight only) with stream id in bits 4–5 and an optional filter:
-//! copy, palette or gradient. JPEG and PNG go to the host's image decoder.
+//! Tight's control byte resets zlib streams (bits 0–3) and picks the method: 0x8_ fill,
+//! 0x9_ JPEG, else basic compression with stream id in bits 4–5 and an optional filter:
+//! copy, palette or gradient.
+//!
+//! TightPNG is VMware's (and QEMU's) variant, read as VMware's client reads it: only the
+//! control's high nibble counts; 0x8_ is a fill of three bytes R, G, B whatever the pixel
+//! format; 0xA_ a PNG; 0xB_ a diff-JPEG, rebuilt from the previous JPEG; anything else a
+//! JPEG. JPEG and PNG go to the host's image decoder, at any width.
 
 use super::{rgb_to_rgba, store, tpixel, tpixel_len, Ctx, ImageFormat, Progress, Streams};
 use crate::rfb::error::RfbError;
@@ -12,15 +16,6 @@ use crate::rfb::reader::{Parsed, Reader};
 
 /// Tight (7).
 pub fn decode(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
-    decode_variant(r, t, false)
-}
-
-/// TightPNG (-260).
-pub fn decode_png(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
-    decode_variant(r, t, true)
-}
-
-fn decode_variant(r: &mut Reader, t: &mut Ctx, png_variant: bool) -> Parsed<Progress> {
     if t.rect.w > TIGHT_MAX_WIDTH {
         return Err(RfbError::Malformed("tight: rectangle wider than 2048").into());
     }
@@ -29,12 +24,9 @@ fn decode_variant(r: &mut Reader, t: &mut Ctx, png_variant: bool) -> Parsed<Prog
     // Resets are applied only once the whole rectangle is here (see the end).
     let resets = control & 0x0f;
     let result = match method {
-        0x8 => fill(r, t)?,
-        // Only TightPNG has diff-JPEG, built on the last JPEG: plain Tight keeps no copy.
-        0x9 => image(r, ImageFormat::Jpeg, t.streams, png_variant)?,
-        0xA if png_variant => image(r, ImageFormat::Png, t.streams, false)?,
-        0xB if png_variant => diff_jpeg(r, t.streams)?,
-        m if m & 0x8 == 0 && !png_variant => basic(r, t, control, resets)?,
+        0x8 => fill(r, t, tpixel_len(t.pf))?,
+        0x9 => image(r, ImageFormat::Jpeg, t.streams, false)?,
+        m if m & 0x8 == 0 => basic(r, t, control, resets)?,
         _ => return Err(RfbError::Malformed("tight: unknown compression control").into()),
     };
     if method & 0x8 != 0 {
@@ -43,14 +35,25 @@ fn decode_variant(r: &mut Reader, t: &mut Ctx, png_variant: bool) -> Parsed<Prog
     Ok(result)
 }
 
+/// TightPNG (-260).
+pub fn decode_png(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
+    match r.u8()? >> 4 {
+        0x8 => fill(r, t, 3),
+        0xA => image(r, ImageFormat::Png, t.streams, false),
+        0xB => diff_jpeg(r, t.streams),
+        // 0x9, and anything else VMware's client takes for a JPEG too.
+        _ => image(r, ImageFormat::Jpeg, t.streams, true),
+    }
+}
+
 /// The control byte picks an image the host decodes (JPEG), not pixels.
 pub fn is_image(control: u8) -> bool {
     control >> 4 == 0x9
 }
 
-/// TightPNG: JPEG, PNG and diff-JPEG are images the host decodes.
+/// TightPNG: everything but a fill is an image the host decodes.
 pub fn png_is_image(control: u8) -> bool {
-    matches!(control >> 4, 0x9..=0xB)
+    control >> 4 != 0x8
 }
 
 fn reset(streams: &mut Streams, resets: u8) {
@@ -61,8 +64,10 @@ fn reset(streams: &mut Streams, resets: u8) {
     }
 }
 
-fn fill(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
-    let c = tpixel(t.pf, r.bytes(tpixel_len(t.pf))?);
+/// A fill: one TPIXEL (Tight) or three bytes R, G, B (TightPNG).
+fn fill(r: &mut Reader, t: &mut Ctx, len: usize) -> Parsed<Progress> {
+    let b = r.bytes(len)?;
+    let c = if len == 3 { [b[0], b[1], b[2], 255] } else { tpixel(t.pf, b) };
     t.fb.fill(t.rect, c);
     Ok(Progress::Done)
 }
@@ -81,6 +86,8 @@ fn compact_length(r: &mut Reader) -> Parsed<usize> {
     Ok(len)
 }
 
+/// A JPEG or PNG; TightPNG keeps its last JPEG, the base of the next diff-JPEG (plain
+/// Tight keeps no copy).
 fn image(r: &mut Reader, format: ImageFormat, streams: &mut Streams, remember: bool) -> Parsed<Progress> {
     let len = compact_length(r)?;
     let data = r.bytes(len)?;
@@ -90,38 +97,70 @@ fn image(r: &mut Reader, format: ImageFormat, streams: &mut Streams, remember: b
     Ok(Progress::Image(format, data.to_vec()))
 }
 
-/// VMware diff-JPEG: a JPEG rebuilt from the previous one by ops 1 (copy n bytes of
-/// the previous JPEG), 2 (n literal bytes), 3 (the rest of the previous JPEG).
-/// From the HTML Console SDK's behaviour as summarised in the reference; unverified
-/// against ESXi, and only sent when TightDiffComp is advertised (it is not by default).
+/// The diff-JPEG op stream builds at most this much of the JPEG (its header); the rest
+/// always comes whole after op 3.
+const DIFF_HEADER: usize = 1024;
+
+/// VMware's diff-JPEG (0xB_), exactly as VMware's client rebuilds it. One position
+/// serves the output and the previous JPEG; the ops are single bytes with one-byte
+/// counts:
+/// - 1 `n`: the previous JPEG's bytes at the same position;
+/// - 2 `n` and n bytes: those bytes (the previous JPEG's are skipped, not kept);
+/// - 3: the output so far, then every byte left in the op stream; the end;
+/// - anything else: ignored.
+///
+/// Ops that end without a 3 give the output so far. Bytes asked of the previous JPEG (or
+/// of the op stream) beyond its end are zeros.
+pub fn rebuild_diff_jpeg(ops: &[u8], prev: &[u8]) -> Result<Vec<u8>, RfbError> {
+    let mut out = vec![0u8; DIFF_HEADER];
+    let (mut pos, mut at) = (0usize, 0usize);
+    let too_long = || RfbError::Malformed("tight: diff-jpeg builds more than its 1024-byte header");
+    let copy = |out: &mut [u8], pos: usize, n: usize, from: &[u8]| -> Result<(), RfbError> {
+        let dst = out.get_mut(pos..pos + n).ok_or_else(too_long)?;
+        let src = from.get(pos.min(from.len())..(pos + n).min(from.len())).unwrap_or(&[]);
+        dst[..src.len()].copy_from_slice(src);
+        Ok(())
+    };
+    while at < ops.len() {
+        let op = ops[at];
+        at += 1;
+        match op {
+            1 => {
+                let n = ops.get(at).copied().unwrap_or(0) as usize;
+                at += 1;
+                copy(&mut out, pos, n, prev)?;
+                pos += n;
+            }
+            2 => {
+                let n = ops.get(at).copied().unwrap_or(0) as usize;
+                at += 1;
+                let literal = ops.get(at.min(ops.len())..(at + n).min(ops.len())).unwrap_or(&[]);
+                let dst = out.get_mut(pos..pos + n).ok_or_else(too_long)?;
+                dst[..literal.len()].copy_from_slice(literal);
+                at += n;
+                pos += n;
+            }
+            3 => {
+                out.truncate(pos);
+                out.extend_from_slice(ops.get(at..).unwrap_or(&[]));
+                return Ok(out);
+            }
+            _ => {}
+        }
+    }
+    out.truncate(pos);
+    Ok(out)
+}
+
 fn diff_jpeg(r: &mut Reader, streams: &mut Streams) -> Parsed<Progress> {
     let len = compact_length(r)?;
     let ops = r.bytes(len)?;
-    let prev = std::mem::take(&mut streams.last_jpeg);
-    let mut out = Vec::with_capacity(prev.len());
-    let mut at = 0usize;
-    let mut o = Reader::new(ops);
-    let bad = || RfbError::Malformed("tight: diff-jpeg op out of range");
-    while o.remaining() > 0 {
-        match o.u8().map_err(|_| bad())? {
-            1 => {
-                let n = compact_length(&mut o).map_err(|_| bad())?;
-                out.extend_from_slice(prev.get(at..at + n).ok_or_else(bad)?);
-                at += n;
-            }
-            2 => {
-                let n = compact_length(&mut o).map_err(|_| bad())?;
-                out.extend_from_slice(o.bytes(n).map_err(|_| bad())?);
-            }
-            3 => {
-                out.extend_from_slice(prev.get(at..).ok_or_else(bad)?);
-                at = prev.len();
-            }
-            _ => return Err(bad().into()),
-        }
+    if streams.last_jpeg.is_empty() {
+        return Err(RfbError::Malformed("tight: diff-jpeg with no JPEG before it").into());
     }
-    streams.last_jpeg = out.clone();
-    Ok(Progress::Image(ImageFormat::Jpeg, out))
+    let jpeg = rebuild_diff_jpeg(ops, &streams.last_jpeg)?;
+    streams.last_jpeg = jpeg.clone();
+    Ok(Progress::Image(ImageFormat::Jpeg, jpeg))
 }
 
 fn basic(r: &mut Reader, t: &mut Ctx, control: u8, resets: u8) -> Parsed<Progress> {

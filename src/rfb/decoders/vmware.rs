@@ -1,8 +1,11 @@
-//! VMware's small pseudo-encodings: cursor state, cursor position, typematic info and
-//! keyboard LEDs. Their numbers are in VMware's range (`0x574D56xx`, "WMV").
+//! VMware's small pseudo-encodings: cursor state, cursor position, typematic info,
+//! keyboard LEDs and frame stamps; and H.264, skipped. Their numbers are in VMware's
+//! range (`0x574D56xx`, "WMV").
 
 use super::{Ctx, Effect, Progress};
+use crate::rfb::error::RfbError;
 use crate::rfb::event::Event;
+use crate::rfb::limits::MAX_MESSAGE;
 use crate::rfb::reader::{Parsed, Reader};
 
 /// VMWCursorState: `u16` flags; bit 0 visible, bit 1 absolute pointer.
@@ -28,5 +31,24 @@ pub fn typematic_info(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
 pub fn led_state(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
     let f = r.u32()?;
     t.effects.push(Effect::Event(Event::Leds { scroll: f & 1 != 0, num: f & 2 != 0, caps: f & 4 != 0 }));
+    Ok(Progress::Done)
+}
+
+/// VMWFrameStamp: `u32 lo, u32 hi`, a timestamp for audio/video sync. The console plays
+/// no audio, so it is read and let go.
+pub fn frame_stamp(r: &mut Reader, _: &mut Ctx) -> Parsed<Progress> {
+    r.skip(8)?;
+    Ok(Progress::Done)
+}
+
+/// H.264, raw or as fragmented MP4: `u16 reset, u16 stream, u32 length` and the data.
+/// Never advertised (VMware's client keeps both off by default); a server that sends it
+/// anyway is skipped past, and the screen keeps what it had.
+pub fn h264_skipped(r: &mut Reader, _: &mut Ctx) -> Parsed<Progress> {
+    let (_reset, _stream, len) = (r.u16()?, r.u16()?, r.u32()? as usize);
+    if len > MAX_MESSAGE {
+        return Err(RfbError::MessageTooLarge(len).into());
+    }
+    r.skip(len)?;
     Ok(Progress::Done)
 }

@@ -45,6 +45,8 @@ pub struct Shared {
     pub(super) painter: Painter,
     pub(super) cursor: CursorStyle,
     pub(super) socket: Option<ConsoleSocket>,
+    /// Sockets closing at the page's request, kept until their close is reported.
+    pub(super) closing: Vec<ConsoleSocket>,
     /// One running timer of each kind; dropping one cancels it.
     pub(super) timers: HashMap<Timer, Timeout>,
     pub(super) raf: Option<Closure<dyn FnMut(f64)>>,
@@ -74,7 +76,15 @@ pub(super) struct DecodedImage {
     x: u32,
     y: u32,
     format: ImageFormat,
+    /// For the update cache: its pixels go back to the core, it is never drawn.
+    keep: bool,
     image: Result<web_sys::HtmlImageElement, String>,
+}
+
+/// What becomes of a decoded image, in its turn.
+enum Answer {
+    Drawn(Result<(), String>),
+    Pixels(Result<Vec<u8>, String>),
 }
 
 /// Draws every decoded image whose turn it is, and tells the core. The damage so far is
@@ -82,26 +92,36 @@ pub(super) struct DecodedImage {
 /// left it can merge its canvas-only regions instead of asking for read-backs.
 fn draw_images_in_order(rc: &Rc<RefCell<Shared>>) {
     loop {
-        let (generation, drawn) = {
+        let (generation, answer) = {
             let Ok(mut s) = rc.try_borrow_mut() else { return };
             let Some(Some(_)) = s.images.done.front() else { return };
             let Some(Some(image)) = s.images.done.pop_front() else { return };
             s.images.answered += 1;
-            let drawn = image.image.and_then(|img| {
-                // An older attempt's image never touches the canvas.
-                let result = if image.generation == s.core.generation() {
-                    s.paint_damage();
-                    s.painter.draw_image(&img, image.x, image.y, image.format == ImageFormat::Png)
-                } else {
-                    Ok(())
-                };
-                // Lets the browser free the decoded picture now (as noVNC does).
-                img.set_src("");
-                result
-            });
-            (image.generation, drawn)
+            let current = image.generation == s.core.generation();
+            let answer = match image.image {
+                Err(e) if image.keep => Answer::Pixels(Err(e)),
+                Err(e) => Answer::Drawn(Err(e)),
+                Ok(img) => {
+                    let answer = match (image.keep, current) {
+                        (true, _) => Answer::Pixels(super::painter::pixels_of(&img)),
+                        // An older attempt's image never touches the canvas.
+                        (false, false) => Answer::Drawn(Ok(())),
+                        (false, true) => {
+                            s.paint_damage();
+                            Answer::Drawn(s.painter.draw_image(&img, image.x, image.y, image.format == ImageFormat::Png))
+                        }
+                    };
+                    // Lets the browser free the decoded picture now (as noVNC does).
+                    img.set_src("");
+                    answer
+                }
+            };
+            (image.generation, answer)
         };
-        act(rc, |c| c.image_drawn(generation, drawn));
+        match answer {
+            Answer::Drawn(drawn) => act(rc, |c| c.image_drawn(generation, drawn)),
+            Answer::Pixels(rgba) => act(rc, |c| c.image_decoded(generation, rgba)),
+        }
     }
 }
 
@@ -152,7 +172,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                     act_weak(&weak, |c| c.ticket_acquired(generation, result, now_ms()));
                 });
             }
-            Work::DecodeImage { generation, format, data, x, y, width, height } => {
+            Work::DecodeImage { generation, format, data, x, y, width, height, keep } => {
                 // Decoded side by side, drawn in the order handed out (the engine's rule).
                 let seq = {
                     let mut s = rc.borrow_mut();
@@ -168,7 +188,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                         if s.images.done.len() <= slot {
                             s.images.done.resize_with(slot + 1, || None);
                         }
-                        s.images.done[slot] = Some(DecodedImage { generation, x, y, format, image });
+                        s.images.done[slot] = Some(DecodedImage { generation, x, y, format, keep, image });
                     }
                     draw_images_in_order(&rc);
                 });
@@ -181,12 +201,17 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                 let opened = ConsoleSocket::open(&url, generation, move |ev| match ev {
                     SocketEvent::Open => act_weak(&weak, |c| c.socket_opened(generation)),
                     SocketEvent::Bytes(b) => act_weak(&weak, |c| c.received(generation, &b)),
-                    SocketEvent::Closed { code, reason } => act_weak(&weak, |c| c.socket_closed(generation, code, &reason)),
+                    SocketEvent::Closed { code, reason, clean } => {
+                        if let Some(rc) = weak.upgrade() {
+                            rc.borrow_mut().closing.retain(|s| s.generation != generation);
+                            act(&rc, |c| c.socket_closed(generation, code, &reason, clean));
+                        }
+                    }
                 });
                 match opened {
                     Ok(sock) => rc.borrow_mut().socket = Some(sock),
                     // The browser refused the URL outright: the same as a socket that never opened.
-                    Err(_) => act(rc, |c| c.socket_closed(generation, 1006, "")),
+                    Err(_) => act(rc, |c| c.socket_closed(generation, 1006, "", false)),
                 }
             }
             Work::StartTimer { generation, timer, ms } => {
@@ -209,6 +234,7 @@ impl Shared {
             painter,
             cursor,
             socket: None,
+            closing: Vec::new(),
             timers: HashMap::new(),
             raf: None,
             raf_id: None,
@@ -235,8 +261,9 @@ impl Shared {
                 }
             }
             Work::CloseSocket { generation } => {
-                if self.socket.as_ref().is_some_and(|s| s.generation == generation) {
-                    self.socket = None;
+                if let Some(s) = self.socket.take_if(|s| s.generation == generation) {
+                    s.close();
+                    self.closing.push(s);
                 }
             }
             Work::Resize { width, height } => self.painter.resize(width, height),

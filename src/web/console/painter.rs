@@ -73,3 +73,17 @@ impl Painter {
             .collect()
     }
 }
+
+/// A decoded image's RGBA, read through a scratch canvas of its size (for the update
+/// cache, whose pictures the engine keeps).
+pub fn pixels_of(img: &HtmlImageElement) -> Result<Vec<u8>, String> {
+    let fail = || "the browser would not read a decoded image's pixels".to_owned();
+    let (w, h) = (img.natural_width(), img.natural_height());
+    let canvas = web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("canvas").ok()).ok_or_else(fail)?;
+    let canvas: HtmlCanvasElement = canvas.dyn_into().map_err(|_| fail())?;
+    canvas.set_width(w);
+    canvas.set_height(h);
+    let ctx = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok()).ok_or_else(fail)?;
+    ctx.draw_image_with_html_image_element(img, 0.0, 0.0).map_err(|_| fail())?;
+    ctx.get_image_data(0.0, 0.0, w as f64, h as f64).map(|d| d.data().0).map_err(|_| fail())
+}

@@ -33,7 +33,7 @@ impl ConsoleRunner {
     /// Starts the first attempt at once.
     pub fn start(canvas: HtmlCanvasElement, vm: MoRef, options: ConsoleOptions, hooks: RunnerHooks) -> Result<Self, String> {
         let painter = Painter::new(canvas.clone())?;
-        let core = ConsoleCore::new(vm, options, page_origin(), Box::new(BrowserUrlParser));
+        let core = ConsoleCore::new(vm, options, page_origin(), Box::new(BrowserUrlParser), Box::new(crate::web::now_ms));
         let shared = Shared::new(core, painter, CursorStyle::new(canvas.clone()), hooks);
         let input = InputListeners::attach(&canvas, Rc::downgrade(&shared));
         let last = shared.borrow().last_clipboard.clone();
@@ -117,6 +117,7 @@ impl Drop for ConsoleRunner {
                 }
             }
             s.socket = None;
+            s.closing.clear();
             s.timers.clear();
             if let (Some(id), Some(w)) = (s.raf_id.take(), web_sys::window()) {
                 let _ = w.cancel_animation_frame(id);

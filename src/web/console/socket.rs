@@ -12,7 +12,12 @@ use crate::api::Secret;
 pub enum SocketEvent {
     Open,
     Bytes(Vec<u8>),
-    Closed { code: u16, reason: String },
+    /// `clean`: the closing handshake completed (`CloseEvent.wasClean`).
+    Closed {
+        code: u16,
+        reason: String,
+        clean: bool,
+    },
 }
 
 /// The socket's open, message and close handlers, kept alive while it is.
@@ -46,8 +51,9 @@ impl ConsoleSocket {
             })
         };
         let close = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
-            let (code, reason) = ev.dyn_into::<CloseEvent>().map(|c| (c.code(), c.reason())).unwrap_or((1006, String::new()));
-            on_event(SocketEvent::Closed { code, reason })
+            let (code, reason, clean) =
+                ev.dyn_into::<CloseEvent>().map(|c| (c.code(), c.reason(), c.was_clean())).unwrap_or((1006, String::new(), false));
+            on_event(SocketEvent::Closed { code, reason, clean })
         });
         ws.set_onopen(Some(open.as_ref().unchecked_ref()));
         ws.set_onmessage(Some(message.as_ref().unchecked_ref()));
@@ -59,6 +65,11 @@ impl ConsoleSocket {
         if self.ws.ready_state() == WebSocket::OPEN {
             let _ = self.ws.send_with_u8_array(bytes);
         }
+    }
+
+    /// Starts the closing handshake (a normal closure); the close is still reported.
+    pub fn close(&self) {
+        let _ = self.ws.close_with_code(1000);
     }
 }
 
