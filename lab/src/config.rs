@@ -32,6 +32,9 @@ pub struct LabConfig {
     pub sspi: bool,
     /// Registered extension keys, for LoginExtensionBy*.
     pub extensions: Vec<String>,
+    /// The desktop's clock stands at this time of day (`"12:00:00"`), so its pixels do not
+    /// change on their own (tests compare them); absent: the real time.
+    pub frozen_clock: Option<String>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -85,6 +88,10 @@ pub struct Vm {
     /// as vCenter reports a host in maintenance mode).
     #[serde(default)]
     pub power_on_fault: Option<String>,
+    /// How the console starts: `handshake` (ESXi's, the default) or `serverInit` (straight
+    /// to ServerInit, a start VMware's client also accepts).
+    #[serde(default)]
+    pub webmks_start: Option<String>,
 }
 
 /// What AcquireTicket returns for a VM. `{ticket}` and `{port}` in strings are replaced
@@ -134,6 +141,7 @@ impl Default for LabConfig {
             keyboard_layout: None,
             hostile: None,
             power_on_fault: None,
+            webmks_start: None,
         };
         let mut outside = vm("vm-105", "outside-policy", "poweredOn", "host-11", "Other Linux (64-bit)");
         outside.ticket.url = Some("wss://esx-untrusted.example.net:443/ticket/{ticket}".into());
@@ -165,6 +173,7 @@ impl Default for LabConfig {
             local_ticket_clients: vec!["127.0.0.1".into(), "::1".into()],
             sspi: true,
             extensions: vec!["com.example.portal".into()],
+            frozen_clock: None,
         }
     }
 }
@@ -184,6 +193,7 @@ impl LabConfig {
                 keyboard_layout: None,
                 hostile: None,
                 power_on_fault: None,
+                webmks_start: None,
             });
         }
         vms

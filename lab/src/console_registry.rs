@@ -25,6 +25,48 @@ pub struct ConsoleView {
     pub clicks: u64,
     /// The last text the client put on the VM's clipboard (ClientCutText).
     pub clipboard: String,
+    /// VMware KeyEvent2 messages (Unicode code points or keyCodes) received.
+    pub key_events2: u64,
+    /// Wheel turns as they arrived: RFB buttons 4–7 pressed, or VMware PointerEvent2.
+    pub wheel: Wheel,
+    /// VMware PointerEvent2 messages with relative motion.
+    pub relative_moves: u64,
+    /// The client's ClientCaps (127/3).
+    pub client_caps: u32,
+    /// UpdateAcks (127/4) received, and the last one's time field, `(ms + 2) × 10`.
+    pub update_acks: u64,
+    pub last_render_time: u16,
+    /// The encodings the client advertised, in its order.
+    pub encodings: Vec<i32>,
+    /// The desktop's size now.
+    pub size: (u32, u32),
+    /// Websocket payload bytes each way.
+    pub bytes_to_client: u64,
+    pub bytes_from_client: u64,
+    /// How the console ended (closed consoles only): `ClientClosed` (the client's close
+    /// frame, answered), `ServerClosed`, `Gone` (no close frame), `Dropped`, `Protocol(…)`.
+    pub ended: String,
+    /// The pointer buttons last seen (for counting RFB wheel presses).
+    #[serde(skip)]
+    pub buttons_seen: u8,
+}
+
+/// Wheel turns by direction.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Wheel {
+    pub up: u64,
+    pub down: u64,
+    pub left: u64,
+    pub right: u64,
+}
+
+impl Wheel {
+    pub fn count(&mut self, up: bool, down: bool, left: bool, right: bool) {
+        self.up += up as u64;
+        self.down += down as u64;
+        self.left += left as u64;
+        self.right += right as u64;
+    }
 }
 
 /// How many closed consoles the lab remembers.
@@ -72,17 +114,11 @@ impl ConsoleRegistry {
         g.1.insert(id, view);
     }
 
-    /// The client said goodbye (VMware SessionClose); recorded at once, since the
-    /// socket usually closes right after.
-    pub fn note_session_close(&self, id: u64) {
-        if let Some(v) = self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.get_mut(&id) {
-            v.session_close = true;
-        }
-    }
-
-    pub fn close(&self, id: u64) {
+    /// The console ended, and how.
+    pub fn close(&self, id: u64, how: &str) {
         let view = self.inner.lock().unwrap_or_else(|e| e.into_inner()).1.remove(&id);
-        if let Some(v) = view {
+        if let Some(mut v) = view {
+            v.ended = how.to_owned();
             let mut closed = self.closed.lock().unwrap_or_else(|e| e.into_inner());
             if closed.len() == CLOSED_KEPT {
                 closed.pop_front();

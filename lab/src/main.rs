@@ -6,14 +6,13 @@
 //! The first line on stdout is the base URL, so scripts can start it and read where it is.
 
 mod config;
+mod console;
 mod console_registry;
-mod desktop;
 mod gateway;
 mod host_check;
 mod hostile;
 mod properties;
 mod rest;
-mod rfb_server;
 mod state;
 mod tasks;
 mod vim;
@@ -237,7 +236,12 @@ async fn ticket_socket(State(lab): State<Lab>, Path(ticket): Path<String>, heade
             (None, Some(target)) => ws.on_upgrade(move |socket| gateway::proxy(socket, target)),
             (None, None) => {
                 let registry = lab.consoles.clone();
-                ws.on_upgrade(move |socket| rfb_server::serve(socket, t.vm, registry))
+                let settings = console::Settings {
+                    direct_start: t.vm.webmks_start.as_deref() == Some("serverInit"),
+                    frozen_clock: lab.frozen_clock(),
+                    vm: t.vm,
+                };
+                ws.on_upgrade(move |socket| console::serve(socket, settings, registry))
             }
         },
         other => {

@@ -83,6 +83,16 @@ impl Lab {
         Duration::from_secs(self.config.session_idle_seconds)
     }
 
+    /// The desktop clock's frozen time of day in seconds, from `frozenClock` ("HH:MM:SS").
+    pub fn frozen_clock(&self) -> Option<u64> {
+        let text = self.config.frozen_clock.as_deref()?;
+        let parts: Vec<u64> = text.split(':').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+        match parts[..] {
+            [h, m, s] if h < 24 && m < 60 && s < 60 => Some(h * 3600 + m * 60 + s),
+            _ => None,
+        }
+    }
+
     pub fn ticket_lifetime(&self) -> Duration {
         Duration::from_secs(self.config.ticket_lifetime_seconds)
     }

@@ -56,7 +56,8 @@ fn engine_draws_the_lab_desktop_and_types_into_it() {
     let sid = lab.login("demo@vsphere.local", "demo");
     let t = ticket(&lab, &sid);
     let mut ws = connect(&lab, &t);
-    let mut s = Engine::new(EngineConfig::default());
+    // ESXi's dialect sends PNG and JPEG tiles: decoded here, as the browser would.
+    let mut s = Engine::new(EngineConfig { image_decoder: Some(vsphere_console::rfb::native_images::decode), ..EngineConfig::default() });
     let mut name = String::new();
     pump(&mut ws, &mut s, |ev, _| {
         if let Event::Connected { name: n, width, height } = ev {

@@ -314,7 +314,10 @@ test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, foc
   assert(Math.abs((await width()) - 1024) <= 1, `actual size (${await width()})`);
   await page.evaluate(() => window.api.setScale("fit"));
   assert((await width()) <= 960, `fit into the 960 px element (${await width()})`);
-  assert(await page.evaluate(() => window.api.requestResolution(800, 600)) === false, "the lab's desktop cannot change resolution");
+  // The lab speaks ESXi's dialect: its desktop takes VMware's RequestResolution.
+  assert(await page.evaluate(() => window.api.requestResolution(800, 600)) === true, "the lab's desktop can change resolution");
+  await eventually("the lab's desktop to be 800x600", async () => (await labView()).size.join() === "800,600");
+  await eventually("the console to show 800x600", () => page.evaluate(() => window.api.canvas.width === 800 && window.api.canvas.height === 600));
   await page.evaluate(() => window.api.enterFullscreen());
   await eventually("fullscreen", () => page.evaluate(() => document.fullscreenElement !== null));
   await page.evaluate(() => window.api.exitFullscreen());

@@ -1,8 +1,22 @@
-//! An RFB 3.8 server (security None) for the synthetic desktop, over the ticket websocket.
+//! The lab's console: the synthetic desktop over the ticket websocket, in ESXi's WebMKS
+//! dialect as the public clients that work against ESXi report it.
 //!
-//! It honours SetPixelFormat (any true-colour format), sends only the 64×64 tiles that
-//! changed since the last update, as Raw rectangles, and answers FramebufferUpdateRequests
-//! one update at a time, as a VNC server does.
+//! - The start: `RFB 003.008\n` as its own websocket message, security None only, each
+//!   handshake step its own message, ServerInit at 32 bpp, depth 24, little-endian,
+//!   shifts 16/8/0, named after the VM. With `webmksStart: "serverInit"` the stream
+//!   starts at ServerInit instead (VMware's client accepts both).
+//! - ServerCaps (127/0) for a client that advertises it; ClientCaps, UpdateAck,
+//!   RequestResolution, KeyEvent2 and SessionClose taken; Heartbeat and a reconnect
+//!   token sent to a client that says it takes them.
+//! - Updates pushed as the desktop changes, paced by UpdateAck, for a client that
+//!   advertises ServerPush2; otherwise one per FramebufferUpdateRequest. What goes in
+//!   them is `encode.rs`'s.
+//! - A close frame from the client is answered before the connection closes.
+
+mod client;
+pub mod desktop;
+mod encode;
+mod keyboard;
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -10,192 +24,186 @@ use axum::extract::ws::{Message, WebSocket};
 use sha2::{Digest, Sha256};
 
 use crate::console_registry::{ConsoleRegistry, ConsoleView};
-use crate::desktop::{self, Desktop, HEIGHT, WIDTH};
+use client::{ClientMsg, Parsed, PixelFormat};
+use desktop::Desktop;
+use encode::{Encoder, Extras, Frame};
+use keyboard::Keyboard;
 
-const TILE: u32 = 64;
+/// ServerCaps: scan-code keys, ClientCaps wanted, UpdateAck, RequestResolution,
+/// KeyEvent2 (Unicode and keyCode), UpdateCacheInfo wanted, SessionClose.
+const SERVER_CAPS: u32 = 0x2 | 0x8 | 0x20 | 0x80 | 0x100 | 0x200 | 0x2000 | 0x20000;
+/// ClientCaps bits the lab acts on: Heartbeat, SetReconnectToken.
+const CLIENT_HEARTBEAT: u32 = 0x100;
+const CLIENT_RECONNECT_TOKEN: u32 = 0x4000;
+const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+/// The smallest and largest desktop RequestResolution may ask for.
+const MIN_SIZE: (u16, u16) = (320, 200);
+const MAX_SIDE: u16 = 4096;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct PixelFormat {
-    bpp: u8,
-    big_endian: bool,
-    max: [u16; 3],
-    shift: [u8; 3],
-}
-
-impl PixelFormat {
-    /// ESXi's native format: 32 bpp little-endian, red shift 16.
-    const NATIVE: PixelFormat = PixelFormat { bpp: 32, big_endian: false, max: [255, 255, 255], shift: [16, 8, 0] };
-
-    fn write(&self, out: &mut Vec<u8>) {
-        out.extend_from_slice(&[self.bpp, if self.bpp == 32 { 24 } else { self.bpp }, self.big_endian as u8, 1]);
-        for m in self.max {
-            out.extend_from_slice(&m.to_be_bytes());
-        }
-        out.extend_from_slice(&[self.shift[0], self.shift[1], self.shift[2], 0, 0, 0]);
-    }
-
-    fn pack(&self, rgba: &[u8], out: &mut Vec<u8>) {
-        let mut v: u32 = 0;
-        for ((&c, &max), &shift) in rgba.iter().zip(&self.max).zip(&self.shift) {
-            v |= ((c as u32 * max as u32 + 127) / 255) << shift;
-        }
-        match (self.bpp, self.big_endian) {
-            (8, _) => out.push(v as u8),
-            (16, false) => out.extend_from_slice(&(v as u16).to_le_bytes()),
-            (16, true) => out.extend_from_slice(&(v as u16).to_be_bytes()),
-            (_, false) => out.extend_from_slice(&v.to_le_bytes()),
-            (_, true) => out.extend_from_slice(&v.to_be_bytes()),
-        }
-    }
+/// How a console session is set up.
+pub struct Settings {
+    pub vm: crate::config::Vm,
+    /// Start at ServerInit, with no handshake.
+    pub direct_start: bool,
+    /// The clock the desktop shows, in seconds of the day; `None`: the real time.
+    pub frozen_clock: Option<u64>,
 }
 
 /// Why a session ended, for the lab's log (never the ticket).
 #[derive(Debug)]
 enum End {
+    /// The client sent a close frame, answered.
     ClientClosed,
+    /// The connection went away without a close frame.
+    Gone,
     /// The lab dropped the connection on purpose (a simulated network failure).
     Dropped,
+    /// The lab closed the console (a test hook): its close frame went out.
+    ServerClosed,
     Protocol(&'static str),
 }
 
-pub async fn serve(mut socket: WebSocket, vm: crate::config::Vm, registry: ConsoleRegistry) {
-    let vm_name = vm.name.clone();
-    let id = registry.open(&vm_name);
-    let layout = vm.keyboard_layout.clone().unwrap_or_else(|| "us".into());
-    let end = run(&mut socket, &vm_name, &layout, &registry, id).await;
-    registry.close(id);
-    if let End::Dropped = end {
-        // Abort the TCP connection without a websocket close.
-        drop(socket);
-        return;
-    }
-    if let End::Protocol(why) = end {
-        eprintln!("lab console for {vm_name} ended: {why}");
-        let _ = socket.send(Message::Close(None)).await;
+/// What the session knows about its client and its desktop.
+struct Session {
+    desktop: Desktop,
+    width: u32,
+    height: u32,
+    encoder: Encoder,
+    keys: Keyboard,
+    view: ConsoleView,
+    client_caps: u32,
+    update_id: u8,
+    /// The frame the client has (after the last update sent).
+    shown: Option<Frame>,
+    /// Log lines when the shown frame was drawn, so a scroll becomes a CopyRect.
+    shown_log_len: usize,
+    /// The desktop size changed since the last update.
+    resized: bool,
+    /// The client asked for an update: incremental or not.
+    asked: Option<bool>,
+    /// Push mode: the id of the update not yet acknowledged.
+    in_flight: Option<u8>,
+}
+
+impl Session {
+    fn push_mode(&self) -> bool {
+        self.encoder.takes(encode::VMW_SERVER_PUSH2)
     }
 }
 
-async fn run(socket: &mut WebSocket, vm_name: &str, layout: &str, registry: &ConsoleRegistry, id: u64) -> End {
-    let mut inbuf: Vec<u8> = Vec::new();
-    if send(socket, b"RFB 003.008\n".to_vec()).await.is_err() {
-        return End::ClientClosed;
+pub async fn serve(mut socket: WebSocket, settings: Settings, registry: ConsoleRegistry) {
+    let vm_name = settings.vm.name.clone();
+    let id = registry.open(&vm_name);
+    let end = run(&mut socket, &settings, &registry, id).await;
+    registry.close(id, &format!("{end:?}"));
+    match end {
+        // Abort the TCP connection without a websocket close.
+        End::Dropped => drop(socket),
+        End::Protocol(why) => {
+            eprintln!("lab console for {vm_name} ended: {why}");
+            let _ = socket.send(Message::Close(None)).await;
+            finish_close(&mut socket).await;
+        }
+        _ => {}
     }
-    // Version, security type choice, ClientInit: 12 + 1 + 1 bytes, with replies between.
-    let Some(version) = read_exact(socket, &mut inbuf, 12).await else { return End::ClientClosed };
-    if !version.starts_with(b"RFB 003.") {
-        return End::Protocol("client did not send an rfb version");
-    }
-    if send(socket, vec![1, 1]).await.is_err() {
-        return End::ClientClosed;
-    }
-    let Some(choice) = read_exact(socket, &mut inbuf, 1).await else { return End::ClientClosed };
-    if choice[0] != 1 {
-        return End::Protocol("client chose a security type we did not offer");
-    }
-    if send(socket, 0u32.to_be_bytes().to_vec()).await.is_err() {
-        return End::ClientClosed;
-    }
-    if read_exact(socket, &mut inbuf, 1).await.is_none() {
-        return End::ClientClosed;
-    }
-    let mut init = Vec::new();
-    init.extend_from_slice(&(WIDTH as u16).to_be_bytes());
-    init.extend_from_slice(&(HEIGHT as u16).to_be_bytes());
-    PixelFormat::NATIVE.write(&mut init);
-    init.extend_from_slice(&(vm_name.len() as u32).to_be_bytes());
-    init.extend_from_slice(vm_name.as_bytes());
-    if send(socket, init).await.is_err() {
-        return End::ClientClosed;
-    }
+}
 
-    let mut desktop = Desktop { vm_name: vm_name.to_owned(), ..Default::default() };
-    let mut pf = PixelFormat::NATIVE;
-    let mut last_sent: Option<Vec<u8>> = None;
-    let mut pending: Option<bool> = None; // Some(incremental) while a request waits
-    let mut key_events = 0u64;
-    let mut keys = Keyboard { layout: layout.to_owned(), ..Keyboard::default() };
-    let mut caps_sent = false;
+/// After a close frame went out (either way): reads until the peer's answer or the end,
+/// so the closing handshake completes before the connection closes.
+async fn finish_close(socket: &mut WebSocket) {
+    let _ = tokio::time::timeout(Duration::from_secs(2), async {
+        while let Some(Ok(m)) = socket.recv().await {
+            if matches!(m, Message::Close(_)) {
+                break;
+            }
+        }
+    })
+    .await;
+}
+
+async fn run(socket: &mut WebSocket, settings: &Settings, registry: &ConsoleRegistry, id: u64) -> End {
+    let mut inbuf: Vec<u8> = Vec::new();
+    let vm_name = settings.vm.name.as_str();
+    let mut s = Session {
+        desktop: Desktop { vm_name: vm_name.to_owned(), ..Default::default() },
+        width: desktop::WIDTH,
+        height: desktop::HEIGHT,
+        encoder: Encoder::default(),
+        keys: Keyboard::new(settings.vm.keyboard_layout.as_deref().unwrap_or("us")),
+        view: ConsoleView { vm: vm_name.to_owned(), ..Default::default() },
+        client_caps: 0,
+        update_id: 0,
+        shown: None,
+        shown_log_len: 0,
+        resized: false,
+        asked: None,
+        in_flight: None,
+    };
+    if let Err(end) = start(socket, &mut inbuf, &mut s, settings.direct_start).await {
+        return end;
+    }
     let mut kicked = registry.kick_receiver();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
+    let mut heartbeat = tokio::time::interval(HEARTBEAT_EVERY);
+    let mut beats: u16 = 0;
 
     loop {
-        // Parse every complete client message in the buffer.
         loop {
-            match parse_client_message(&inbuf) {
+            match client::parse(&inbuf) {
                 Parsed::NeedMore => break,
                 Parsed::Bad(why) => return End::Protocol(why),
                 Parsed::Msg(len, msg) => {
                     inbuf.drain(..len);
-                    match msg {
-                        ClientMsg::SetPixelFormat(p) => {
-                            pf = p;
-                            last_sent = None;
-                        }
-                        ClientMsg::Update { incremental } => {
-                            pending = Some(pending.map(|p| p && incremental).unwrap_or(incremental));
-                        }
-                        ClientMsg::Key { down, keysym } => {
-                            key_events += 1;
-                            if down {
-                                apply_key(&mut desktop.typed, keysym);
-                            }
-                        }
-                        ClientMsg::ScanKey { down, scancode } => {
-                            key_events += 1;
-                            if let Some(c) = keys.event(scancode, down) {
-                                apply_key(&mut desktop.typed, c);
-                            }
-                        }
-                        ClientMsg::Encodings(list) => {
-                            // ServerCaps only for a client that asked (0x574d567a), as ESXi does.
-                            if list.contains(&0x574d_567a) && !caps_sent {
-                                caps_sent = true;
-                                // Scan-code keys, ClientCaps wanted, SessionClose.
-                                let caps: u32 = 0x2 | 0x8 | 0x20000;
-                                let mut m = vec![127, 0, 0, 8];
-                                m.extend_from_slice(&caps.to_be_bytes());
-                                if send(socket, m).await.is_err() {
-                                    return End::ClientClosed;
-                                }
-                            }
-                        }
-                        ClientMsg::SessionClose => {
-                            keys.session_close = true;
-                            registry.note_session_close(id);
-                        }
-                        ClientMsg::Pointer { buttons, x, y } => {
-                            if buttons & 1 != 0 && desktop.buttons & 1 == 0 {
-                                keys.clicks += 1;
-                            }
-                            desktop.pointer = (x, y);
-                            desktop.buttons = buttons;
-                        }
-                        ClientMsg::CutText(t) => desktop.clipboard = t,
-                        ClientMsg::Ignored => {}
+                    if let Err(end) = handle(socket, &mut s, msg).await {
+                        return end;
                     }
                 }
             }
         }
 
-        if let Some(incremental) = pending {
-            let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-            let frame = desktop.render(now);
-            let prev = if incremental { last_sent.as_deref() } else { None };
-            let update = encode_update(&frame, prev, &pf);
-            if let Some(update) = update {
-                publish(registry, id, &desktop, &frame, key_events, &keys);
-                if send(socket, update).await.is_err() {
-                    return End::ClientClosed;
+        // An update: asked for (classic flow), or pushed when nothing is in flight.
+        let due = match (s.push_mode(), s.shown.is_some()) {
+            (_, false) => s.asked.is_some(),
+            (true, true) => s.in_flight.is_none(),
+            (false, true) => s.asked.is_some(),
+        };
+        if due {
+            let secs =
+                settings.frozen_clock.unwrap_or_else(|| SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0));
+            let frame = Frame { width: s.width, height: s.height, rgba: s.desktop.render(s.width, s.height, secs) };
+            let full = s.asked == Some(false) || s.resized;
+            let extras = Extras { resized: s.resized, log_scrolled: s.desktop.log_scrolled_since(s.shown_log_len) };
+            s.update_id = s.update_id.wrapping_add(1).max(1);
+            let prev = if full { None } else { s.shown.as_ref() };
+            if let Some(update) = s.encoder.update(s.update_id, &frame, prev, extras) {
+                if send(socket, &mut s.view, update).await.is_err() {
+                    return End::Gone;
                 }
-                last_sent = Some(frame);
-                pending = None;
+                s.resized = false;
+                s.asked = None;
+                s.shown_log_len = s.desktop.log.len();
+                if s.push_mode() {
+                    s.in_flight = Some(s.update_id);
+                }
+                s.shown = Some(frame);
+            } else if s.asked == Some(true) {
+                // Nothing changed: the request waits for a change.
             }
         }
+        publish(registry, id, &mut s);
 
         tokio::select! {
             msg = socket.recv() => match msg {
-                Some(Ok(Message::Binary(b))) => inbuf.extend_from_slice(&b),
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return End::ClientClosed,
+                Some(Ok(Message::Binary(b))) => {
+                    s.view.bytes_from_client += b.len() as u64;
+                    inbuf.extend_from_slice(&b);
+                }
+                Some(Ok(Message::Close(_))) => {
+                    // Answered before the connection closes (RFC 6455 5.5.1).
+                    finish_close(socket).await;
+                    return End::ClientClosed;
+                }
+                None | Some(Err(_)) => return End::Gone,
                 Some(Ok(_)) => {}
             },
             _ = kicked.changed() => {
@@ -205,7 +213,18 @@ async fn run(socket: &mut WebSocket, vm_name: &str, layout: &str, registry: &Con
                 }
                 let frame = crate::close_frame(4002, "the lab operator closed this console");
                 let _ = socket.send(Message::Close(Some(frame))).await;
-                return End::ClientClosed;
+                finish_close(socket).await;
+                return End::ServerClosed;
+            }
+            _ = heartbeat.tick() => {
+                if s.client_caps & CLIENT_HEARTBEAT != 0 {
+                    beats = beats.wrapping_add(1);
+                    let mut m = vec![127, 4, 0, 6];
+                    m.extend_from_slice(&beats.to_be_bytes());
+                    if send(socket, &mut s.view, m).await.is_err() {
+                        return End::Gone;
+                    }
+                }
             }
             _ = tick.tick() => {}
         }
@@ -215,254 +234,173 @@ async fn run(socket: &mut WebSocket, vm_name: &str, layout: &str, registry: &Con
     }
 }
 
-fn publish(registry: &ConsoleRegistry, id: u64, d: &Desktop, frame: &[u8], key_events: u64, keys: &Keyboard) {
-    let region = desktop::region(frame, desktop::TYPED_REGION);
-    let hash = Sha256::digest(&region);
-    registry.update(
-        id,
-        ConsoleView {
-            vm: d.vm_name.clone(),
-            typed: d.typed.clone(),
-            pointer: d.pointer,
-            buttons: d.buttons,
-            key_events,
-            typed_region_sha256: hash.iter().map(|b| format!("{b:02x}")).collect(),
-            typed_region: desktop::TYPED_REGION,
-            scancodes: keys.log.clone(),
-            session_close: keys.session_close,
-            clicks: keys.clicks,
-            clipboard: d.clipboard.clone(),
-        },
-    );
+/// The start: the handshake as ESXi sends it (each step its own message), or straight
+/// to ServerInit.
+async fn start(socket: &mut WebSocket, inbuf: &mut Vec<u8>, s: &mut Session, direct: bool) -> Result<(), End> {
+    if !direct {
+        send(socket, &mut s.view, b"RFB 003.008\n".to_vec()).await.map_err(|_| End::Gone)?;
+        let version = read_exact(socket, inbuf, 12).await.ok_or(End::Gone)?;
+        if !version.starts_with(b"RFB 003.") {
+            return Err(End::Protocol("client did not send an rfb version"));
+        }
+        send(socket, &mut s.view, vec![1, 1]).await.map_err(|_| End::Gone)?;
+        let choice = read_exact(socket, inbuf, 1).await.ok_or(End::Gone)?;
+        if choice[0] != 1 {
+            return Err(End::Protocol("client chose a security type we did not offer"));
+        }
+        send(socket, &mut s.view, 0u32.to_be_bytes().to_vec()).await.map_err(|_| End::Gone)?;
+        read_exact(socket, inbuf, 1).await.ok_or(End::Gone)?;
+    }
+    let mut init = Vec::new();
+    init.extend_from_slice(&(s.width as u16).to_be_bytes());
+    init.extend_from_slice(&(s.height as u16).to_be_bytes());
+    PixelFormat::NATIVE.write(&mut init);
+    init.extend_from_slice(&(s.desktop.vm_name.len() as u32).to_be_bytes());
+    init.extend_from_slice(s.desktop.vm_name.as_bytes());
+    send(socket, &mut s.view, init).await.map_err(|_| End::Gone)
 }
 
-/// Scan codes to characters through the VM's keyboard layout, as a guest OS would.
-#[derive(Default)]
-struct Keyboard {
-    layout: String,
-    shift: bool,
-    altgr: bool,
-    log: Vec<String>,
-    session_close: bool,
-    clicks: u64,
+/// One client message.
+async fn handle(socket: &mut WebSocket, s: &mut Session, msg: ClientMsg) -> Result<(), End> {
+    match msg {
+        ClientMsg::SetPixelFormat(p) => {
+            s.encoder.pf = Some(p);
+            s.shown = None;
+        }
+        ClientMsg::Encodings(list) => {
+            // ServerCaps only for a client that asked for them, as ESXi does.
+            let first = s.encoder.encodings.is_empty();
+            s.encoder.encodings = list;
+            s.view.encodings = s.encoder.encodings.clone();
+            if first && s.encoder.takes(encode::VMW_SERVER_CAPS) {
+                let mut m = vec![127, 0, 0, 8];
+                m.extend_from_slice(&SERVER_CAPS.to_be_bytes());
+                send(socket, &mut s.view, m).await.map_err(|_| End::Gone)?;
+            }
+        }
+        ClientMsg::Update { incremental } => {
+            // Incremental only if every waiting request was (VMware's client sends the
+            // update id here, 0 being a full request).
+            let inc = incremental != 0;
+            s.asked = Some(s.asked.map_or(inc, |a| a && inc));
+        }
+        ClientMsg::Key { down, keysym } => {
+            s.view.key_events += 1;
+            if let Some(k) = s.keys.keysym(keysym, down) {
+                keyboard::apply_key(&mut s.desktop.typed, &mut s.desktop.log, k);
+            }
+        }
+        ClientMsg::ScanKey { down, scancode } => {
+            s.view.key_events += 1;
+            if let Some(k) = s.keys.scan(scancode, down) {
+                keyboard::apply_key(&mut s.desktop.typed, &mut s.desktop.log, k);
+            }
+        }
+        ClientMsg::Key2 { code, down, raw } => {
+            s.view.key_events += 1;
+            s.view.key_events2 += 1;
+            let keysym = if raw { keyboard_code_keysym(code) } else { keyboard::unicode_keysym(code) };
+            if let (true, Some(k)) = (down, keysym) {
+                keyboard::apply_key(&mut s.desktop.typed, &mut s.desktop.log, k);
+            }
+        }
+        ClientMsg::Pointer { buttons, x, y } => {
+            pointer(s, buttons, x, y);
+            // RFB's wheel: buttons 4 to 7, counted as they go down.
+            let pressed = buttons & !s.view.buttons_seen;
+            s.view.wheel.count(pressed & 0x08 != 0, pressed & 0x10 != 0, pressed & 0x20 != 0, pressed & 0x40 != 0);
+            s.view.buttons_seen = buttons;
+        }
+        ClientMsg::Pointer2 { absolute, x, y, buttons, wheel_y, wheel_x } => {
+            if absolute {
+                let clamp = |v: i32, max: u32| v.clamp(0, max.saturating_sub(1) as i32) as u16;
+                pointer(s, (buttons & 7) as u8, clamp(x, s.width), clamp(y, s.height));
+            } else {
+                s.view.relative_moves += 1;
+            }
+            s.view.wheel.count(wheel_y > 0, wheel_y < 0, wheel_x < 0, wheel_x > 0);
+        }
+        ClientMsg::CutText(t) => s.desktop.clipboard = t,
+        ClientMsg::ClientCaps(caps) => {
+            s.client_caps = caps;
+            s.view.client_caps = caps;
+            if caps & CLIENT_RECONNECT_TOKEN != 0 {
+                let token = crate::state::random_hex(16);
+                let mut m = vec![127, 6];
+                m.extend_from_slice(&((4 + token.len()) as u16).to_be_bytes());
+                m.extend_from_slice(token.as_bytes());
+                send(socket, &mut s.view, m).await.map_err(|_| End::Gone)?;
+            }
+        }
+        ClientMsg::UpdateAck { id, render } => {
+            s.view.update_acks += 1;
+            s.view.last_render_time = render;
+            if s.in_flight == Some(id) {
+                s.in_flight = None;
+            }
+        }
+        ClientMsg::RequestResolution { width, height } => {
+            let (w, h) = (width.clamp(MIN_SIZE.0, MAX_SIDE) as u32, height.clamp(MIN_SIZE.1, MAX_SIDE) as u32);
+            if (w, h) != (s.width, s.height) {
+                (s.width, s.height) = (w, h);
+                s.resized = true;
+                s.view.size = (w, h);
+            }
+        }
+        ClientMsg::CacheInfo { flags, entries, size_kb } => {
+            // The lab caches its palette with sub-rectangles, if the client has room for it.
+            let (_, _, w, h) = desktop::PALETTE;
+            let room = size_kb as u64 * 1024 >= (w * h * 4) as u64;
+            if flags & 0x100 != 0 && entries > 0 && room && s.encoder.takes(encode::VMW_UPDATE_CACHE) {
+                s.encoder.cache_slots = entries.min(8);
+            }
+        }
+        ClientMsg::SessionClose => {
+            s.view.session_close = true;
+        }
+        ClientMsg::Ignored => {}
+    }
+    Ok(())
 }
 
-impl Keyboard {
-    /// Tracks modifiers; returns the keysym a key press types, if any.
-    fn event(&mut self, sc: u16, down: bool) -> Option<u32> {
-        self.log.push(format!("{sc:x}{}", if down { '+' } else { '-' }));
-        if self.log.len() > 32 {
-            self.log.remove(0);
-        }
-        match sc {
-            0x2a | 0x36 => self.shift = down,
-            0x138 => self.altgr = down,
-            _ => {}
-        }
-        if !down {
-            return None;
-        }
-        match sc {
-            0x0e => return Some(0xff08),
-            0x1c | 0x11c => return Some(0xff0d),
-            0x39 => return Some(0x20),
-            _ => {}
-        }
-        layout_char(&self.layout, sc, self.shift, self.altgr).map(|c| if (c as u32) < 0x100 { c as u32 } else { 0x0100_0000 + c as u32 })
+fn pointer(s: &mut Session, buttons: u8, x: u16, y: u16) {
+    if buttons & 1 != 0 && s.desktop.buttons & 1 == 0 {
+        s.view.clicks += 1;
+    }
+    s.desktop.pointer = (x, y);
+    s.desktop.buttons = buttons & 7;
+}
+
+/// A JavaScript keyCode (VMware's KeyEvent2 with `raw`): letters, digits, Backspace,
+/// Enter and Space.
+fn keyboard_code_keysym(code: u32) -> Option<u32> {
+    match code {
+        8 => Some(0xff08),
+        13 => Some(0xff0d),
+        32 | 48..=57 => Some(code),
+        65..=90 => Some(code + 32),
+        _ => None,
     }
 }
 
-/// The character a key types in a layout: rows of the PC keyboard from scan code 0x02,
-/// 0x10, 0x1e and 0x2b.
-fn layout_char(layout: &str, sc: u16, shift: bool, altgr: bool) -> Option<char> {
-    let (rows, shifted, alt): ([&str; 4], [&str; 4], &[(u16, char)]) = match layout {
-        "de" => (
-            ["1234567890ß´", "qwertzuiopü+", "asdfghjklöä^", "#yxcvbnm,.-"],
-            ["!\"§$%&/()=?`", "QWERTZUIOPÜ*", "ASDFGHJKLÖÄ°", "'YXCVBNM;:_"],
-            &[(0x10, '@'), (0x12, '€'), (0x08, '{'), (0x09, '['), (0x0a, ']'), (0x0b, '}'), (0x0c, '\\'), (0x1b, '~')],
-        ),
-        _ => (
-            ["1234567890-=", "qwertyuiop[]", "asdfghjkl;'`", "\\zxcvbnm,./"],
-            ["!@#$%^&*()_+", "QWERTYUIOP{}", "ASDFGHJKL:\"~", "|ZXCVBNM<>?"],
-            &[],
-        ),
-    };
-    if altgr {
-        return alt.iter().find(|(k, _)| *k == sc).map(|(_, c)| *c);
+fn publish(registry: &ConsoleRegistry, id: u64, s: &mut Session) {
+    let v = &mut s.view;
+    v.typed = s.desktop.typed.clone();
+    v.pointer = s.desktop.pointer;
+    v.buttons = s.desktop.buttons;
+    v.scancodes = s.keys.log.clone();
+    v.clipboard = s.desktop.clipboard.clone();
+    v.typed_region = desktop::TYPED_REGION;
+    v.size = (s.width, s.height);
+    if let Some(frame) = &s.shown {
+        let region = desktop::region(&frame.rgba, frame.width, desktop::TYPED_REGION);
+        v.typed_region_sha256 = Sha256::digest(&region).iter().map(|b| format!("{b:02x}")).collect();
     }
-    let table = if shift { shifted } else { rows };
-    let (row, start) = match sc {
-        0x02..=0x0d => (0, 0x02),
-        0x10..=0x1b => (1, 0x10),
-        0x1e..=0x29 => (2, 0x1e),
-        0x2b..=0x35 => (3, 0x2b),
-        0x56 if layout == "de" => return Some(if shift { '>' } else { '<' }),
-        _ => return None,
-    };
-    table[row].chars().nth((sc - start) as usize)
+    registry.update(id, v.clone());
 }
 
-fn apply_key(typed: &mut String, keysym: u32) {
-    match keysym {
-        0xff08 => {
-            typed.pop();
-        }
-        0xff0d | 0xff8d => typed.push_str(" | "),
-        0x20..=0x7e | 0xa0..=0xff => typed.push(char::from_u32(keysym).unwrap_or('?')),
-        k if (0x0100_0000..0x0111_0000).contains(&k) => typed.push(char::from_u32(k - 0x0100_0000).unwrap_or('?')),
-        _ => {}
-    }
-    if typed.chars().count() > 200 {
-        let drop = typed.chars().count() - 200;
-        *typed = typed.chars().skip(drop).collect();
-    }
-}
-
-/// A FramebufferUpdate with the changed 64×64 tiles, or `None` when nothing changed.
-fn encode_update(frame: &[u8], prev: Option<&[u8]>, pf: &PixelFormat) -> Option<Vec<u8>> {
-    let mut rects = Vec::new();
-    for ty in (0..HEIGHT).step_by(TILE as usize) {
-        for tx in (0..WIDTH).step_by(TILE as usize) {
-            let (w, h) = (TILE.min(WIDTH - tx), TILE.min(HEIGHT - ty));
-            let changed = match prev {
-                None => true,
-                Some(p) => (ty..ty + h).any(|y| {
-                    let o = ((y * WIDTH + tx) * 4) as usize;
-                    frame[o..o + (w * 4) as usize] != p[o..o + (w * 4) as usize]
-                }),
-            };
-            if changed {
-                rects.push((tx, ty, w, h));
-            }
-        }
-    }
-    if rects.is_empty() {
-        return None;
-    }
-    let mut out = vec![0, 0];
-    out.extend_from_slice(&(rects.len() as u16).to_be_bytes());
-    for (x, y, w, h) in rects {
-        for v in [x, y, w, h] {
-            out.extend_from_slice(&(v as u16).to_be_bytes());
-        }
-        out.extend_from_slice(&0i32.to_be_bytes());
-        for row in y..y + h {
-            let o = ((row * WIDTH + x) * 4) as usize;
-            for px in frame[o..o + (w * 4) as usize].chunks_exact(4) {
-                pf.pack(px, &mut out);
-            }
-        }
-    }
-    Some(out)
-}
-
-enum ClientMsg {
-    SetPixelFormat(PixelFormat),
-    Update { incremental: bool },
-    Key { down: bool, keysym: u32 },
-    ScanKey { down: bool, scancode: u16 },
-    Pointer { buttons: u8, x: u16, y: u16 },
-    CutText(String),
-    Encodings(Vec<i32>),
-    SessionClose,
-    Ignored,
-}
-
-enum Parsed {
-    NeedMore,
-    Bad(&'static str),
-    Msg(usize, ClientMsg),
-}
-
-fn parse_client_message(b: &[u8]) -> Parsed {
-    let Some(&kind) = b.first() else { return Parsed::NeedMore };
-    let be16 = |o: usize| u16::from_be_bytes([b[o], b[o + 1]]);
-    let be32 = |o: usize| u32::from_be_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]]);
-    let need = |n: usize| b.len() < n;
-    match kind {
-        0 => {
-            if need(20) {
-                return Parsed::NeedMore;
-            }
-            let p = &b[4..20];
-            if p[3] == 0 || !matches!(p[0], 8 | 16 | 32) {
-                return Parsed::Bad("client asked for a pixel format the lab cannot serve");
-            }
-            let max = [u16::from_be_bytes([p[4], p[5]]), u16::from_be_bytes([p[6], p[7]]), u16::from_be_bytes([p[8], p[9]])];
-            Parsed::Msg(20, ClientMsg::SetPixelFormat(PixelFormat { bpp: p[0], big_endian: p[2] != 0, max, shift: [p[10], p[11], p[12]] }))
-        }
-        2 => {
-            if need(4) {
-                return Parsed::NeedMore;
-            }
-            let n = be16(2) as usize;
-            if need(4 + 4 * n) {
-                return Parsed::NeedMore;
-            }
-            let list = (0..n).map(|i| be32(4 + 4 * i) as i32).collect();
-            Parsed::Msg(4 + 4 * n, ClientMsg::Encodings(list))
-        }
-        3 => {
-            if need(10) {
-                return Parsed::NeedMore;
-            }
-            Parsed::Msg(10, ClientMsg::Update { incremental: b[1] != 0 })
-        }
-        4 => {
-            if need(8) {
-                return Parsed::NeedMore;
-            }
-            Parsed::Msg(8, ClientMsg::Key { down: b[1] != 0, keysym: be32(4) })
-        }
-        5 => {
-            if need(6) {
-                return Parsed::NeedMore;
-            }
-            Parsed::Msg(6, ClientMsg::Pointer { buttons: b[1], x: be16(2), y: be16(4) })
-        }
-        6 => {
-            if need(8) {
-                return Parsed::NeedMore;
-            }
-            let n = be32(4) as usize;
-            if n > 1 << 20 {
-                return Parsed::Bad("client cut text too long");
-            }
-            if need(8 + n) {
-                return Parsed::NeedMore;
-            }
-            Parsed::Msg(8 + n, ClientMsg::CutText(b[8..8 + n].iter().map(|&c| c as char).collect()))
-        }
-        127 => {
-            if need(4) {
-                return Parsed::NeedMore;
-            }
-            let len = be16(2) as usize;
-            if len < 4 {
-                return Parsed::Bad("vmware message shorter than its header");
-            }
-            if need(len) {
-                return Parsed::NeedMore;
-            }
-            if b[1] == 0 && len >= 8 {
-                return Parsed::Msg(len, ClientMsg::ScanKey { down: b[6] != 0, scancode: be16(4) });
-            }
-            if b[1] == 12 {
-                return Parsed::Msg(len, ClientMsg::SessionClose);
-            }
-            Parsed::Msg(len, ClientMsg::Ignored)
-        }
-        255 => {
-            if need(12) {
-                return Parsed::NeedMore;
-            }
-            Parsed::Msg(12, ClientMsg::Key { down: be16(2) != 0, keysym: be32(4) })
-        }
-        _ => Parsed::Bad("unknown client message type"),
-    }
-}
-
-async fn send(socket: &mut WebSocket, bytes: Vec<u8>) -> Result<(), axum::Error> {
+async fn send(socket: &mut WebSocket, view: &mut ConsoleView, bytes: Vec<u8>) -> Result<(), axum::Error> {
+    view.bytes_to_client += bytes.len() as u64;
     socket.send(Message::Binary(bytes.into())).await
 }
 
@@ -470,7 +408,11 @@ async fn read_exact(socket: &mut WebSocket, buf: &mut Vec<u8>, n: usize) -> Opti
     while buf.len() < n {
         match tokio::time::timeout(Duration::from_secs(30), socket.recv()).await {
             Ok(Some(Ok(Message::Binary(b)))) => buf.extend_from_slice(&b),
-            Ok(Some(Ok(Message::Close(_)))) | Ok(None) | Ok(Some(Err(_))) | Err(_) => return None,
+            Ok(Some(Ok(Message::Close(_)))) => {
+                finish_close(socket).await;
+                return None;
+            }
+            Ok(None) | Ok(Some(Err(_))) | Err(_) => return None,
             Ok(Some(Ok(_))) => {}
         }
     }
