@@ -4,7 +4,7 @@
 // page's CSS: `vsphere-console { display: block; width: …; height: … }`.
 import { VSphereConsole } from "./index.js";
 
-const FORWARDED = ["connecting", "connect", "disconnect", "ticketstate", "desktopname", "resize", "clipboard", "bell", "leds", "error", "status"];
+const FORWARDED = ["connecting", "connect", "disconnect", "ticketstate", "desktopname", "resize", "clipboard", "bell", "leds", "heartbeat", "error", "status"];
 
 export class VSphereConsoleElement extends HTMLElement {
   static observedAttributes = ["scale", "view-only"];

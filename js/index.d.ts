@@ -22,10 +22,12 @@ export type ConsoleTicket = VirtualMachineTicket | RestConsoleTicket;
 export interface ConsolePolicy {
   /** Allow `ws:` consoles (lab only). Default false. */
   allowInsecure?: boolean;
-  /** `esx01.example.com`, `*.example.com`, `10.1.2.3`, `10.0.0.0/8`, `fd00::/8`. */
+  /** `esx01.example.com`, `*.example.com`, `10.1.2.3`, `10.0.0.0/8`, `fd00::/8`, or `*` (any host). */
   allowedHosts?: string[];
   /** Default [443]. */
   allowedPorts?: number[];
+  /** Any port from 1 to 65535 (what VMware's SDK allows). Default false. */
+  anyPort?: boolean;
   /** Also allow the host and port the ticket was requested from. Default false. */
   allowRequestOrigin?: boolean;
   onMismatch?: "reject" | "preferUrl" | "preferFields";

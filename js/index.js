@@ -44,17 +44,19 @@ export class VSphereConsole extends EventTarget {
     if (!ticket && typeof acquireTicket !== "function") {
       throw new TypeError("VSphereConsole needs a `ticket` or an `acquireTicket` function.");
     }
-    // The ticket handed in serves the first attempt only: tickets are one-time.
-    let handedIn = ticket ?? null;
+    // The ticket handed in serves the first attempt only: tickets are one-time. Its
+    // lifetime counts from now, when the page handed it in.
+    let handedIn = ticket ? { ticket, issuedAt: Date.now() } : null;
     const acquire = async () => {
       if (handedIn) {
         const t = handedIn;
         handedIn = null;
         return t;
       }
-      if (typeof acquireTicket === "function") return acquireTicket();
+      if (typeof acquireTicket === "function") return { ticket: await acquireTicket(), issuedAt: Date.now() };
       throw new Error("a fresh ticket is needed to reconnect, and no acquireTicket function was given");
     };
+    const freshTickets = typeof acquireTicket === "function";
     const core = {};
     for (const k of CORE_OPTIONS) if (options[k] !== undefined) core[k] = options[k];
     this.#scale = core.scale ?? "fit";
@@ -77,13 +79,17 @@ export class VSphereConsole extends EventTarget {
     /** Resolves once the console has started (the wasm is loaded). */
     this.ready = initConsole(wasmUrl).then(() => {
       if (this.#destroyed) return;
-      this.#handle = new ConsoleHandle(this.#canvas, core, acquire, (name, detail) => this.#onEvent(name, detail));
+      this.#handle = new ConsoleHandle(this.#canvas, core, acquire, (name, detail) => this.#onEvent(name, detail), freshTickets);
     });
     this.ready.catch((e) => this.#emit("error", { code: "init", sentence: `The console could not start: ${e?.message ?? e}` }));
   }
 
   #onEvent(name, detail) {
-    if (name === "status") this.#status = detail;
+    if (name === "status") {
+      this.#status = detail;
+      // Once it runs, the guest takes the element's size (remote scale).
+      this.#fitGuest();
+    }
     if (name === "resize") this.#applyScale();
     this.#emit(name, detail);
   }
@@ -125,9 +131,19 @@ export class VSphereConsole extends EventTarget {
   /**
    * JavaScript keyCodes as VMware's SDK takes them ([17, 18, 46] is Ctrl+Alt+Del), pressed
    * in order and released in reverse; a negated Unicode code point may come last
-   * ([17, -118] is Ctrl+v). False, and nothing sent, when an entry is unknown.
+   * ([17, -118] is Ctrl+v). With `vscanCodes` (VMware scan codes, [29, 56, 339] for
+   * Ctrl+Alt+Del), those are sent instead, as VMware's client sends them: each pressed in
+   * order, then each released in the same order. False, and nothing sent, when an entry
+   * is unknown.
    */
-  sendKeyCodes(codes) { return this.#handle?.sendKeyCodes(Int32Array.from(codes)) ?? false; }
+  sendKeyCodes(codes, vscanCodes) {
+    if (!this.#handle) return false;
+    if (Array.isArray(vscanCodes) && vscanCodes.length > 0) {
+      this.#handle.sendVscans(Uint16Array.from(vscanCodes));
+      return true;
+    }
+    return this.#handle.sendKeyCodes(Int32Array.from(codes));
+  }
 
   /** noVNC's sendKey: an X keysym (0 with a valid code is fine) and a `KeyboardEvent.code`. */
   sendKey(keysym, code = null, down) { this.#handle?.sendKey(keysym >>> 0, code ?? undefined, down); }
@@ -178,18 +194,21 @@ export class VSphereConsole extends EventTarget {
     Object.assign(c, { maxWidth: "100%", maxHeight: "100%", width: "auto", height: "auto" });
     Object.assign(s, { overflow: "hidden", alignItems: "center", justifyContent: "center" });
     if (this.#scale === "remote") {
-      this.#observer = new ResizeObserver(() => {
-        const w = Math.max(320, this.#screen.clientWidth) & ~7;
-        const h = Math.max(240, this.#screen.clientHeight) & ~7;
-        const size = `${w}x${h}`;
-        if (size === this.#lastSize || !this.#status || this.#status.step !== "Running") return;
-        this.#lastSize = size;
-        if (!this.requestResolution(w, h)) {
-          this.#scale = "fit";
-          this.#applyScale();
-        }
-      });
+      this.#observer = new ResizeObserver(() => this.#fitGuest());
       this.#observer.observe(this.#screen);
+    }
+  }
+
+  /** Remote scale: the guest takes the element's size (once running, and on every resize). */
+  #fitGuest() {
+    const w = Math.max(320, this.#screen.clientWidth) & ~7;
+    const h = Math.max(240, this.#screen.clientHeight) & ~7;
+    const size = `${w}x${h}`;
+    if (this.#scale !== "remote" || size === this.#lastSize || !this.#status || this.#status.step !== "Running") return;
+    this.#lastSize = size;
+    if (!this.requestResolution(w, h)) {
+      this.#scale = "fit";
+      this.#applyScale();
     }
   }
 

@@ -72,9 +72,18 @@ export default class RFB extends EventTarget {
     this.#console.setScale(this.#resizeSession ? "remote" : this.#scaleViewport ? "fit" : "actual");
   }
 
+  /**
+   * As noVNC: the closing handshake, then `disconnect` (clean when it completed), then the
+   * screen goes. A console that is already down goes at once.
+   */
   disconnect() {
-    this.#console.disconnect();
-    this.#console.destroy();
+    const c = this.#console;
+    if (this.#state === "disconnected") {
+      c.destroy();
+      return;
+    }
+    c.addEventListener("disconnect", () => c.destroy(), { once: true });
+    c.ready.then(() => c.disconnect());
   }
   sendCtrlAltDel() { if (!this.#viewOnly) this.#console.sendCtrlAltDel(); }
   sendKey(keysym, code, down) { if (!this.#viewOnly) this.#console.sendKey(keysym, code ?? null, down); }

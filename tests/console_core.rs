@@ -244,6 +244,25 @@ fn garbage_from_the_server_fails_and_closes() {
     assert!(!c.status().certificate_suspected, "a protocol failure never points at the certificate");
 }
 
+/// A server that refuses the credentials in the RFB handshake (SecurityResult failed)
+/// is an `authentication` error, which createWMKS reports as `authenticationfailed`.
+#[test]
+fn a_refused_security_handshake_is_an_authentication_error() {
+    let mut c = core(options());
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    drain(&mut c);
+    let mut refusal = b"RFB 003.008\n".to_vec();
+    refusal.extend_from_slice(&[1, 1, 0, 0, 0, 1]);
+    refusal.extend_from_slice(&(14u32).to_be_bytes());
+    refusal.extend_from_slice(b"ticket refused");
+    c.received(1, &refusal);
+    let w = drain(&mut c);
+    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "authentication")), "{w:?}");
+    assert_eq!(c.status().step, Step::Failed);
+}
+
 #[test]
 fn a_socket_refused_before_opening_points_at_the_certificate() {
     let mut c = core(options());
@@ -275,7 +294,7 @@ fn disconnect_says_goodbye_with_session_close() {
     c.disconnect();
     let w = drain(&mut c);
     let bytes = sent(&w);
-    // Client-to-server SessionClose is 127/12 (webmks-console.md), reason 23: the client left.
+    // Client-to-server SessionClose is 127/12 (docs/protocol.md), reason 23: the client left.
     assert_eq!(bytes, [127, 12, 0, 8, 0, 0, 0, 23], "VMware SessionClose goes out");
     let close_at = w.iter().position(|w| *w == Work::CloseSocket { generation: 1 }).unwrap();
     let send_at = w.iter().position(|w| matches!(w, Work::Send { .. })).unwrap();
@@ -502,6 +521,20 @@ fn a_console_refused_before_its_first_picture_is_never_a_clean_disconnect_and_is
     assert_eq!(c.status().step, Step::Failed);
     assert!(c.status().message.as_ref().unwrap().contains("refused the ticket"));
     assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "refused")));
+    // A socket that just ends before the first picture (1006: no close frame) is a broken
+    // connection, not a refusal: said as such, and not tried again on its own.
+    let mut c = core(options());
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(1);
+    c.received(1, &server_init(4, 2));
+    drain(&mut c);
+    c.socket_closed(1, 1006, "", false);
+    let w = drain(&mut c);
+    assert!(!w.iter().any(|w| matches!(w, Work::AcquireTicket { .. })));
+    assert!(host_events(&w).contains(&HostEvent::Disconnect { clean: false, code: 1006, reason: String::new() }));
+    assert!(!host_events(&w).iter().any(|e| matches!(e, HostEvent::TicketState { state: "rejected" })));
+    assert!(c.status().message.as_ref().unwrap().contains("code 1006"), "{:?}", c.status().message);
 }
 
 #[test]

@@ -80,3 +80,22 @@ fn a_costly_update_is_drawn_over_several_calls_to_the_same_picture() {
     assert!(std::iter::from_fn(|| budgeted.poll_event()).any(|e| e == Event::FrameComplete));
     assert_eq!(budgeted.framebuffer().unwrap().pixels(), whole.framebuffer().unwrap().pixels());
 }
+
+/// The work count survives a resize: an update's work is a difference of two counts, and
+/// a new, smaller framebuffer starting again at zero once made that difference wrap, so
+/// the first update after the guest took the page's size failed as absurd.
+#[test]
+fn an_update_after_a_resize_is_not_counted_as_absurd() {
+    let mut s = session(None);
+    for _ in 0..3 {
+        s.receive(&copyrect_storm(30)).unwrap();
+    }
+    let mut v = vec![0, 0, 0, 2];
+    rect_header(&mut v, 0, 0, 800, 600, enc::DESKTOP_SIZE);
+    rect_header(&mut v, 0, 0, 799, 600, enc::COPY_RECT);
+    v.extend_from_slice(&[0, 1, 0, 0]);
+    s.receive(&v).unwrap();
+    let events: Vec<Event> = std::iter::from_fn(|| s.poll_event()).collect();
+    assert!(events.contains(&Event::Resized { width: 800, height: 600 }), "{events:?}");
+    assert!(events.contains(&Event::FrameComplete), "{events:?}");
+}

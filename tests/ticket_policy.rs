@@ -89,6 +89,33 @@ fn legitimate_shapes_are_accepted() {
 
 /// Issue 11, item 1: a wildcard allow-list must not let a host smuggle text into the
 /// proxy URL, and the rewritten URL is checked again.
+/// VMware's SDK connects to any host and port; `createWMKS` defaults to that (`"*"` and
+/// `any_port`) and keeps every other check: the allow-lists are the only thing it opens.
+#[test]
+fn any_host_and_any_port_open_only_the_allow_lists() {
+    let sdk = ConsolePolicy { allowed_hosts: vec!["*".into()], any_port: true, ..ConsolePolicy::default() };
+    let cases = hostile_cases();
+    let mut opened = 0;
+    for (name, t, want) in &cases {
+        match (check(t, &sdk), want) {
+            (Ok(_), Rejection::Host(_) | Rejection::Port(_)) => opened += 1,
+            // Refused all the same, for another reason (a URL naming another host than the fields).
+            (Err(_), Rejection::Host(_) | Rejection::Port(_)) => {}
+            (got, _) => assert_eq!(got.as_ref().err(), Some(want), "{name}"),
+        }
+    }
+    assert!(opened > 0 && opened < cases.len(), "{opened} of {} were refused for their host or port alone", cases.len());
+    let ok = check(&ticket(Some("esx99.elsewhere.test"), Some(9443), None), &sdk);
+    assert_eq!(ok.as_deref(), Ok(format!("wss://esx99.elsewhere.test:9443/ticket/{T}").as_str()));
+    assert_eq!(check(&with_url(&format!("ws://esx99.elsewhere.test/ticket/{T}")), &sdk), Err(Rejection::Insecure));
+    assert_eq!(
+        check(&ticket(Some("esx99.elsewhere.test"), Some(443), None), &policy()),
+        Err(Rejection::Host("esx99.elsewhere.test".into()))
+    );
+    // `*` is a whole pattern, not a prefix.
+    assert!(!host_allowed("esx01.example.com", &["*x".into()], &NativeUrlParser));
+}
+
 #[test]
 fn proxy_rewrite_cannot_be_injected() {
     let proxied = ConsolePolicy {

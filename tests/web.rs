@@ -129,7 +129,7 @@ async fn yew_console_component_refuses_a_ticket_outside_the_policy() {
     let counter = asked.clone();
     let tickets = TicketSource(Rc::new(move || {
         counter.set(counter.get() + 1);
-        Box::pin(async { Ok(ticket(r#"{"ticket":"abcd1234efgh","host":"esx.elsewhere.net","port":443}"#)) })
+        Box::pin(async { Ok(ticket(r#"{"ticket":"abcd1234efgh","host":"esx.elsewhere.net","port":443}"#).into()) })
     }));
     let options = ConsoleOptions { policy: policy(), requested_from: "https://vc.example.com".into(), ..ConsoleOptions::default() };
     let props = ConsoleProps {

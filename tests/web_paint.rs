@@ -87,7 +87,7 @@ fn hooks() -> RunnerHooks {
     RunnerHooks {
         acquire: Rc::new(move || {
             let t = ticket.clone();
-            Box::pin(async move { Ok(t) })
+            Box::pin(async move { Ok(t.into()) })
         }),
         on_status: Rc::new(|_| {}),
         on_host_event: Rc::new(|_| {}),
@@ -139,11 +139,42 @@ async fn reference_picture(frames: &[RecordedFrame]) -> Result<(u32, u32, Vec<u8
     Ok((fb.width(), fb.height(), fb.pixels().to_vec()))
 }
 
+/// The server's frames as the runner must see them. The recording client asked for a
+/// pixel format (SetPixelFormat), and the server's bytes are in it; the runner sends
+/// none to a server whose own format is 32-bit RGBX or BGRX. So the ServerInit is made
+/// to announce the format the recording client asked for, as a server whose own format
+/// it is would: then the runner reads the bytes as they were recorded. (RFB 3.8 with
+/// security None, as every recording is: version, types, result, then ServerInit.)
+fn server_frames(frames: &[RecordedFrame]) -> Result<Vec<Vec<u8>>, String> {
+    let mut server: Vec<Vec<u8>> = frames.iter().filter(|f| f.from_server).map(|f| f.data.clone()).collect();
+    let asked = frames
+        .iter()
+        .filter(|f| !f.from_server)
+        .find_map(|f| (f.data.first() == Some(&0) && f.data.len() >= 20).then(|| f.data[4..20].to_vec()));
+    let Some(format) = asked else { return Ok(server) };
+    let stream: Vec<u8> = server.concat();
+    if !stream.starts_with(b"RFB 003.008\n") {
+        return Err("a recording that is not RFB 3.8".into());
+    }
+    let types = *stream.get(12).ok_or("a recording without security types")? as usize;
+    let at = 12 + 1 + types + 4 + 4;
+    let mut patched = stream.get(..at + 16).ok_or("a recording without ServerInit")?.to_vec();
+    patched[at..].copy_from_slice(&format);
+    patched.extend_from_slice(&stream[at + 16..]);
+    let mut rest = &patched[..];
+    for frame in server.iter_mut() {
+        let (head, tail) = rest.split_at(frame.len());
+        *frame = head.to_vec();
+        rest = tail;
+    }
+    Ok(server)
+}
+
 async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
     let frames = parse_recording(&recording_text(file)?)?;
     let server = Array::new();
-    for f in frames.iter().filter(|f| f.from_server) {
-        server.push(&Uint8Array::from(&f.data[..]));
+    for f in server_frames(&frames)? {
+        server.push(&Uint8Array::from(&f[..]));
     }
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(|_| "canvas")?.unchecked_into();
@@ -160,7 +191,8 @@ async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
         step_timeout_seconds: 300,
         ..Default::default()
     };
-    let runner = ConsoleRunner::start(canvas.clone(), MoRef { kind: "VirtualMachine".into(), value: "vm-paint".into() }, options, hooks())?;
+    let runner =
+        ConsoleRunner::start(canvas.clone(), MoRef { kind: "VirtualMachine".into(), value: "vm-paint".into() }, options, hooks(), false)?;
     let replay: js_sys::Function =
         js_sys::Reflect::get(&web_sys::window().ok_or("window")?.into(), &"__replay".into()).map_err(|_| "replay")?.unchecked_into();
     let delivered: Promise = replay.call1(&JsValue::UNDEFINED, &server).map_err(|_| "replay call")?.unchecked_into();

@@ -1,6 +1,6 @@
 //! VI/JSON under `/sdk/vim25/{release}/{MoType}/{moId}/{method-or-property}`.
 //!
-//! Shapes follow `shared/seeds/` and `shared/reference/vsphere-api.md`: ServiceContent
+//! Shapes follow the vSphere Web Services API reference (`docs/protocol.md`): ServiceContent
 //! without a session, Login answering `UserSession` plus the `vmware-api-session-id`
 //! header, faults as HTTP 500 JSON with `_typeName`, `faultMessage` and `faultstring`.
 

@@ -1,4 +1,5 @@
-//! VI/JSON wire types, as documented in `shared/seeds/` and the VI/JSON reference.
+//! VI/JSON wire types, as the vSphere Web Services API reference documents them
+//! (`docs/protocol.md`, section 1, has what this code relies on).
 //!
 //! Decoding tolerates unknown fields (newer releases add them) and `_typeName` in any
 //! position; encoding adds `_typeName` to every data object we send, as the VMware

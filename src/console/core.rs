@@ -314,7 +314,9 @@ impl ConsoleCore {
             self.host(HostEvent::Disconnect { clean, code, reason: reason.to_owned() });
             return self.changed();
         }
-        if was_open && self.status.step != Step::Running {
+        // A server that closes with a close frame before the first picture refused the
+        // ticket; a socket that just ends there (1006, no frame) is a broken connection.
+        if was_open && self.status.step != Step::Running && code != 1006 {
             return self.refused(code, reason);
         }
         self.advance_ticket(TicketEvent::Closed);
@@ -336,8 +338,8 @@ impl ConsoleCore {
         self.changed();
     }
 
-    /// The server closed the socket before the first picture: it refused the ticket (spent,
-    /// expired, or not its own). Never a clean disconnect; tried once more with a fresh
+    /// The server closed the socket, with a close frame, before the first picture: it
+    /// refused the ticket (spent, expired, or not its own). Never a clean disconnect; tried once more with a fresh
     /// ticket when the host can get one.
     fn refused(&mut self, code: u16, reason: &str) {
         self.advance_ticket(TicketEvent::Rejected("the console server closed before the first picture".into()));
@@ -659,7 +661,8 @@ impl ConsoleCore {
         self.flush();
         if let Err(e) = result {
             self.end_socket();
-            self.fail("protocol", format!("{} Reconnect to try again with a fresh ticket.", e.sentence()));
+            let code = if e.is_authentication() { "authentication" } else { "protocol" };
+            self.fail(code, format!("{} Reconnect to try again with a fresh ticket.", e.sentence()));
             return;
         }
         if self.rfb.as_ref().is_some_and(Engine::has_more_work) {

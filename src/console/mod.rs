@@ -22,4 +22,4 @@ pub use self::core::ConsoleCore;
 pub use options::{ClipboardPolicy, ConsoleOptions, Scale};
 pub use status::{backoff_secs, ConsoleStatus, Step, TrustHelp};
 pub use ticket_input::ticket_from_json;
-pub use work::{AcquireError, HostEvent, Timer, Work};
+pub use work::{AcquireError, HostEvent, IssuedTicket, Timer, Work};

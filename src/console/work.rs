@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use crate::api::wire::VirtualMachineTicket;
 use crate::api::Secret;
 use crate::rfb::cursor::CursorImage;
 use crate::rfb::{ImageFormat, Rect};
@@ -17,6 +18,20 @@ pub enum Timer {
     Continue,
     /// The closing handshake of a socket the page disconnected has taken too long.
     Close,
+}
+
+/// A ticket as the host got it. `issued_at_ms`: when it was handed in, for a ticket a
+/// page held before the console used it (its lifetime counts from there); `None`: just now.
+#[derive(Clone, Debug, PartialEq)]
+pub struct IssuedTicket {
+    pub ticket: VirtualMachineTicket,
+    pub issued_at_ms: Option<f64>,
+}
+
+impl From<VirtualMachineTicket> for IssuedTicket {
+    fn from(ticket: VirtualMachineTicket) -> Self {
+        IssuedTicket { ticket, issued_at_ms: None }
+    }
 }
 
 /// Why no ticket could be had.

@@ -10,7 +10,7 @@ use web_sys::HtmlCanvasElement;
 
 use crate::api::wire::MoRef;
 use crate::console::core::EMBEDDED_VM;
-use crate::console::{ticket_from_json, AcquireError, ConsoleOptions, ConsoleStatus, HostEvent};
+use crate::console::{ticket_from_json, AcquireError, ConsoleOptions, ConsoleStatus, HostEvent, IssuedTicket};
 use crate::input;
 use crate::rfb::KeyInput;
 use crate::web::console::{ConsoleRunner, RunnerHooks, TicketFuture};
@@ -45,7 +45,8 @@ fn status_json(s: &ConsoleStatus) -> serde_json::Value {
     })
 }
 
-/// A ticket from the page's `acquireTicket` (a value or a promise of one).
+/// A ticket from the package's `acquire()`: a promise of `{ticket, issuedAt}`, where
+/// `ticket` is what the page handed in or its `acquireTicket` gave, and `issuedAt` when.
 fn acquire_from(f: Function) -> Rc<dyn Fn() -> TicketFuture> {
     Rc::new(move || {
         let called = f.call0(&JsValue::NULL);
@@ -55,9 +56,13 @@ fn acquire_from(f: Function) -> Rc<dyn Fn() -> TicketFuture> {
                 Err(e) => Err(e),
             };
             let value = value.map_err(|e| AcquireError::new(format!("The page could not get a console ticket: {}.", error_text(&e))))?;
-            let json: serde_json::Value = serde_wasm_bindgen::from_value(value)
+            let issued_at_ms = js_sys::Reflect::get(&value, &"issuedAt".into()).ok().and_then(|v| v.as_f64());
+            let ticket = js_sys::Reflect::get(&value, &"ticket".into()).unwrap_or(JsValue::UNDEFINED);
+            let json: serde_json::Value = serde_wasm_bindgen::from_value(ticket)
                 .map_err(|_| AcquireError::new("The console ticket the page handed in is not an object."))?;
-            ticket_from_json(json).map_err(|e| AcquireError::new(format!("The console ticket the page handed in is not usable: {e}.")))
+            let ticket = ticket_from_json(json)
+                .map_err(|e| AcquireError::new(format!("The console ticket the page handed in is not usable: {e}.")))?;
+            Ok(IssuedTicket { ticket, issued_at_ms })
         })
     })
 }
@@ -74,7 +79,8 @@ fn error_text(e: &JsValue) -> String {
 #[wasm_bindgen]
 impl ConsoleHandle {
     /// Starts a console in `canvas`. `options` has the shape of `ConsoleOptions` (camelCase);
-    /// `acquire_ticket()` returns a ticket or a promise of one, for each attempt;
+    /// `acquire_ticket()` returns a promise of `{ticket, issuedAt}` for each attempt;
+    /// `fresh_tickets`: it can give a fresh one each time (the page has `acquireTicket`);
     /// `on_event(name, detail)` gets every event, and `status` after each change.
     #[wasm_bindgen(constructor)]
     pub fn new(
@@ -82,6 +88,7 @@ impl ConsoleHandle {
         options: JsValue,
         acquire_ticket: Function,
         on_event: Function,
+        fresh_tickets: bool,
     ) -> Result<ConsoleHandle, JsValue> {
         let options: ConsoleOptions = if options.is_undefined() || options.is_null() {
             ConsoleOptions::default()
@@ -96,8 +103,8 @@ impl ConsoleHandle {
             on_host_event: Rc::new(move |e: HostEvent| emit(&events, e.name(), &e.detail())),
             on_session_lost: Rc::new(|_| {}),
         };
-        let runner =
-            ConsoleRunner::start(canvas, MoRef::new("VirtualMachine", EMBEDDED_VM), options, hooks).map_err(|e| JsValue::from_str(&e))?;
+        let runner = ConsoleRunner::start(canvas, MoRef::new("VirtualMachine", EMBEDDED_VM), options, hooks, fresh_tickets)
+            .map_err(|e| JsValue::from_str(&e))?;
         Ok(ConsoleHandle { runner: Some(runner) })
     }
 
@@ -146,6 +153,15 @@ impl ConsoleHandle {
             Some(d) => vec![KeyInput { keysym, scancode, down: d }],
             None => vec![KeyInput { keysym, scancode, down: true }, KeyInput { keysym, scancode, down: false }],
         };
+        self.with(|r| r.keys(&keys))
+    }
+
+    /// VMware's `sendKeyCodes(keyCodes, vscanCodes)` with vscans: each pressed in order,
+    /// then each released in the same order, as VMware's client sends them.
+    #[wasm_bindgen(js_name = sendVscans)]
+    pub fn send_vscans(&self, vscans: Vec<u16>) {
+        let key = |sc: u16, down: bool| KeyInput { keysym: input::keysym_of_scancode(sc), scancode: Some(sc), down };
+        let keys: Vec<KeyInput> = vscans.iter().map(|&sc| key(sc, true)).chain(vscans.iter().map(|&sc| key(sc, false))).collect();
         self.with(|r| r.keys(&keys))
     }
 

@@ -13,6 +13,12 @@ pub mod wheel;
 
 use crate::rfb::KeyInput;
 
+/// The keysym of a scan code's key on a US keyboard (unshifted), for a plain RFB server
+/// when a page sends VMware scan codes; 0 when the key has none.
+pub fn keysym_of_scancode(sc: u16) -> u32 {
+    scancode::TABLE.iter().find(|(_, s)| *s == sc).map_or(0, |(code, _)| keysym::from_key("", code))
+}
+
 /// A browser key event, reduced to what translation needs.
 pub fn key_input(code: &str, key: &str, down: bool) -> KeyInput {
     KeyInput { keysym: keysym::from_key(key, code), scancode: scancode::from_code(code), down }

@@ -42,6 +42,11 @@ pub enum RfbError {
 }
 
 impl RfbError {
+    /// The server refused us at the handshake (security types, a password, the result).
+    pub fn is_authentication(&self) -> bool {
+        matches!(self, RfbError::ServerRefused(_) | RfbError::PasswordRequired | RfbError::AuthFailed(_) | RfbError::NoSupportedSecurity(_))
+    }
+
     /// A sentence for the status line.
     pub fn sentence(&self) -> String {
         match self {

@@ -132,6 +132,8 @@ impl Framebuffer {
             let dst = y * width as usize * 4;
             next.pixels[dst..dst + w * 4].copy_from_slice(&self.pixels[src..src + w * 4]);
         }
+        // The count goes on: the engine measures an update's work as a difference.
+        next.work = self.work;
         *self = next;
         Ok(())
     }

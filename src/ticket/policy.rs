@@ -43,10 +43,13 @@ pub enum OnMismatch {
 pub struct ConsolePolicy {
     /// Allow `ws://` consoles. Only for the lab demo; the page shows a warning.
     pub allow_insecure: bool,
-    /// Exact names, `*.suffix` wildcards, IP literals and CIDR ranges.
+    /// Exact names, `*.suffix` wildcards, IP literals and CIDR ranges; `*` alone allows any
+    /// host (a well-formed one: the URL's other checks still apply).
     pub allowed_hosts: Vec<String>,
     /// Allowed ports; ESXi serves webmks on 443.
     pub allowed_ports: Vec<u16>,
+    /// Any port (what VMware's SDK accepts; `createWMKS`'s default).
+    pub any_port: bool,
     /// Also allow the host and port the ticket was requested from (the seeds' default target).
     pub allow_request_origin: bool,
     pub on_mismatch: OnMismatch,
@@ -61,6 +64,7 @@ impl Default for ConsolePolicy {
             allow_insecure: false,
             allowed_hosts: Vec::new(),
             allowed_ports: vec![443],
+            any_port: false,
             allow_request_origin: false,
             on_mismatch: OnMismatch::Reject,
             proxy_template: None,
@@ -372,7 +376,7 @@ fn check_url(raw: &str, ticket: &str, from: &RequestedFrom, policy: &ConsolePoli
     if !from_origin && !host_allowed(&p.host, &policy.allowed_hosts, parser) {
         return Err(Rejection::Host(p.host.clone()));
     }
-    let port_ok = policy.allowed_ports.contains(&port) || (from_origin && port == from.port);
+    let port_ok = policy.any_port || policy.allowed_ports.contains(&port) || (from_origin && port == from.port);
     if !port_ok {
         return Err(Rejection::Port(port));
     }
@@ -422,6 +426,9 @@ pub fn host_allowed(host: &str, patterns: &[String], parser: &dyn UrlParser) -> 
     let ip: Option<IpAddr> = bare.parse().ok();
     patterns.iter().any(|pat| {
         let pat = pat.trim();
+        if pat == "*" {
+            return true;
+        }
         if let Some((net, bits)) = pat.split_once('/') {
             return match (ip, net.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>(), bits.parse::<u8>()) {
                 (Some(a), Ok(n), Ok(b)) => in_cidr(a, n, b),

@@ -89,7 +89,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     on_session_lost: Rc::new(move |s| lost.emit(s)),
                 };
                 let stored = crate::web::prefs::layout_for(&vm.value);
-                match ConsoleRunner::start(el, vm, (*options).clone(), hooks) {
+                match ConsoleRunner::start(el, vm, (*options).clone(), hooks, true) {
                     Ok(r) => {
                         if let Some(l) = stored {
                             r.act(|c| c.set_keyboard_layout(&l));

@@ -173,7 +173,7 @@ pub fn ticket_source(client: &ClientRef, cfg: &AppConfig, vm: &MoRef) -> super::
         let (client, base, vm) = (client.clone(), base.clone(), vm.clone());
         Box::pin(async move {
             let result = if rest { rest_ticket(&client.1, &base, &vm).await } else { acquire_ticket(&client, &base, &vm).await };
-            result.map_err(|e| crate::console::AcquireError {
+            result.map(crate::console::IssuedTicket::from).map_err(|e| crate::console::AcquireError {
                 sentence: e.sentence(),
                 session_lost: e.is_not_authenticated(),
                 vm_not_running: e.is_vm_not_running(),

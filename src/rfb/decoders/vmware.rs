@@ -4,14 +4,21 @@
 
 use super::{Ctx, Effect, Progress};
 use crate::rfb::error::RfbError;
-use crate::rfb::event::Event;
+use crate::rfb::event::{Event, KeyMode};
 use crate::rfb::limits::MAX_MESSAGE;
 use crate::rfb::reader::{Parsed, Reader};
+use crate::rfb::webmks::Dialect;
 
-/// VMWCursorState: `u16` flags; bit 0 visible, bit 1 absolute pointer.
+/// VMWCursorState: `u16` flags; bit 0 visible, and (rfbproto) bit 1 an absolute pointer.
+/// VMware's client reads bit 0 only: to a WebMKS server the pointer is absolute, and
+/// relative motion is the person's choice, never the server's. As in VMware's client,
+/// the rectangle also turns keys into VMware scan codes: only VMware's servers send it
+/// (TigerVNC sends VMware's cursor, position and LEDs, never its cursor state).
 pub fn cursor_state(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {
     let flags = r.u16()?;
-    t.effects.push(Effect::Event(Event::CursorState { visible: flags & 1 != 0, absolute: flags & 2 != 0 }));
+    let absolute = t.dialect == Dialect::WebMks || flags & 2 != 0;
+    t.effects.push(Effect::Event(Event::CursorState { visible: flags & 1 != 0, absolute }));
+    t.effects.push(Effect::KeyMode(KeyMode::VmwareScancode));
     Ok(Progress::Done)
 }
 

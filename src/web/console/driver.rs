@@ -16,8 +16,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
-use crate::api::wire::VirtualMachineTicket;
-use crate::console::{AcquireError, ConsoleCore, ConsoleStatus, HostEvent, Timer, Work};
+use crate::console::{AcquireError, ConsoleCore, ConsoleStatus, HostEvent, IssuedTicket, Timer, Work};
 use crate::rfb::ImageFormat;
 use crate::web::now_ms;
 use crate::web::timers::Timeout;
@@ -27,7 +26,7 @@ use super::image_decoder;
 use super::painter::Painter;
 use super::socket::{ConsoleSocket, SocketEvent};
 
-pub type TicketFuture = Pin<Box<dyn Future<Output = Result<VirtualMachineTicket, AcquireError>>>>;
+pub type TicketFuture = Pin<Box<dyn Future<Output = Result<IssuedTicket, AcquireError>>>>;
 
 /// What the runner needs from whoever embeds it.
 #[derive(Clone)]
@@ -169,7 +168,9 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                 let fut = (hooks().acquire)();
                 spawn_local(async move {
                     let result = fut.await;
-                    act_weak(&weak, |c| c.ticket_acquired(generation, result, now_ms()));
+                    let now = now_ms();
+                    let at = result.as_ref().ok().and_then(|t| t.issued_at_ms).unwrap_or(now);
+                    act_weak(&weak, |c| c.ticket_acquired(generation, result.map(|t| t.ticket), at));
                 });
             }
             Work::DecodeImage { generation, format, data, x, y, width, height, keep } => {

@@ -30,10 +30,18 @@ pub struct ConsoleRunner {
 }
 
 impl ConsoleRunner {
-    /// Starts the first attempt at once.
-    pub fn start(canvas: HtmlCanvasElement, vm: MoRef, options: ConsoleOptions, hooks: RunnerHooks) -> Result<Self, String> {
+    /// Starts the first attempt at once. `fresh_tickets`: `hooks.acquire` gives a fresh
+    /// ticket each time (a refused or dropped console is then tried again).
+    pub fn start(
+        canvas: HtmlCanvasElement,
+        vm: MoRef,
+        options: ConsoleOptions,
+        hooks: RunnerHooks,
+        fresh_tickets: bool,
+    ) -> Result<Self, String> {
         let painter = Painter::new(canvas.clone())?;
-        let core = ConsoleCore::new(vm, options, page_origin(), Box::new(BrowserUrlParser), Box::new(crate::web::now_ms));
+        let mut core = ConsoleCore::new(vm, options, page_origin(), Box::new(BrowserUrlParser), Box::new(crate::web::now_ms));
+        core.set_fresh_tickets(fresh_tickets);
         let shared = Shared::new(core, painter, CursorStyle::new(canvas.clone()), hooks);
         let input = InputListeners::attach(&canvas, Rc::downgrade(&shared));
         let last = shared.borrow().last_clipboard.clone();
