@@ -8,6 +8,8 @@ use serde::Serialize;
 #[derive(Clone, Debug, Default, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsoleView {
+    /// The console's number: each new console has a higher one.
+    pub id: u64,
     pub vm: String,
     pub typed: String,
     pub pointer: (u16, u16),
@@ -105,13 +107,13 @@ impl ConsoleRegistry {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         g.0 += 1;
         let id = g.0;
-        g.1.insert(id, ConsoleView { vm: vm.to_owned(), ..Default::default() });
+        g.1.insert(id, ConsoleView { id, vm: vm.to_owned(), ..Default::default() });
         id
     }
 
     pub fn update(&self, id: u64, view: ConsoleView) {
         let mut g = self.inner.lock().unwrap_or_else(|e| e.into_inner());
-        g.1.insert(id, view);
+        g.1.insert(id, ConsoleView { id, ..view });
     }
 
     /// The console ended, and how.

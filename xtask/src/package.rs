@@ -40,6 +40,7 @@ pub fn run_package() -> Result {
     for f in JS_FILES {
         copy(&root().join("js").join(f), &out.join(f))?;
     }
+    global_script(&out)?;
     copy(&root().join("js/README.md"), &out.join("README.md"))?;
     copy(&root().join("www/style.css"), &out.join("app/style.css"))?;
     for f in ["LICENSE-MIT", "LICENSE-APACHE"] {
@@ -49,6 +50,30 @@ pub fn run_package() -> Result {
     report(&out);
     eprintln!("xtask: the package is in {}", out.display());
     Ok(())
+}
+
+/// `wmks.global.js`: the `createWMKS` layer as one classic script defining `window.WMKS`,
+/// for pages that load VMware's SDK with `<script src>` (esbuild bundles `js/wmks-global.js`
+/// with the console-only glue; the wasm is found beside the script).
+fn global_script(out: &Path) -> Result {
+    let staging = root().join("target/npm/build-global");
+    let _ = fs::remove_dir_all(&staging);
+    fs::create_dir_all(staging.join("console")).map_err(|e| e.to_string())?;
+    for f in ["index.js", "wmks.js", "wmks-global.js"] {
+        copy(&root().join("js").join(f), &staging.join(f))?;
+    }
+    copy(&out.join("console/vsphere_console.js"), &staging.join("console/vsphere_console.js"))?;
+    run(Command::new(root().join("tools/node_modules/.bin/esbuild"))
+        .arg(staging.join("wmks-global.js"))
+        .args([
+            "--bundle",
+            "--format=iife",
+            "--target=es2020",
+            "--minify",
+            "--log-level=warning",
+            "--log-override:empty-import-meta=silent",
+        ])
+        .arg(format!("--outfile={}", out.join("wmks.global.js").display())))
 }
 
 fn copy(from: &Path, to: &Path) -> Result {
@@ -79,6 +104,7 @@ fn package_json() -> Result<String> {
     ".": {index},
     "./rfb": {rfb},
     "./wmks": {wmks},
+    "./wmks.global.js": "./wmks.global.js",
     "./element": {element},
     "./app": {app},
     "./console.wasm": "./console/vsphere_console_bg.wasm",

@@ -121,6 +121,7 @@ fn npm_tools() -> Result {
         "node_modules/.bin/tsc",
         "node_modules/@novnc/novnc",
         "node_modules/axe-core",
+        "node_modules/opennebula-wmks/dist/wmks.js",
     ];
     if have.iter().all(|p| tools.join(p).exists()) {
         return Ok(());

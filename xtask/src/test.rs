@@ -4,7 +4,8 @@
 //! build), native (`cargo test --workspace`, and the keyboard layouts regenerated from
 //! xkb-data and compared), wasm-bindgen-test in headless Chromium,
 //! then the release app and the npm package, driven end to end through real Chromium:
-//! against the lab, and behind the repository's nginx recipe with TLS and its CSP.
+//! against the lab, behind the repository's nginx recipe with TLS and its CSP, and side
+//! by side with VMware's own client (wmks.js, test-only) on the same page.
 
 use std::process::Command;
 use std::time::Instant;
@@ -101,7 +102,8 @@ fn e2e() -> Result {
     let embed = node("tests/e2e/embed.mjs");
     let hostile = node("tests/e2e/hostile.mjs");
     let comfort = node("tests/e2e/comfort.mjs");
-    app.and(embed).and(hostile).and(comfort)
+    let wmks = node("tests/e2e/wmks.mjs");
+    app.and(embed).and(hostile).and(comfort).and(wmks)
 }
 
 /// Each fuzz target for a bounded time; memory is capped so a runaway allocation fails.
