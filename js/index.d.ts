@@ -84,6 +84,8 @@ export interface ConsoleStatus {
   keyboardLayout: KeyboardLayout;
   insecure: boolean;
   retryIn: number | null;
+  /** The VM copied text that has not gone to the local clipboard: offer a copy control (`copyFromVm`). */
+  clipboardWaiting: boolean;
   trustUrl: string | null;
   /** The console URL with the ticket replaced. */
   redactedUrl: string | null;
@@ -131,6 +133,8 @@ export declare class VSphereConsole extends EventTarget {
   typeText(text: string): TypingPromise;
   /** Text for the VM's clipboard: Unicode where the server has Extended Clipboard, else Latin-1 (`sentence` says what was lost, or why nothing went). */
   clipboardPaste(text: string): { sent: boolean; sentence: string | null };
+  /** The copy control (call from a click): the VM's waiting text to the local clipboard. False when none waits. */
+  copyFromVm(): boolean;
   /** Resolves once everything received so far is drawn on the canvas: no image being decoded, no paint pending. */
   settled(): Promise<void>;
   requestResolution(width: number, height: number): boolean;

@@ -35,6 +35,8 @@ export class VSphereConsole extends EventTarget {
   #status = null;
   #observer = null;
   #destroyed = false;
+  /** The options the console starts with; setters write here until it has. */
+  #options = {};
   #lastSize = "";
 
   constructor(element, options = {}) {
@@ -77,9 +79,14 @@ export class VSphereConsole extends EventTarget {
     this.#applyScale();
 
     /** Resolves once the console has started (the wasm is loaded). */
+    this.#options = core;
     this.ready = initConsole(wasmUrl).then(() => {
       if (this.#destroyed) return;
+      // `core` holds what was set before the wasm loaded (viewOnly, keyboardLayout).
       this.#handle = new ConsoleHandle(this.#canvas, core, acquire, (name, detail) => this.#onEvent(name, detail), freshTickets);
+      if (core.keyboardLayout !== undefined && !this.#handle.setKeyboardLayout(String(core.keyboardLayout))) {
+        this.#emit("error", { code: "keyboard-layout", sentence: `There is no keyboard layout "${core.keyboardLayout}"; typed text uses "us".` });
+      }
     });
     this.ready.catch((e) => this.#emit("error", { code: "init", sentence: `The console could not start: ${e?.message ?? e}` }));
   }
@@ -103,12 +110,25 @@ export class VSphereConsole extends EventTarget {
   /** `{step, text, message, ticket, width, height, name, keyMode, viewOnly, …}`, or null before start. */
   get status() { return this.#status; }
   get scale() { return this.#scale; }
-  get viewOnly() { return this.#status?.viewOnly ?? false; }
-  set viewOnly(v) { this.#handle?.setViewOnly(Boolean(v)); }
-  /** The guest's keyboard layout for `typeText` (`us`, `de-ch`, `fr`, …; see the README). */
-  get keyboardLayout() { return this.#status?.keyboardLayout ?? "us"; }
+  /** Set at any time: before the console starts, it starts view-only (noVNC's `rfb.viewOnly = true` right after `new`). */
+  get viewOnly() { return this.#status?.viewOnly ?? Boolean(this.#options.viewOnly); }
+  set viewOnly(v) {
+    this.#options.viewOnly = Boolean(v);
+    this.#handle?.setViewOnly(Boolean(v));
+  }
+  /**
+   * The guest's keyboard layout for `typeText` (`us`, `de-ch`, `fr`, …; see the README).
+   * An unknown name throws once the console has started; set before, it is an `error`
+   * event (`keyboard-layout`) when the console starts.
+   */
+  get keyboardLayout() { return this.#status?.keyboardLayout ?? this.#options.keyboardLayout ?? "us"; }
   set keyboardLayout(name) {
-    if (this.#handle && !this.#handle.setKeyboardLayout(String(name))) throw new RangeError(`unknown keyboard layout: ${name}`);
+    if (!this.#handle) {
+      this.#options.keyboardLayout = String(name);
+      return;
+    }
+    if (!this.#handle.setKeyboardLayout(String(name))) throw new RangeError(`unknown keyboard layout: ${name}`);
+    this.#options.keyboardLayout = String(name);
   }
 
   disconnect() { this.#handle?.disconnect(); }
@@ -163,6 +183,14 @@ export class VSphereConsole extends EventTarget {
 
   /** Text for the VM's clipboard; resolves nothing, returns `{sent, sentence}`. */
   clipboardPaste(text) { return this.#handle?.clipboardPaste(String(text)) ?? { sent: false, sentence: "The console has not started." }; }
+
+  /**
+   * The copy control: text the VM copied, waiting since (`status.clipboardWaiting`), goes
+   * to the local clipboard. Call it from the person's click. False when none waits.
+   * Without it the VM's text reaches the local clipboard only when it answers the
+   * person's own copy shortcut in the console.
+   */
+  copyFromVm() { return this.#handle?.copyFromVm() ?? false; }
 
   /** Resolves once everything received so far is drawn on the canvas (screenshots, tests). */
   settled() { return this.#handle ? this.#handle.settled() : Promise.resolve(); }

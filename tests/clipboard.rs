@@ -97,3 +97,56 @@ fn a_page_can_forbid_either_direction() {
     assert!(clipboard_texts(&drain(&mut c)).is_empty(), "nothing the VM copied reaches the page");
     assert_eq!(c.status().clipboard, None);
 }
+
+fn cut_text(text: &str) -> Vec<u8> {
+    let mut m = vec![3, 0, 0, 0];
+    m.extend_from_slice(&(text.len() as u32).to_be_bytes());
+    m.extend_from_slice(text.as_bytes());
+    m
+}
+
+fn local_writes(w: &[Work]) -> Vec<String> {
+    w.iter().filter_map(|w| if let Work::WriteLocalClipboard { text } = w { Some(text.clone()) } else { None }).collect()
+}
+
+/// Issue 20: the VM's text reaches the local clipboard only by the person's act. Before,
+/// every ServerCutText was written there at once ("pastejacking").
+#[test]
+fn the_vms_text_reaches_the_local_clipboard_only_after_the_persons_copy() {
+    use vsphere_console::console::consent::COPY_WINDOW_MS;
+    use vsphere_console::rfb::KeyInput;
+    let clock = std::rc::Rc::new(std::cell::Cell::new(console_helpers::NOW));
+    let mut c = console_helpers::core_with_clock(options(), clock.clone());
+    to_running(&mut c);
+    let g = c.generation();
+    // Unasked: the page is told, the text waits, nothing is written.
+    c.received(g, &cut_text("unasked"));
+    let w = drain(&mut c);
+    assert_eq!(clipboard_texts(&w), ["unasked"], "the host page still gets the event");
+    assert!(local_writes(&w).is_empty(), "no write to the local clipboard without the person");
+    assert!(c.status().clipboard_waiting);
+    // The person's copy control takes it.
+    assert_eq!(c.take_waiting_clipboard().as_deref(), Some("unasked"));
+    assert!(!c.status().clipboard_waiting);
+    assert_eq!(c.take_waiting_clipboard(), None, "once");
+    // Ctrl+C in the console: the VM's answer is written, once.
+    let key = |c: &mut ConsoleCore, code: &str, down: bool| c.key(KeyInput { keysym: 0x63, scancode: None, down }, None, code);
+    key(&mut c, "ControlLeft", true);
+    key(&mut c, "KeyC", true);
+    key(&mut c, "KeyC", false);
+    key(&mut c, "ControlLeft", false);
+    drain(&mut c);
+    clock.set(console_helpers::NOW + 500.0);
+    c.received(g, &cut_text("asked"));
+    assert_eq!(local_writes(&drain(&mut c)), ["asked"]);
+    assert!(!c.status().clipboard_waiting);
+    c.received(g, &cut_text("again"));
+    assert!(local_writes(&drain(&mut c)).is_empty(), "a second text is not the answer to the same copy");
+    // Too late after the shortcut: it waits.
+    key(&mut c, "ControlLeft", true);
+    key(&mut c, "Insert", true);
+    clock.set(console_helpers::NOW + 500.0 + COPY_WINDOW_MS + 1.0);
+    c.received(g, &cut_text("late"));
+    assert!(local_writes(&drain(&mut c)).is_empty());
+    assert!(c.status().clipboard_waiting);
+}

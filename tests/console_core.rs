@@ -176,6 +176,41 @@ fn a_drop_reconnects_with_backoff_while_the_network_stays_down_then_gives_up() {
     assert_eq!(c.status().step, Step::Failed);
 }
 
+/// Issue 20, item 8: while reconnecting, a ticket that cannot be had (the portal's
+/// backend is behind the same dead network) and a socket that opens and drops in the
+/// handshake do not end the schedule. Before, either ended it after one retry.
+#[test]
+fn the_backoff_goes_on_through_failed_ticket_fetches_and_handshake_drops() {
+    let mut c = core(options());
+    to_running(&mut c);
+    c.socket_closed(c.generation(), 1006, "", false);
+    let retry_ms =
+        |w: &[Work]| w.iter().find_map(|w| if let Work::StartTimer { timer: Timer::Reconnect, ms, .. } = w { Some(*ms) } else { None });
+    assert_eq!(retry_ms(&drain(&mut c)), Some(1000));
+    c.timer_fired(c.generation(), Timer::Reconnect);
+    drain(&mut c);
+    c.ticket_acquired(c.generation(), Err(AcquireError::new("The portal could not be reached.")), NOW);
+    assert_eq!(retry_ms(&drain(&mut c)), Some(2000), "a failed ticket fetch: the next retry");
+    assert_eq!(c.status().retry_in, Some(2));
+    c.timer_fired(c.generation(), Timer::Reconnect);
+    drain(&mut c);
+    let g = c.generation();
+    c.ticket_acquired(g, Ok(ticket("esx01.example.com")), NOW);
+    c.socket_opened(g);
+    c.received(g, b"RFB 003.008\n");
+    drain(&mut c);
+    c.socket_closed(g, 1006, "", false);
+    assert_eq!(retry_ms(&drain(&mut c)), Some(4000), "a drop in the handshake: the next retry");
+    // And disconnect() during the wait cancels it and says so (item 7).
+    c.disconnect();
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::CancelTimer { timer: Timer::Reconnect }));
+    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Disconnect { clean: true, .. })));
+    assert_eq!((c.status().step, c.status().retry_in), (Step::Closed, None));
+    c.timer_fired(c.generation(), Timer::Reconnect);
+    assert!(!drain(&mut c).iter().any(|w| matches!(w, Work::AcquireTicket { .. })), "no reconnect after disconnect()");
+}
+
 #[test]
 fn a_picture_resets_the_backoff() {
     let mut c = core(options());
@@ -553,4 +588,24 @@ fn without_a_way_to_get_fresh_tickets_a_refused_or_dropped_console_is_not_tried_
     to_running(&mut c);
     c.socket_closed(1, 1006, "", false);
     assert!(!drain(&mut c).iter().any(|w| matches!(w, Work::StartTimer { timer: Timer::Reconnect, .. })));
+}
+
+/// Issue 20, item 9: a ticket's lifetime counts from when it was issued (or handed in),
+/// not from when the core saw it. Before, both ends used the same `now`, so no ticket
+/// could ever be too old.
+#[test]
+fn a_ticket_older_than_its_lifetime_is_never_used() {
+    let clock = std::rc::Rc::new(std::cell::Cell::new(NOW));
+    let mut c = core_with_clock(ConsoleOptions { ticket_lifetime_seconds: 60, ..options() }, clock);
+    c.connect();
+    drain(&mut c);
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW - 61_000.0);
+    let w = drain(&mut c);
+    assert!(!w.iter().any(|w| matches!(w, Work::OpenSocket { .. })), "no socket for a stale ticket");
+    assert!(host_events(&w).iter().any(|e| matches!(e, HostEvent::Error { code, .. } if code == "ticket-expired")));
+    assert_eq!(c.status().ticket, "expired");
+    let mut c = core(ConsoleOptions { ticket_lifetime_seconds: 60, ..options() });
+    c.connect();
+    c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW - 59_000.0);
+    assert!(drain(&mut c).iter().any(|w| matches!(w, Work::OpenSocket { .. })), "a ticket within its lifetime is used");
 }

@@ -57,7 +57,7 @@ fn legitimate_shapes_are_accepted() {
         &format!("wss://xn--bcher-kva.example.org/ticket/{T}"),
     );
 
-    // The seeds' rule: an omitted host and port mean the ones we asked.
+    // The API reference's rule: an omitted host and port mean the ones we asked.
     let origin = ConsolePolicy { allow_request_origin: true, ..policy() };
     ok("omitted host and port", ticket(None, None, None), &origin, &format!("wss://vc.example.com/ticket/{T}"));
     ok("omitted port", ticket(Some("esx01.example.com"), None, None), &p, &esx);

@@ -82,11 +82,19 @@ pub struct ConsoleRegistry {
     /// Bumped to make every live synthetic console close, as a server-side disconnect:
     /// (generation, drop) where `drop` means no close frame, as a network failure.
     kick: Arc<tokio::sync::watch::Sender<(u64, bool)>>,
+    /// Bumped to make every live synthetic console copy this text, as a guest's
+    /// application copying (ServerCutText): (generation, text).
+    copy: Arc<tokio::sync::watch::Sender<(u64, String)>>,
 }
 
 impl Default for ConsoleRegistry {
     fn default() -> Self {
-        ConsoleRegistry { inner: Arc::default(), closed: Arc::default(), kick: Arc::new(tokio::sync::watch::channel((0, false)).0) }
+        ConsoleRegistry {
+            inner: Arc::default(),
+            closed: Arc::default(),
+            kick: Arc::new(tokio::sync::watch::channel((0, false)).0),
+            copy: Arc::new(tokio::sync::watch::channel((0, String::new())).0),
+        }
     }
 }
 
@@ -100,6 +108,18 @@ impl ConsoleRegistry {
         self.kick.send_modify(|(generation, drop)| {
             *generation += 1;
             *drop = drop_connection;
+        });
+    }
+
+    pub fn copy_receiver(&self) -> tokio::sync::watch::Receiver<(u64, String)> {
+        self.copy.subscribe()
+    }
+
+    /// Every live synthetic console's guest copies `text`.
+    pub fn copy_all(&self, text: String) {
+        self.copy.send_modify(|(generation, t)| {
+            *generation += 1;
+            *t = text;
         });
     }
 

@@ -168,7 +168,8 @@ fn router(
             .route("/lab/consoles", get(consoles))
             .route("/lab/consoles/closed", get(closed_consoles))
             .route("/lab/consoles/close", axum::routing::post(close_consoles))
-            .route("/lab/consoles/drop", axum::routing::post(drop_consoles));
+            .route("/lab/consoles/drop", axum::routing::post(drop_consoles))
+            .route("/lab/consoles/copy", axum::routing::post(copy_consoles));
     }
     app.route("/api/session", axum::routing::post(rest::create_session).delete(rest::delete_session))
         .route("/api/vcenter/vm", get(rest::list_vms))
@@ -212,6 +213,13 @@ async fn close_consoles(State(lab): State<Lab>) -> StatusCode {
 /// Drops every live console's connection without a close frame (a network failure).
 async fn drop_consoles(State(lab): State<Lab>) -> StatusCode {
     lab.consoles.kick_all(true);
+    StatusCode::NO_CONTENT
+}
+
+/// Every live console's guest copies the text of `{"text": …}` (ServerCutText).
+async fn copy_consoles(State(lab): State<Lab>, body: axum::Json<serde_json::Value>) -> StatusCode {
+    let Some(text) = body.get("text").and_then(|t| t.as_str()) else { return StatusCode::BAD_REQUEST };
+    lab.consoles.copy_all(text.to_owned());
     StatusCode::NO_CONTENT
 }
 

@@ -43,7 +43,11 @@ pub async fn create_session(State(lab): State<Lab>, headers: HeaderMap) -> Respo
         return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Authentication required.");
     }
     let id = random_hex(20);
-    lab.lock().sessions.insert(
+    let mut inner = lab.lock();
+    if !inner.room_for_session(lab.idle_limit()) {
+        return error(StatusCode::SERVICE_UNAVAILABLE, "SERVICE_UNAVAILABLE", "The lab holds as many sessions as it allows.");
+    }
+    inner.sessions.insert(
         id.clone(),
         Session {
             user: user.to_owned(),
@@ -88,7 +92,18 @@ pub async fn list_vms(State(lab): State<Lab>, headers: HeaderMap) -> Response {
 }
 
 /// `POST /api/vcenter/vm/{vm}/console/tickets {"type":"WEBMKS"}`.
+/// The request says its body is JSON (`application/json`, with or without parameters).
+pub fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")))
+}
+
 pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    if !is_json(&headers) {
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "INVALID_ARGUMENT", "The request body must be application/json.");
+    }
     let authority = headers.get(axum::http::header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1").to_owned();
     let Some((_, session)) = session_of(&lab, &headers) else {
         return error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Authentication required.");
@@ -111,7 +126,10 @@ pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, head
 }
 
 /// `POST /api/vcenter/system?action=hello` (from vSphere API 8.0.2.0).
-pub async fn hello(State(lab): State<Lab>, body: Bytes) -> Response {
+pub async fn hello(State(lab): State<Lab>, headers: HeaderMap, body: Bytes) -> Response {
+    if !body.is_empty() && !is_json(&headers) {
+        return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "INVALID_ARGUMENT", "The request body must be application/json.");
+    }
     if version_key(&lab.config.api_version) < version_key("8.0.2.0") {
         return (StatusCode::NOT_FOUND, "").into_response();
     }

@@ -32,6 +32,14 @@ pub struct Owned {
     pub objects: Vec<(String, String)>,
 }
 
+/// What the lab holds at most, so that no caller can grow it without end: sessions, SSPI
+/// handshakes in progress, and each session's container views and result pages.
+pub const MAX_SESSIONS: usize = 1000;
+pub const MAX_SSPI_CHALLENGES: usize = 256;
+pub const MAX_OWNED_PER_SESSION: usize = 64;
+/// An SSPI challenge not answered within this is forgotten.
+pub const SSPI_CHALLENGE_LIFETIME: Duration = Duration::from_secs(60);
+
 #[derive(Default)]
 pub struct Inner {
     pub sessions: HashMap<String, Session>,
@@ -41,13 +49,45 @@ pub struct Inner {
     pub pages: HashMap<String, Owned>,
     /// Clone ticket → the session it clones (one-time).
     pub clone_tickets: HashMap<String, String>,
-    /// SSPI handshakes in progress: challenge → user.
-    pub sspi_challenges: HashMap<String, String>,
+    /// SSPI handshakes in progress: challenge → user, and when it was issued.
+    pub sspi_challenges: HashMap<String, (String, Instant)>,
     /// Power states changed since start (moid → state); the config holds the rest.
     pub power: HashMap<String, String>,
     /// Tasks by moid (`task-N`).
     pub tasks: HashMap<String, crate::tasks::LabTask>,
     pub counter: u64,
+}
+
+impl Inner {
+    /// Room for one more session: idle ones go first; false when the lab is full.
+    pub fn room_for_session(&mut self, idle: Duration) -> bool {
+        if self.sessions.len() >= MAX_SESSIONS {
+            self.sessions.retain(|_, s| s.last_active.elapsed() <= idle);
+        }
+        self.sessions.len() < MAX_SESSIONS
+    }
+
+    /// Keeps `map` (views or pages) at most [`MAX_OWNED_PER_SESSION`] for `session`,
+    /// dropping one of its entries to make room for a new one.
+    pub fn make_room(map: &mut HashMap<String, Owned>, session: &str) {
+        let mine: Vec<String> = map.iter().filter(|(_, o)| o.session == session).map(|(k, _)| k.clone()).collect();
+        if mine.len() >= MAX_OWNED_PER_SESSION {
+            if let Some(k) = mine.first() {
+                map.remove(k);
+            }
+        }
+    }
+
+    /// A new SSPI challenge for `user`; the oldest is forgotten when too many wait.
+    pub fn add_sspi_challenge(&mut self, nonce: String, user: String) {
+        if self.sspi_challenges.len() >= MAX_SSPI_CHALLENGES {
+            let oldest = self.sspi_challenges.iter().min_by_key(|(_, (_, at))| *at).map(|(k, _)| k.clone());
+            if let Some(k) = oldest {
+                self.sspi_challenges.remove(&k);
+            }
+        }
+        self.sspi_challenges.insert(nonce, (user, Instant::now()));
+    }
 }
 
 #[cfg(test)]
@@ -130,6 +170,7 @@ impl Lab {
         let mut inner = self.lock();
         crate::tasks::settle_locked(&mut inner);
         inner.tasks.retain(|_, t| t.started.elapsed() <= Duration::from_secs(600));
+        inner.sspi_challenges.retain(|_, (_, at)| at.elapsed() <= SSPI_CHALLENGE_LIFETIME);
         inner.sessions.retain(|_, s| s.last_active.elapsed() <= idle);
         inner.tickets.retain(|_, t| t.issued.elapsed() <= lifetime);
         let Inner { sessions, views, pages, clone_tickets, .. } = &mut *inner;
@@ -182,6 +223,35 @@ mod tests {
             last_active_at: std::time::SystemTime::now(),
             locale: "en".into(),
         }
+    }
+
+    /// Issue 20: 60,000 SSPI negotiations grew the lab by 11 MB for good. Now at most
+    /// 256 wait, and the purge forgets those older than a minute; sessions, views and
+    /// pages are bounded too.
+    #[test]
+    fn what_callers_can_make_the_lab_hold_is_bounded() {
+        let lab = Lab::new(LabConfig::default(), 1);
+        let mut inner = lab.lock();
+        for i in 0..(MAX_SSPI_CHALLENGES * 3) {
+            inner.add_sspi_challenge(format!("n{i}"), "demo".into());
+        }
+        assert_eq!(inner.sspi_challenges.len(), MAX_SSPI_CHALLENGES);
+        assert!(inner.sspi_challenges.contains_key(&format!("n{}", MAX_SSPI_CHALLENGES * 3 - 1)), "the newest stays");
+        inner.sspi_challenges.insert("stale".into(), ("demo".into(), Instant::now() - SSPI_CHALLENGE_LIFETIME - Duration::from_secs(1)));
+        for i in 0..(MAX_OWNED_PER_SESSION * 2) {
+            Inner::make_room(&mut inner.views, "s1");
+            inner.views.insert(format!("v{i}"), Owned { session: "s1".into(), objects: vec![] });
+        }
+        assert_eq!(inner.views.len(), MAX_OWNED_PER_SESSION);
+        for i in 0..MAX_SESSIONS {
+            inner.sessions.insert(format!("s{i}"), session("u"));
+        }
+        assert!(!inner.room_for_session(Duration::from_secs(60)), "full of live sessions");
+        inner.sessions.get_mut("s0").unwrap().last_active = Instant::now() - Duration::from_secs(120);
+        assert!(inner.room_for_session(Duration::from_secs(60)), "an idle one makes room");
+        drop(inner);
+        lab.purge();
+        assert!(!lab.lock().sspi_challenges.contains_key("stale"), "the purge forgets old challenges");
     }
 
     #[test]

@@ -61,6 +61,11 @@ fn not_authenticated(mo_type: &str, moid: &str) -> Response {
     fault("NotAuthenticated", "The session is not authenticated.", json!({"object": moref(mo_type, moid), "privilegeId": "System.View"}))
 }
 
+fn unsupported_media_type() -> Response {
+    let body = json!({"_typeName": "InvalidRequest", "faultstring": "The request body must be application/json."});
+    (StatusCode::UNSUPPORTED_MEDIA_TYPE, [("content-type", "application/json")], body.to_string()).into_response()
+}
+
 const INVALID_LOGIN: &str = "Cannot complete login due to an incorrect user name or password.";
 
 pub async fn handle(
@@ -71,6 +76,11 @@ pub async fn handle(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    // JSON only, as vCenter: a form or text/plain post from another site is refused
+    // before anything reads it.
+    if !body.is_empty() && !crate::rest::is_json(&headers) {
+        return unsupported_media_type();
+    }
     let body: Value = if body.is_empty() {
         json!({})
     } else {
@@ -289,7 +299,9 @@ fn login(lab: &Lab, body: &Value) -> Response {
 /// `LoginBySSPI`. A browser has no SSPI: the host page produces each token (from its
 /// own SSPI or Kerberos broker) and the client loops on `SSPIChallenge`. The lab's
 /// stand-in handshake, base64 of: `NEGOTIATE:<user>` → challenge `CHALLENGE:<nonce>`,
-/// then `AUTHENTICATE:<nonce>` → the session.
+/// then `AUTHENTICATE:<nonce>:<secret>` → the session, where the secret is the user's
+/// password or one of the lab's tokens for that user (a real handshake proves the
+/// person too). Challenges are forgotten after a minute, and at most 256 wait.
 fn login_by_sspi(lab: &Lab, body: &Value) -> Response {
     if !lab.config.sspi {
         return fault("NotSupported", "The operation is not supported on the object.", json!({}));
@@ -300,17 +312,25 @@ fn login_by_sspi(lab: &Lab, body: &Value) -> Response {
     match token.as_deref().and_then(|t| t.split_once(':')) {
         Some(("NEGOTIATE", user)) if lab.config.users.iter().any(|u| u.name == user) => {
             let nonce = random_hex(12);
-            lab.lock().sspi_challenges.insert(nonce.clone(), user.to_owned());
+            lab.lock().add_sspi_challenge(nonce.clone(), user.to_owned());
             let challenge = crate::rest::base64(format!("CHALLENGE:{nonce}").as_bytes());
             fault("SSPIChallenge", "Further SSPI negotiation is required.", json!({"base64Token": challenge}))
         }
-        Some(("AUTHENTICATE", nonce)) => {
+        Some(("AUTHENTICATE", rest)) => {
+            let (nonce, secret) = rest.split_once(':').unwrap_or((rest, ""));
             // Bound first: a guard in the match scrutinee would still hold the lock in
             // start_session.
-            let user = lab.lock().sspi_challenges.remove(nonce);
-            match user {
-                Some(user) => start_session(lab, &user, locale),
-                None => fault("InvalidLogin", INVALID_LOGIN, json!({})),
+            let pending = lab.lock().sspi_challenges.remove(nonce);
+            let proven = |user: &str| {
+                !secret.is_empty()
+                    && (lab.config.users.iter().any(|u| u.name == user && u.password == secret)
+                        || lab.config.tokens.iter().any(|t| t.user == user && t.token == secret))
+            };
+            match pending {
+                Some((user, at)) if at.elapsed() <= crate::state::SSPI_CHALLENGE_LIFETIME && proven(&user) => {
+                    start_session(lab, &user, locale)
+                }
+                _ => fault("InvalidLogin", INVALID_LOGIN, json!({})),
             }
         }
         _ => fault("InvalidLogin", INVALID_LOGIN, json!({})),
@@ -381,7 +401,17 @@ fn start_session(lab: &Lab, user: &str, locale: Option<&str>) -> Response {
         locale,
     };
     let body = user_session(&session);
-    lab.lock().sessions.insert(id.clone(), session);
+    {
+        let mut inner = lab.lock();
+        if !inner.room_for_session(lab.idle_limit()) {
+            return fault(
+                "InvalidState",
+                "The lab holds as many sessions as it allows; log out elsewhere or wait for idle ones to end.",
+                json!({}),
+            );
+        }
+        inner.sessions.insert(id.clone(), session);
+    }
     let mut resp = ok(body);
     if let Ok(v) = HeaderValue::from_str(&id) {
         resp.headers_mut().insert(SESSION_HEADER, v);
@@ -407,6 +437,7 @@ fn create_view(lab: &Lab, sid: &str, body: &Value) -> Response {
     // Like vCenter's `session[<uuid>]<uuid>`: names the session, never its secret.
     let key = inner.sessions.get(sid).map(|s| s.key.clone()).unwrap_or_default();
     let id = format!("session[{key}]{}", inner.counter);
+    crate::state::Inner::make_room(&mut inner.views, sid);
     inner.views.insert(id.clone(), Owned { session: sid.to_owned(), objects: objs });
     ok(moref("ContainerView", &id))
 }
@@ -439,7 +470,9 @@ fn page(lab: &Lab, sid: &str, mut objs: Vec<(String, String)>, max: usize) -> Re
     let mut result = json!({"_typeName": "RetrieveResult", "objects": objects});
     if !rest.is_empty() {
         let token = random_hex(8);
-        lab.lock().pages.insert(token.clone(), Owned { session: sid.to_owned(), objects: rest });
+        let mut inner = lab.lock();
+        crate::state::Inner::make_room(&mut inner.pages, sid);
+        inner.pages.insert(token.clone(), Owned { session: sid.to_owned(), objects: rest });
         result["token"] = json!(token);
     }
     ok(result)

@@ -112,3 +112,34 @@ fn the_lab_exits_when_its_parent_goes_away() {
     let _ = child.wait();
     panic!("the lab kept running after its stdin closed");
 }
+
+/// A POST with `content-type` and `body`, written by hand (the support helper always
+/// says JSON): the status and whether a session id came back.
+fn post_as(lab: &Lab, path: &str, content_type: &str, body: &str) -> (u16, bool) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(&lab.addr).unwrap();
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n{body}",
+        lab.addr,
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let status = raw.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+    (status, raw.to_ascii_lowercase().contains("vmware-api-session-id:"))
+}
+
+/// Issue 20: any web page can post a form or text/plain to the lab across sites (no
+/// preflight); before, the lab parsed it as JSON and logged in. Now only JSON is read.
+#[test]
+fn only_json_bodies_are_read() {
+    let lab = Lab::start();
+    let login = "/sdk/vim25/8.0.1.0/SessionManager/SessionManager/Login";
+    let body = r#"{"userName":"demo@vsphere.local","password":"demo"}"#;
+    for ct in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+        assert_eq!(post_as(&lab, login, ct, body), (415, false), "{ct}");
+    }
+    assert_eq!(post_as(&lab, login, "application/json; charset=utf-8", body), (200, true));
+    assert_eq!(post_as(&lab, "/api/vcenter/vm/vm-101/console/tickets", "text/plain", r#"{"type":"WEBMKS"}"#).0, 415);
+}

@@ -49,6 +49,12 @@ fn clone_ticket_gives_a_session_once() {
     let r = send(&lab, &b.clone_session_request(&ticket).unwrap());
     let s = b.parse_login(&r).unwrap();
     assert_eq!(s.user_name, "demo@vsphere.local");
+    // A cloned session is the client's own (it may end it); a session id a host page
+    // hands in stays the host's (issue 20: the app logged the portal's session out).
+    assert!(b.owns_session() && a.owns_session());
+    let mut handed = client(&lab);
+    handed.adopt_session(Secret::new("the-portal-s-session"));
+    assert!(handed.is_logged_in() && !handed.owns_session());
     let mut c = client(&lab);
     let again = send(&lab, &c.clone_session_request(&ticket).unwrap());
     assert_eq!(fault_kind(c.parse_login(&again)), FaultKind::InvalidLogin, "a clone ticket works once");
@@ -237,7 +243,7 @@ fn the_remaining_faults_both_ways() {
 
 /// LoginBySSPI loops on SSPIChallenge: each round's token comes from the caller (the
 /// host page, in a browser). The lab's stand-in handshake is NEGOTIATE, CHALLENGE,
-/// AUTHENTICATE in base64.
+/// AUTHENTICATE with the user's password or token, in base64.
 #[test]
 fn login_by_sspi_loops_on_challenges_and_says_when_unsupported() {
     use vsphere_console::api::client::sspi_challenge;
@@ -250,7 +256,21 @@ fn login_by_sspi_loops_on_challenges_and_says_when_unsupported() {
     let challenge = sspi_challenge(&err).expect("an SSPIChallenge with the next token");
     let decoded = unbase64(challenge.expose());
     let nonce = decoded.strip_prefix("CHALLENGE:").expect("the lab's challenge");
-    let second = Secret::new(base64(format!("AUTHENTICATE:{nonce}").as_bytes()));
+    // The stand-in's proof is the user's password (or a token of theirs): without it,
+    // or with a wrong one, the challenge is spent and the login refused (issue 20).
+    for proof in ["", ":wrong"] {
+        let mut d = client(&lab);
+        let r = send(&lab, &d.login_by_sspi_request(&first, None).unwrap());
+        let ch = unbase64(sspi_challenge(&d.parse_login(&r).unwrap_err()).unwrap().expose());
+        let n = ch.strip_prefix("CHALLENGE:").unwrap().to_owned();
+        let bare = Secret::new(base64(format!("AUTHENTICATE:{n}{proof}").as_bytes()));
+        assert_eq!(
+            fault_kind(d.parse_login(&send(&lab, &d.login_by_sspi_request(&bare, None).unwrap()))),
+            FaultKind::InvalidLogin,
+            "{proof:?}"
+        );
+    }
+    let second = Secret::new(base64(format!("AUTHENTICATE:{nonce}:demo").as_bytes()));
     let r = send(&lab, &c.login_by_sspi_request(&second, Some("de")).unwrap());
     let s = c.parse_login(&r).unwrap();
     assert_eq!((s.user_name.as_str(), s.locale.as_str()), ("demo@vsphere.local", "de"));

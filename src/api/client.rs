@@ -24,11 +24,14 @@ pub struct ViClient {
     release: String,
     content: Option<ServiceContent>,
     session: Option<SessionId>,
+    /// The session was made by this client (a login), not handed in by a host page: only
+    /// then is it this client's to log out when the page goes.
+    owned: bool,
 }
 
 impl ViClient {
     pub fn new(release: impl Into<String>) -> Self {
-        ViClient { release: release.into(), content: None, session: None }
+        ViClient { release: release.into(), content: None, session: None, owned: false }
     }
 
     pub fn release(&self) -> &str {
@@ -49,8 +52,15 @@ impl ViClient {
     }
 
     /// Adopts a session id handed in by a host page; check it with `current_session_request`.
+    /// It stays the host's: [`owns_session`](Self::owns_session) is false.
     pub fn adopt_session(&mut self, id: SessionId) {
         self.session = Some(id);
+        self.owned = false;
+    }
+
+    /// The session is this client's own (it logged in), so its to end when the page goes.
+    pub fn owns_session(&self) -> bool {
+        self.session.is_some() && self.owned
     }
 
     /// Moves to another release path segment (the server's own, once known).
@@ -135,6 +145,7 @@ impl ViClient {
             .filter(|s| !s.is_empty())
             .ok_or_else(|| ApiError::Decode("login answered without a vmware-api-session-id header".into()))?;
         self.session = Some(id);
+        self.owned = true;
         Ok(session)
     }
 

@@ -88,7 +88,7 @@ pub struct CertThumbprint {
     pub hash_algorithm: Option<String>,
 }
 
-/// `VirtualMachineTicket` (seed 001): every documented field, unknown ones ignored.
+/// `VirtualMachineTicket`: every documented field, unknown ones ignored.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VirtualMachineTicket {
@@ -96,10 +96,10 @@ pub struct VirtualMachineTicket {
     pub ticket: Secret,
     #[serde(default)]
     pub cfg_file: String,
-    /// Omitted: connect to the host we asked (seed 000).
+    /// Omitted: connect to the host we asked.
     #[serde(default)]
     pub host: Option<String>,
-    /// Omitted: connect to the port we asked (seed 000). int32 on the wire.
+    /// Omitted: connect to the port we asked. int32 on the wire.
     #[serde(default)]
     pub port: Option<i64>,
     #[serde(default)]
@@ -114,7 +114,7 @@ pub struct VirtualMachineTicket {
     pub url: Option<Secret>,
 }
 
-/// `SessionManagerLocalTicket` (seed 002).
+/// `SessionManagerLocalTicket`.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LocalTicket {

@@ -9,6 +9,7 @@
 
 use std::collections::VecDeque;
 
+use super::consent::CopyConsent;
 use crate::api::wire::{MoRef, VirtualMachineTicket};
 use crate::input;
 use crate::rfb::framebuffer::{Framebuffer, Rect};
@@ -66,6 +67,8 @@ pub struct ConsoleCore {
     fresh_tickets: bool,
     /// A console refused before its first picture was tried once more; a picture resets it.
     refusal_retried: bool,
+    /// Whether the VM's text may go to the local clipboard now.
+    copy_consent: CopyConsent,
 }
 
 impl ConsoleCore {
@@ -93,6 +96,7 @@ impl ConsoleCore {
             closing: None,
             fresh_tickets: true,
             refusal_retried: false,
+            copy_consent: CopyConsent::default(),
         }
     }
 
@@ -202,6 +206,14 @@ impl ConsoleCore {
             Err(e) => {
                 self.advance_ticket(TicketEvent::Failed("not acquired".into()));
                 self.status.vm_not_running = e.vm_not_running;
+                // Reconnecting after a drop: the network may still be down for the
+                // ticket's source too; the schedule goes on.
+                if self.status.drops > 0 && !e.vm_not_running && self.options.reconnect {
+                    self.status.step = Step::Closed;
+                    self.host(HostEvent::Error { code: "ticket".into(), sentence: e.sentence });
+                    self.schedule_retry();
+                    return self.changed();
+                }
                 return self.fail("ticket", e.sentence);
             }
         };
@@ -322,8 +334,10 @@ impl ConsoleCore {
         self.advance_ticket(TicketEvent::Closed);
         // A running console that drops without a word is the network; so is a socket that
         // cannot open during automatic retries. Retry, visibly, with backoff.
-        let dropped =
-            (was_open && reason.is_empty() && code != 1000 && self.status.step == Step::Running) || (!was_open && self.status.drops > 0);
+        // So is, while reconnecting, a socket that cannot open or that ends before its
+        // first picture without a close frame.
+        let dropped = (was_open && reason.is_empty() && code != 1000 && self.status.step == Step::Running)
+            || (self.status.drops > 0 && (!was_open || code == 1006));
         self.status.step = if was_open { Step::Closed } else { Step::Failed };
         self.status.message = Some(close_sentence(code, reason, was_open, self.status.trust.as_ref()));
         self.status.certificate_suspected = !was_open && reason.is_empty();
@@ -449,6 +463,8 @@ impl ConsoleCore {
         // A key-up sends what its key-down sent; a key-up for a key not down is dropped
         // when the code is known (it was released already, e.g. on blur).
         let key = if key.down {
+            let ctrl_or_meta = self.held.iter().any(|(c, _)| c.starts_with("Control") || c.starts_with("Meta"));
+            self.copy_consent.key_down(code, ctrl_or_meta, (self.clock)());
             self.held.retain(|(c, _)| c != code);
             self.held.push((code.to_owned(), key));
             key
@@ -530,6 +546,17 @@ impl ConsoleCore {
             ))),
             ClipboardSent::NotConnected => Err("The console is not connected, so nothing was sent to the VM's clipboard.".into()),
         }
+    }
+
+    /// The person's copy control: the VM's waiting text, for the host to write to the
+    /// local clipboard now (inside the click's user activation). `None` when none waits.
+    pub fn take_waiting_clipboard(&mut self) -> Option<String> {
+        if !self.status.clipboard_waiting {
+            return None;
+        }
+        self.status.clipboard_waiting = false;
+        self.changed();
+        self.status.clipboard.clone()
     }
 
     /// Which ways the clipboard may go.
@@ -623,6 +650,15 @@ impl ConsoleCore {
                 Event::Bell => self.host(HostEvent::Bell),
                 Event::ServerCutText(_) if !self.options.clipboard.from_vm => {}
                 Event::ServerCutText(text) => {
+                    // To the local clipboard only as the answer to the person's copy
+                    // shortcut; otherwise it waits for their copy control.
+                    let now = (self.clock)();
+                    if self.copy_consent.text_arrived(now) {
+                        self.work.push_back(Work::WriteLocalClipboard { text: text.clone() });
+                        self.status.clipboard_waiting = false;
+                    } else {
+                        self.status.clipboard_waiting = true;
+                    }
                     self.status.clipboard = Some(text.clone());
                     status_changed = true;
                     self.host(HostEvent::Clipboard { text });

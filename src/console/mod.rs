@@ -12,6 +12,7 @@
 //! The browser runner (`web::console`), the Yew console and the JavaScript API all
 //! drive this one type; it is tested natively in `tests/console_core.rs`.
 
+pub mod consent;
 pub mod core;
 pub mod options;
 pub mod status;

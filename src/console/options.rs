@@ -61,7 +61,7 @@ impl Default for ClipboardPolicy {
 pub struct ConsoleOptions {
     /// The URL policy every ticket must pass (`consolePolicy` in config.json).
     pub policy: ConsolePolicy,
-    /// The origin the ticket was requested from (the API's), for the seeds' rule on an
+    /// The origin the ticket was requested from (the API's), for the API reference's rule on an
     /// omitted host or port. Empty: the page's own origin.
     pub requested_from: String,
     pub scale: Scale,

@@ -69,6 +69,9 @@ pub struct ConsoleStatus {
     pub leds: Option<(bool, bool, bool)>,
     /// Text the VM copied last.
     pub clipboard: Option<String>,
+    /// That text has not gone to the local clipboard: it waits for the person's copy
+    /// control (see `console::consent`).
+    pub clipboard_waiting: bool,
     /// Drops in a row; reset when a picture arrives again.
     pub drops: u32,
     /// A scheduled automatic reconnect: seconds to wait.
@@ -94,6 +97,7 @@ impl ConsoleStatus {
             key_mode: KeyMode::Keysym,
             leds: None,
             clipboard: None,
+            clipboard_waiting: false,
             drops: 0,
             retry_in: None,
             view_only,

@@ -74,6 +74,11 @@ pub enum Work {
     CloseSocket {
         generation: u32,
     },
+    /// Write this text (the VM's, answering the person's copy shortcut) to the local
+    /// clipboard.
+    WriteLocalClipboard {
+        text: String,
+    },
     /// The desktop's size changed: size the canvas.
     Resize {
         width: u32,

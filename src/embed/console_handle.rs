@@ -40,6 +40,7 @@ fn status_json(s: &ConsoleStatus) -> serde_json::Value {
         "keyboardLayout": s.keyboard_layout,
         "insecure": s.insecure,
         "retryIn": s.retry_in,
+        "clipboardWaiting": s.clipboard_waiting,
         "trustUrl": s.trust.as_ref().map(|t| t.trust_url.clone()),
         "redactedUrl": s.trust.as_ref().map(|t| t.redacted_url.clone()),
     })
@@ -226,6 +227,13 @@ impl ConsoleHandle {
             None => (false, Some("The console has been destroyed.".to_owned())),
         };
         js_sys::JSON::parse(&serde_json::json!({ "sent": sent, "sentence": sentence }).to_string()).unwrap_or(JsValue::NULL)
+    }
+
+    /// The person's copy control: the VM's waiting text goes to the local clipboard.
+    /// Call from their click. False when no text waits.
+    #[wasm_bindgen(js_name = copyFromVm)]
+    pub fn copy_from_vm(&self) -> bool {
+        self.runner.as_ref().is_some_and(ConsoleRunner::copy_waiting_clipboard)
     }
 
     /// Disconnects and lets go of the canvas and every listener.

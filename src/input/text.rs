@@ -125,9 +125,47 @@ pub fn plan_keysyms(text: &str) -> Vec<KeyInput> {
         .collect()
 }
 
+/// The keys a paced typing job has pressed and not yet released, so that a job stopped
+/// half-way (cancelled, or replaced by a newer one) lets go of Shift or AltGr instead of
+/// leaving them held in the guest.
+#[derive(Debug, Default)]
+pub struct HeldKeys(Vec<KeyInput>);
+
+impl HeldKeys {
+    /// One key as it was sent.
+    pub fn sent(&mut self, k: KeyInput) {
+        if k.down {
+            self.0.push(k);
+        } else if let Some(i) = self.0.iter().rposition(|h| h.keysym == k.keysym && h.scancode == k.scancode) {
+            self.0.remove(i);
+        }
+    }
+
+    /// The releases for every key still held, last pressed first; nothing is held after.
+    pub fn release_all(&mut self) -> Vec<KeyInput> {
+        self.0.drain(..).rev().map(|k| KeyInput { down: false, ..k }).collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_job_stopped_half_way_releases_its_modifiers() {
+        let plan = plan("A", Layout::from_name("us").unwrap()).unwrap();
+        assert_eq!(plan.len(), 4, "Shift down, A down, A up, Shift up");
+        let mut held = HeldKeys::default();
+        held.sent(plan[0]);
+        held.sent(plan[1]);
+        let ups = held.release_all();
+        assert_eq!(ups, [KeyInput { down: false, ..plan[1] }, KeyInput { down: false, ..plan[0] }]);
+        assert!(held.release_all().is_empty());
+        for k in &plan {
+            held.sent(*k);
+        }
+        assert!(held.release_all().is_empty(), "a whole plan holds nothing");
+    }
 
     fn us() -> Layout {
         Layout::from_name("us").unwrap()

@@ -37,3 +37,12 @@ pub const TIGHT_MAX_WIDTH: u32 = 2048;
 /// A cursor wider or taller than this is skipped, never decoded: browsers show CSS cursors
 /// of at most 128×128, and Windows' largest pointers are 256×256.
 pub const MAX_CURSOR_SIDE: u32 = 256;
+
+/// The most one console holds in memory, whatever its server sends: the framebuffer at
+/// its largest, the input buffered at most, VMware's update cache full, and (in the
+/// browser, for a moment) a read-back of the whole screen. All consoles of a page share
+/// one WebAssembly memory of at most 4 GiB, which never shrinks; eight consoles at the
+/// largest screen fit in it.
+pub const MAX_CONSOLE_BYTES: u64 = MAX_AREA * 4 + MAX_BUFFERED as u64 + super::update_cache::MAX_SIZE_KB as u64 * 1024 + MAX_AREA * 4;
+
+const _: () = assert!(8 * MAX_CONSOLE_BYTES < 4 << 30, "eight consoles fit in a 4 GiB WebAssembly memory");

@@ -1,6 +1,6 @@
 //! The console URL policy: nothing connects until its URL has passed here.
 //!
-//! The URL is rebuilt from the ticket's fields with the seeds' rule
+//! The URL is rebuilt from the ticket's fields with the API reference's rule
 //! (`vim.HostServiceTicket`: an omitted host means the host we asked, an omitted port
 //! the port we asked). A `url` field, when present, must agree with the rebuilt URL
 //! unless the policy says which one wins. The chosen URL must then be `wss` (or `ws`
@@ -50,7 +50,7 @@ pub struct ConsolePolicy {
     pub allowed_ports: Vec<u16>,
     /// Any port (what VMware's SDK accepts; `createWMKS`'s default).
     pub any_port: bool,
-    /// Also allow the host and port the ticket was requested from (the seeds' default target).
+    /// Also allow the host and port the ticket was requested from (the API reference's default target).
     pub allow_request_origin: bool,
     pub on_mismatch: OnMismatch,
     /// Optional same-origin proxy, e.g. `wss://portal.example/console/{host}/{port}/ticket/{ticket}`,
@@ -203,7 +203,7 @@ pub fn resolve(
         return Err(Rejection::BadTicket);
     }
 
-    // The seeds' rule: omitted host means the host we asked, omitted port the port we asked.
+    // The API reference's rule: omitted host means the host we asked, omitted port the port we asked.
     // A present but empty host is malformed, not omitted.
     let host = match ticket.host.as_deref() {
         Some("") => return Err(Rejection::EmptyHost),

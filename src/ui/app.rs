@@ -70,13 +70,18 @@ pub fn App(props: &AppProps) -> Html {
         });
     }
 
-    // Effect: best-effort Logout when the page goes away.
+    // Effect: best-effort Logout of the app's own session when the page goes away, and
+    // when the host page destroys the app.
     {
         let client = client.clone();
         let base = state.config.as_ref().map(|c| c.api_base.clone()).unwrap_or_default();
         use_effect_with(base, move |base| {
-            let listener = logout_on_pagehide(client, base.clone());
-            move || drop(listener)
+            let listener = logout_on_pagehide(client.clone(), base.clone());
+            let base = base.clone();
+            move || {
+                drop(listener);
+                logout_own_session(&client, &base);
+            }
         });
     }
 
@@ -328,22 +333,36 @@ async fn load_vms(state: &UseReducerHandle<AppState>, client: &ClientRef, cfg: &
     }
 }
 
-/// Sends Logout with `keepalive` on `pagehide`, so a closed tab frees its session.
+/// The Logout for the session this app made, if it made one: a session the host page
+/// handed in (its session id) is the host's, and never ended here.
+fn own_logout(client: &ClientRef) -> Option<crate::api::http::HttpRequest> {
+    let mut vi = client.0.borrow_mut();
+    if vi.owns_session() {
+        return vi.logout_request().ok();
+    }
+    if vi.is_logged_in() {
+        return None;
+    }
+    client.1.borrow_mut().logout_request().ok()
+}
+
+/// Ends the app's own session with a `keepalive` request, which outlives the page.
+pub(crate) fn logout_own_session(client: &ClientRef, base: &str) {
+    if let Some(req) = own_logout(client) {
+        crate::web::http::fire_keepalive(base, &req);
+    }
+}
+
+/// Sends Logout with `keepalive` on `pagehide`, so a closed tab frees its session; not
+/// when the page goes into the back/forward cache (`persisted`): it may come back.
 fn logout_on_pagehide(client: ClientRef, base: String) -> Option<PagehideListener> {
     use wasm_bindgen::prelude::*;
     use wasm_bindgen::JsCast;
     let window = web_sys::window()?;
-    let cb = Closure::<dyn FnMut()>::new(move || {
-        let req = {
-            let mut vi = client.0.borrow_mut();
-            if vi.is_logged_in() {
-                vi.logout_request()
-            } else {
-                client.1.borrow_mut().logout_request()
-            }
-        };
-        if let Ok(req) = req {
-            crate::web::http::fire_keepalive(&base, &req);
+    let cb = Closure::<dyn FnMut(JsValue)>::new(move |ev: JsValue| {
+        let persisted = js_sys::Reflect::get(&ev, &"persisted".into()).ok().and_then(|v| v.as_bool()).unwrap_or(false);
+        if !persisted {
+            logout_own_session(&client, &base);
         }
     });
     window.add_event_listener_with_callback("pagehide", cb.as_ref().unchecked_ref()).ok()?;
@@ -351,7 +370,7 @@ fn logout_on_pagehide(client: ClientRef, base: String) -> Option<PagehideListene
 }
 
 /// The page-hide closure, shared so that dropping the listener can free it later.
-type SharedClosure = Rc<RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut()>>>>;
+type SharedClosure = Rc<RefCell<Option<wasm_bindgen::closure::Closure<dyn FnMut(wasm_bindgen::JsValue)>>>>;
 
 struct PagehideListener {
     cb: SharedClosure,

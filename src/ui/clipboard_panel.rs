@@ -1,6 +1,7 @@
-//! The clipboard panel: for browsers or pages without clipboard permission, and for
-//! servers that ignore ClientCutText (VMware consoles without Tools copy and paste),
-//! where "Paste as typing" types the text through the guest's layout instead.
+//! The clipboard panel: the VM's copied text and the control that copies it to this
+//! computer (it waits for the person, `console::consent`), text to send to the VM, and
+//! "Paste as typing" for servers that ignore ClientCutText (VMware consoles without
+//! Tools copy and paste), which types the text through the guest's layout instead.
 
 use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
@@ -9,6 +10,10 @@ use yew::prelude::*;
 pub struct ClipboardPanelProps {
     /// Text the VM copied last (shown only when it may reach the page).
     pub from_vm: Option<String>,
+    /// That text has not gone to this computer's clipboard yet.
+    pub waiting: bool,
+    /// Copies the waiting text to this computer's clipboard (the person's act).
+    pub on_copy: Callback<()>,
     pub allow_to_vm: bool,
     pub allow_from_vm: bool,
     /// Whether keys and clipboard may go to the VM now (running, not view only).
@@ -46,13 +51,26 @@ pub fn ClipboardPanel(props: &ClipboardPanelProps) -> Html {
     if !props.allow_to_vm && !props.allow_from_vm {
         return html! {};
     }
+    let waiting = props.allow_from_vm && props.waiting;
+    let copy = {
+        let on_copy = props.on_copy.clone();
+        Callback::from(move |_: MouseEvent| on_copy.emit(()))
+    };
     html! {
         <details class="vc-clipboard">
-            <summary>{ "Clipboard" }</summary>
+            <summary>
+                <span>{ "Clipboard" }</span>
+                if waiting {
+                    <span class="vc-clip-waiting" role="status">{ " · the VM copied text" }</span>
+                }
+            </summary>
             if props.allow_from_vm {
                 <label class="vc-clip">{ "Text the VM copied" }
                     <textarea readonly=true rows="2" value={props.from_vm.clone().unwrap_or_default()} />
                 </label>
+                <div class="vc-row">
+                    <button onclick={copy} disabled={!waiting}>{ "Copy to this computer" }</button>
+                </div>
             }
             if props.allow_to_vm {
                 <label class="vc-clip">{ "Text for the VM" }

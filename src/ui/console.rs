@@ -263,6 +263,14 @@ pub fn Console(props: &ConsoleProps) -> Html {
             ui.dispatch(UiAction::ClipboardNote(Some(note)));
         })
     };
+    let clipboard_copy = {
+        let (runner, ui) = (runner.clone(), ui.clone());
+        Callback::from(move |()| {
+            if runner.borrow().as_ref().is_some_and(ConsoleRunner::copy_waiting_clipboard) {
+                ui.dispatch(UiAction::ClipboardNote(Some("Copied to this computer's clipboard.".into())));
+            }
+        })
+    };
     let clipboard_type = {
         let (runner, ui) = (runner.clone(), ui.clone());
         Callback::from(move |text: String| {
@@ -323,7 +331,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 <button class="vc-handle" onclick={{ let ui = ui.clone(); Callback::from(move |_: MouseEvent| ui.dispatch(UiAction::CollapseBar(false))) }}
                         aria-label="Show the toolbar" aria-expanded="false">{ "▾ Controls" }</button>
             } else {
-                <Toolbar title={title.clone()} on_back={props.on_back.clone()} {can_type} {ended} has_desktop={s.desktop.is_some()}
+                <Toolbar title={title.clone()} on_back={props.on_back.clone()} {can_type} ended={ended && s.retry_in.is_none()} has_desktop={s.desktop.is_some()}
                          view_only={s.view_only} scale={ui.scale} fullscreen={ui.fullscreen} on_cad={cad} on_combo={send_combo}
                          on_scale={set_scale} on_fullscreen={fullscreen} on_screenshot={screenshot} on_view_only={toggle_view_only}
                          on_keyboard={show_keyboard} on_disconnect={disconnect} on_reconnect={reconnect}
@@ -379,8 +387,9 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     <span class="vc-typing" role="status">{ t.clone() }</span>
                 }
             </details>
-            <ClipboardPanel from_vm={s.clipboard.clone()} allow_to_vm={props.options.clipboard.to_vm} allow_from_vm={props.options.clipboard.from_vm}
-                            can_send={can_type} on_send={clipboard_send} on_type={clipboard_type} note={ui.clipboard_note.clone()} />
+            <ClipboardPanel from_vm={s.clipboard.clone()} waiting={s.clipboard_waiting} allow_to_vm={props.options.clipboard.to_vm}
+                            allow_from_vm={props.options.clipboard.from_vm} can_send={can_type} on_send={clipboard_send}
+                            on_copy={clipboard_copy} on_type={clipboard_type} note={ui.clipboard_note.clone()} />
         </section>
     }
 }

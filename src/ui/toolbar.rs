@@ -15,6 +15,7 @@ pub struct ToolbarProps {
     pub on_back: Option<Callback<()>>,
     /// Keys may go to the VM (running, not view only).
     pub can_type: bool,
+    /// Nothing left to disconnect: the console ended and no automatic reconnect waits.
     pub ended: bool,
     pub has_desktop: bool,
     pub view_only: bool,

@@ -193,26 +193,47 @@ const xvncLab = async () => {
   return { config: { vms: [gatewayVm("xterm-vm", x.port)] }, stop: x.stop, args: { xvnc: x } };
 };
 
-test("with clipboard permission, text copied in the VM lands in the local clipboard and local text reaches the VM on focus (Unicode)", async ({ page, xvnc }) => {
+test("the clipboard moves only by the person's act: their paste, their copy shortcut, the copy control; never on focus or by the VM alone", async ({ page, xvnc }) => {
   await login(page, "demo@vsphere.local", "demo");
   await page.getByRole("button", { name: "Open console of xterm-vm" }).click();
   await running(page);
   const canvas = page.getByRole("application", { name: "Console screen of xterm-vm" });
+  const local = () => page.evaluate(() => navigator.clipboard.readText());
+  await page.evaluate(() => navigator.clipboard.writeText("the person's own text"));
   await canvas.click({ position: { x: 300, y: 300 } });
-  // The VM copies: Xvnc notices, the console asks for the text and writes it locally.
+  // The VM copies on its own: the page hears it, the local clipboard does not change,
+  // and the panel says text waits; its control copies it.
   const fromVm = "grüße aus der VM ✓ пример";
-  const owner = setXClipboard(xvnc.display, fromVm);
+  let owner = setXClipboard(xvnc.display, fromVm);
   try {
-    await eventually("the local clipboard to hold the VM's text", async () => (await page.evaluate(() => navigator.clipboard.readText())) === fromVm);
+    await page.getByText("Clipboard", { exact: true }).click();
+    await eventually("the panel to show the VM's text", async () => (await page.getByLabel("Text the VM copied").inputValue()) === fromVm);
+    await page.getByText("the VM copied text").waitFor();
+    assert(await local() === "the person's own text", "the VM alone did not replace the local clipboard");
+    await page.getByRole("button", { name: "Copy to this computer" }).click();
+    await eventually("the copy control to copy the VM's text", async () => (await local()) === fromVm);
   } finally {
     owner.kill();
   }
-  // The person copies locally, then comes back to the console.
+  // The person's copy shortcut in the console: the VM's answer lands locally.
+  await canvas.focus();
+  await page.keyboard.press("Control+Shift+KeyC");
+  const copied = "copied with the shortcut ✓";
+  owner = setXClipboard(xvnc.display, copied);
+  try {
+    await eventually("the VM's answer to the copy shortcut in the local clipboard", async () => (await local()) === copied);
+  } finally {
+    owner.kill();
+  }
+  // Local text reaches the VM only when the person pastes, not when the console gets focus.
   const toVm = "naïve café ✓ 日本";
   await page.evaluate((t) => navigator.clipboard.writeText(t), toVm);
   await page.getByRole("button", { name: "Screenshot" }).focus();
   await canvas.focus();
-  await eventually("the VM's clipboard to hold the local text", async () => xClipboard(xvnc.display) === toVm);
+  await page.waitForTimeout(1500);
+  assert(xClipboard(xvnc.display) !== toVm, "a focus sent nothing to the VM");
+  await page.keyboard.press("Control+KeyV");
+  await eventually("the VM's clipboard to hold the pasted text", async () => xClipboard(xvnc.display) === toVm);
 }, xvncLab, { contextOptions: { permissions: ["clipboard-read", "clipboard-write"] } });
 
 test("without permission, the clipboard panel shows the VM's text and sends text to the VM; paste as typing types it", async ({ page, xvnc }) => {

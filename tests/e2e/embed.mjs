@@ -15,7 +15,7 @@ import { freePort } from "./servers.mjs";
 const REPO = new URL("../../", import.meta.url).pathname;
 const TOOLS = join(REPO, "tools/node_modules/.bin");
 const PACKAGE = process.env.NPM_PACKAGE_DIR || join(REPO, "target/npm/vsphere-console");
-const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:";
+const CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'; img-src 'self' data: blob:; frame-ancestors 'self'";
 const LAB_BLUE = "11,92,173,255";
 
 // --- The site: the app, the packed package, the host pages, a bundle ----------------
@@ -271,6 +271,27 @@ test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, foc
   const lossy = await page.evaluate(() => window.api.clipboardPaste("tick ✓"));
   assert(lossy.sent === true && lossy.sentence.includes("only Latin-1"), `a Latin-1 server: ${JSON.stringify(lossy)}`);
   await eventually("the VM's clipboard in Latin-1", async () => (await labView()).clipboard === "tick ?");
+  // The VM copies on its own: the page hears it (the clipboard event), the local
+  // clipboard stays the person's, and status.clipboardWaiting says text waits until
+  // the page's copy control calls copyFromVm().
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"], { origin: nginx.origin });
+  await page.evaluate(() => navigator.clipboard.writeText("the person's own"));
+  await fetch(new URL("lab/consoles/copy", lab.url), { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ text: "from the VM ✓" }) });
+  await eventually("the clipboard event", async () => (await events(page)).some((e) => e.type === "clipboard" && e.detail.text === "from the VM ✓"));
+  assert(await page.evaluate(() => window.api.status.clipboardWaiting) === true, "status.clipboardWaiting");
+  assert(await page.evaluate(() => navigator.clipboard.readText()) === "the person's own", "the VM alone did not replace the local clipboard");
+  assert(await page.evaluate(() => window.api.copyFromVm()) === true, "copyFromVm copies the waiting text");
+  await eventually("the local clipboard to hold the VM's text", async () => (await page.evaluate(() => navigator.clipboard.readText())) === "from the VM ✓");
+  assert(await page.evaluate(() => [window.api.status.clipboardWaiting, window.api.copyFromVm()].join()) === "false,false", "nothing waits after");
+  // Typing cancelled between Shift's press and release lets go of Shift (issue 20).
+  await page.evaluate(async () => {
+    const typing = window.api.typeText("AB");
+    typing.catch(() => {});
+    await new Promise((r) => setTimeout(r, 0));
+    typing.cancel();
+  });
+  await page.waitForTimeout(300);
+  assert((await lastScancodes(2)) === "2a+,2a-", `Shift released after the cancel (${await lastScancodes(4)})`);
   // The guest's keyboard layout, from the generated tables.
   const layout = await page.evaluate(() => {
     window.api.keyboardLayout = "de-ch";
@@ -336,6 +357,53 @@ test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, foc
   assert(await page.locator("canvas").count() === 0, "destroy removes the canvas");
   await page.waitForTimeout(200);
   await assertNoSecretsLeak(page, seen);
+});
+
+test("settings made right after construction hold: noVNC's rfb.viewOnly, VSphereConsole's keyboardLayout, the element's view-only", async ({ page, seen }) => {
+  await portalBackend(page, seen);
+  await page.goto(`${nginx.origin}/embed/console.html`);
+  await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
+  await page.evaluate(() => window.api.destroy());
+  const early = await page.evaluate(async () => {
+    const { default: RFB } = await import("/node_modules/vsphere-console/rfb.js");
+    const { VSphereConsole } = await import("/node_modules/vsphere-console/index.js");
+    await import("/node_modules/vsphere-console/element.js");
+    const { freshTicket, settings } = await import("/embed/common.js");
+    const box = () => {
+      const el = document.createElement("div");
+      el.style.cssText = "width:320px;height:200px";
+      document.body.append(el);
+      return el;
+    };
+    // As noVNC's documentation writes it: set right after new, before anything loaded.
+    const rfb = new RFB(box(), freshTicket, { policy: settings.policy, requestedFrom: settings.requestedFrom });
+    rfb.viewOnly = true;
+    const vc = new VSphereConsole(box(), { ticket: await freshTicket(), policy: settings.policy, requestedFrom: settings.requestedFrom });
+    vc.keyboardLayout = "de-ch";
+    vc.viewOnly = true;
+    const el = document.createElement("vsphere-console");
+    el.style.cssText = "display:block;width:320px;height:200px";
+    Object.assign(el, { policy: settings.policy, requestedFrom: settings.requestedFrom });
+    document.body.append(el);
+    el.ticket = await freshTicket();
+    await Promise.resolve();
+    el.setAttribute("view-only", "");
+    const connected = (target) => new Promise((r) => target.addEventListener("connect", r, { once: true }));
+    await Promise.all([connected(rfb), connected(vc), connected(el)]);
+    window.early = { rfb, vc, el };
+    return [rfb.console.status.viewOnly, vc.status.viewOnly, vc.status.keyboardLayout, el.console.status.viewOnly];
+  });
+  assert(early.join() === "true,true,de-ch,true", `view-only and the layout held (${early})`);
+  const before = (await consoles()).filter((c) => c.vm === "web-01").map((c) => c.keyEvents).join();
+  for (const i of [0, 1, 2]) {
+    await page.locator("canvas").nth(i).focus();
+    await page.keyboard.type("xy");
+  }
+  assert(await page.locator("canvas").count() === 3, "three consoles");
+  await page.waitForTimeout(500);
+  const after = (await consoles()).filter((c) => c.vm === "web-01").map((c) => c.keyEvents).join();
+  assert(after === before, `no key reached any of the three (${before} / ${after})`);
+  await page.evaluate(() => { for (const c of Object.values(window.early)) c.disconnect?.() ?? c.destroy?.(); });
 });
 
 test("RFB methods: Ctrl+Alt+Del, sendKey, clipboardPasteFrom, viewOnly, scaleViewport, snapshots", async ({ page, seen }) => {
@@ -420,16 +488,68 @@ test("a bundle made with esbuild finds its wasm and runs the console", async ({ 
   await assertNoCspViolation(page, seen);
 });
 
-test("the proxy refuses an ESXi host that is not in its map", async () => {
-  const status = await new Promise((resolve, reject) => {
-    const req = request({ host: "127.0.0.1", port: nginx.port, servername: NAMES.portal, ca: readFileSync(certs.ca),
-      path: "/console/evil.vsc.test/443/ticket/abcdefgh12345678", headers: { Connection: "Upgrade", Upgrade: "websocket",
-        "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==" } }, (res) => resolve(res.statusCode));
-    req.on("upgrade", () => resolve(101));
+/** One request to the recipe from outside the browser; resolves to {status, headers}. */
+function recipe(path, headers = {}, method = "GET") {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: "127.0.0.1", port: nginx.port, servername: NAMES.portal, ca: readFileSync(certs.ca), method, path, headers },
+      (res) => { res.resume(); resolve({ status: res.statusCode, headers: res.headers }); });
+    req.on("upgrade", (res, socket) => { socket.destroy(); resolve({ status: 101, headers: res.headers }); });
     req.on("error", reject);
     req.end();
   });
-  assert(status === 403, `403 for an unknown host (got ${status})`);
+}
+const UPGRADE = { Connection: "Upgrade", Upgrade: "websocket", "Sec-WebSocket-Version": "13", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol": "binary" };
+
+test("the proxy refuses an ESXi host that is not in its map", async () => {
+  const r = await recipe("/console/evil.vsc.test/443/ticket/abcdefgh12345678", UPGRADE);
+  assert(r.status === 403, `403 for an unknown host (got ${r.status})`);
+});
+
+test("the recipe keeps the portal's secrets: no cookie or Authorization upstream, no ticket in any log, only the bundle and the app's vCenter paths", async () => {
+  const secret = { Cookie: "portal_session=PORTAL-SECRET-COOKIE", Authorization: "Bearer PORTAL-SECRET-TOKEN" };
+  // A console through the proxy with the site's cookie and Authorization: the ESXi host gets neither.
+  const session = (await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" })).session;
+  const ticket = (await labCall(lab, "VirtualMachine/vm-101/AcquireTicket", { ticketType: "webmks" }, session)).json.ticket;
+  const ws = await recipe(`/console/${NAMES.esxi}/${nginx.esxPort}/ticket/${ticket}`, { ...UPGRADE, ...secret });
+  assert(ws.status === 101, `the console upgraded (${ws.status})`);
+  // The API, with the site's cookie: vCenter gets only what it needs.
+  const api = await recipe("/sdk/vim25/8.0.1.0/ServiceInstance/ServiceInstance/content", secret);
+  assert(api.status === 200, `VI/JSON through the recipe (${api.status})`);
+  await eventually("the stand-ins to log both requests", async () => nginx.frontLog().includes("/ticket/") && nginx.frontLog().includes("/sdk/vim25/"));
+  const front = nginx.frontLog();
+  const line = (part) => front.split("\n").find((l) => l.includes(part)) ?? "";
+  assert(line("/ticket/").endsWith("cookie=[-] authorization=[-]"), `the ESXi host got neither cookie nor Authorization: ${line("/ticket/").replace(ticket, "<ticket>")}`);
+  assert(line("/sdk/vim25/").includes("cookie=[-]"), `vCenter got no cookie: ${line("/sdk/vim25/")}`);
+  // Tickets the recipe cannot route or reach: refused or failed, and logged nowhere.
+  const hidden = ["DOWN-HOST-TICKET-1", "UNDERSCORE-TICKET-2", "IPV6-TICKET-3", "ODD-TICKET-4"];
+  const down = await recipe(`/console/esx02.vsc.test/${nginx.downPort}/ticket/${hidden[0]}`, UPGRADE);
+  assert(down.status === 502, `an ESXi host that is down: 502 (${down.status})`);
+  assert((await recipe(`/console/esx_03.vsc.test/443/ticket/${hidden[1]}`, UPGRADE)).status === 403, "a name with _ that the map does not list: 403");
+  assert((await recipe(`/console/[fd00::11]/443/ticket/${hidden[2]}`, UPGRADE)).status === 403, "an IPv6 literal the map does not list: 403");
+  assert((await recipe(`/console/${NAMES.esxi}/${nginx.esxPort}/ticket/${hidden[3]}~x`, UPGRADE)).status === 403, "a ticket of other characters: 403");
+  await new Promise((r) => setTimeout(r, 300));
+  const logs = nginx.errorLog() + nginx.accessLog();
+  for (const t of [ticket, ...hidden]) assert(!logs.includes(t), `the recipe's logs hold no ticket (${t})`);
+  // Headers on every page.
+  const home = await recipe("/");
+  assert(home.status === 200, `the app (${home.status})`);
+  assert(home.headers["content-security-policy"] === CSP && CSP.includes("frame-ancestors 'self'"), `CSP with frame-ancestors: ${home.headers["content-security-policy"]}`);
+  assert(home.headers["x-frame-options"] === "SAMEORIGIN", `X-Frame-Options: ${home.headers["x-frame-options"]}`);
+  assert(/^max-age=\d{7,}/.test(home.headers["strict-transport-security"] ?? ""), `HSTS: ${home.headers["strict-transport-security"]}`);
+  // Nothing outside the bundle, no dotfiles; only the vCenter paths the app calls.
+  writeFileSync(join(root, ".env"), "SECRET=1\n");
+  mkdirSync(join(root, ".git"), { recursive: true });
+  writeFileSync(join(root, ".git/config"), "[core]\n");
+  writeFileSync(join(root, "Cargo.toml"), "[package]\n");
+  writeFileSync(join(root, "www/main.js.map"), "{}");
+  for (const path of ["/.env", "/.git/config", "/Cargo.toml", "/www/main.js.map", "/sdk/vimServiceVersions.xml", "/api/vcenter/host", "/api/appliance/system/version"]) {
+    const r = await recipe(path);
+    assert(r.status === 404, `${path}: 404 (got ${r.status})`);
+  }
+  for (const path of ["/www/main.js", "/pkg/vsphere_console.js", "/node_modules/vsphere-console/index.js", "/embed/console.html"]) {
+    const r = await recipe(path);
+    assert(r.status === 200, `${path}: 200 (got ${r.status})`);
+  }
 });
 
 test("the TypeScript declarations compile under --strict against the packed package", async () => {

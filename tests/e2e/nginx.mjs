@@ -13,19 +13,34 @@ const REPO = new URL("../../", import.meta.url).pathname;
 /** The names the certificates cover: the portal, the stand-in vCenter and ESXi host. */
 export const NAMES = { portal: "localhost", vcenter: "vc.vsc.test", esxi: "esx01.vsc.test" };
 
-/** A CA and one server certificate for every name; returns their paths. */
+/**
+ * A root CA, two intermediate CAs under it (an enterprise CA and VMCA beneath it, as
+ * vSphere sites often chain them), and one server certificate for every name issued by
+ * the lower one and served with both: the recipe must accept such a chain. Returns the
+ * paths.
+ */
 export function makeCertificates(dir) {
   const ssl = (...args) => execFileSync("openssl", args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
   ssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=vsphere-console test CA",
     "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign",
     "-keyout", "ca.key", "-out", "ca.pem");
+  writeFileSync(join(dir, "intermediate.ext"), "basicConstraints=critical,CA:TRUE\nkeyUsage=critical,keyCertSign,cRLSign\n");
+  let issuer = "ca";
+  for (const name of ["enterprise-ca", "vmca"]) {
+    ssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=vsphere-console test ${name}`, "-keyout", `${name}.key`, "-out", `${name}.csr`);
+    ssl("x509", "-req", "-in", `${name}.csr`, "-CA", `${issuer}.pem`, "-CAkey", `${issuer}.key`, "-CAcreateserial", "-days", "2",
+      "-extfile", "intermediate.ext", "-out", `${name}.pem`);
+    issuer = name;
+  }
   writeFileSync(join(dir, "server.ext"), [
     "basicConstraints=CA:FALSE", "keyUsage=digitalSignature,keyEncipherment", "extendedKeyUsage=serverAuth",
-    `subjectAltName=DNS:${NAMES.portal},IP:127.0.0.1,DNS:${NAMES.vcenter},DNS:${NAMES.esxi}`,
+    `subjectAltName=DNS:${NAMES.portal},IP:127.0.0.1,DNS:${NAMES.vcenter},DNS:${NAMES.esxi},DNS:esx02.vsc.test`,
   ].join("\n"));
   ssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key", "-out", "server.csr");
-  ssl("x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
-    "-extfile", "server.ext", "-out", "server.pem");
+  ssl("x509", "-req", "-in", "server.csr", "-CA", "vmca.pem", "-CAkey", "vmca.key", "-CAcreateserial", "-days", "2",
+    "-extfile", "server.ext", "-out", "server-only.pem");
+  const chain = ["server-only.pem", "vmca.pem", "enterprise-ca.pem"].map((f) => readFileSync(join(dir, f), "utf8")).join("");
+  writeFileSync(join(dir, "server.pem"), chain);
   return { ca: join(dir, "ca.pem"), cert: join(dir, "server.pem"), key: join(dir, "server.key") };
 }
 
@@ -54,9 +69,10 @@ export function render(template, values) {
 export async function startNginx({ root, labPort, certs }) {
   const dir = mkdtempSync(join(tmpdir(), "vsc-nginx-"));
   for (const t of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(join(dir, "tmp", t), { recursive: true });
-  const [port, vcPort, esxPort] = [await freePort(), await freePort(), await freePort()];
+  const [port, vcPort, esxPort, downPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const esxHosts = join(dir, "esxi-hosts.map");
-  writeFileSync(esxHosts, `${NAMES.esxi}:${esxPort} 127.0.0.1:${esxPort};\n`);
+  // esx02 is in the map, but nothing listens at its address: an ESXi host that is down.
+  writeFileSync(esxHosts, `${NAMES.esxi}:${esxPort} 127.0.0.1:${esxPort};\nesx02.vsc.test:${downPort} 127.0.0.1:${downPort};\n`);
   const site = render(readFileSync(join(REPO, "deploy/nginx/vsphere-console.conf"), "utf8"), {
     LISTEN: `127.0.0.1:${port}`, SERVER_NAME: NAMES.portal, TLS_CERTIFICATE: certs.cert, TLS_KEY: certs.key,
     APP_ROOT: root, VCENTER_ADDRESS: `127.0.0.1:${vcPort}`, VCENTER_NAME: NAMES.vcenter, UPSTREAM_CA: certs.ca,
@@ -70,6 +86,7 @@ export async function startNginx({ root, labPort, certs }) {
       server_name ${name};
       ssl_certificate ${certs.cert};
       ssl_certificate_key ${certs.key};
+      access_log ${dir}/front.log vsc_front;
       location / {
         proxy_pass http://127.0.0.1:${labPort};
         proxy_http_version 1.1;
@@ -95,6 +112,8 @@ export async function startNginx({ root, labPort, certs }) {
       uwsgi_temp_path ${dir}/tmp/uwsgi;
       scgi_temp_path ${dir}/tmp/scgi;
       map $http_upgrade $connection_upgrade { default upgrade; "" close; }
+      # What the stand-ins for vCenter and ESXi receive: the headers the recipe passed on.
+      log_format vsc_front '$host $uri cookie=[$http_cookie] authorization=[$http_authorization]';
       include ${dir}/vsphere-console.conf;
       ${front(vcPort, NAMES.vcenter)}
       ${front(esxPort, NAMES.esxi)}
@@ -114,7 +133,8 @@ export async function startNginx({ root, labPort, certs }) {
     }
   }
   return {
-    origin, port, esxPort, dir,
+    origin, port, esxPort, downPort, dir,
+    frontLog: () => { try { return readFileSync(join(dir, "front.log"), "utf8"); } catch { return ""; } },
     errorLog: () => { try { return readFileSync(join(dir, "error.log"), "utf8"); } catch { return ""; } },
     accessLog: () => { try { return readFileSync(join(dir, "access.log"), "utf8"); } catch { return ""; } },
     stop: () => child.kill("SIGTERM"),

@@ -162,7 +162,7 @@ test("a host page logs in with SSPI: its function answers each challenge", async
   const rounds = [];
   page.on("request", (r) => { if (r.url().endsWith("/LoginBySSPI")) rounds.push(JSON.parse(r.postData()).base64Token); });
   // The portal's page would ask its own SSPI or Kerberos broker; the lab's stand-in
-  // handshake is NEGOTIATE, then AUTHENTICATE with the challenge's nonce.
+  // handshake is NEGOTIATE, then AUTHENTICATE with the challenge's nonce and a token of the user's.
   await page.route("**/sspi-page.html", (route) => route.fulfill({
     contentType: "text/html",
     body: `<!doctype html><html><body><div id="c"></div><script type="module">
@@ -170,7 +170,7 @@ test("a host page logs in with SSPI: its function answers each challenge", async
       await init();
       const sspi = async (challenge) => challenge === null
         ? btoa("NEGOTIATE:demo@vsphere.local")
-        : btoa("AUTHENTICATE:" + atob(challenge).split(":")[1]);
+        : btoa("AUTHENTICATE:" + atob(challenge).split(":")[1] + ":lab-saml-token");
       window.app = mount(document.getElementById("c"), { configUrl: "www/config.json", sspi });
     </script></body></html>`,
   }));
@@ -368,6 +368,48 @@ test("touch: a tap is a click", async ({ lab, browserFor }) => {
     const v = await labView(lab, "web-01");
     return v.clicks === 1 && Math.abs(v.pointer[0] - 512) <= 3 && Math.abs(v.pointer[1] - 384) <= 3;
   });
+});
+
+test("the app ends only its own session: a handed-in one outlives the page, the back/forward cache keeps the app's, destroy() ends the app's", async ({ lab, page, seen }) => {
+  const alive = async (sid) => {
+    const r = await fetch(new URL("sdk/vim25/8.0.1.0/SessionManager/SessionManager/currentSession", lab.url), { headers: { "vmware-api-session-id": sid } });
+    return r.status === 200 && (await r.json()).userName === "demo@vsphere.local";
+  };
+  const hostPage = (handIn) => `<!doctype html><html><body><div id="c"></div><script type="module">
+      import init, { mount } from "./pkg/vsphere_console.js";
+      await init();
+      const handed = await (await fetch("portal-backend/hand-in")).json();
+      window.app = mount(document.getElementById("c"), { configUrl: "www/config.json", ${handIn}: handed });
+    </script></body></html>`;
+  // The portal's own session, handed in by id: the page leaving must not end it.
+  const portal = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
+  seen.secrets.add(portal.session);
+  await page.route("**/portal-backend/hand-in", (route) => route.fulfill({ contentType: "application/json", body: JSON.stringify(portal.session) }));
+  await page.route("**/host-page.html", (route) => route.fulfill({ contentType: "text/html", body: hostPage("sessionId") }));
+  await page.goto(new URL("host-page.html", lab.url).href);
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  await page.goto("about:blank");
+  await page.waitForTimeout(500);
+  assert(await alive(portal.session), "the portal's session survived the page leaving");
+  // The app's own session (from a clone ticket): kept when the page only goes into the
+  // back/forward cache, ended by destroy().
+  const clone = await labCall(lab, "SessionManager/SessionManager/AcquireCloneTicket", {}, portal.session);
+  seen.secrets.add(clone.json);
+  await page.unroute("**/portal-backend/hand-in");
+  await page.unroute("**/host-page.html");
+  await page.route("**/portal-backend/hand-in", (route) => route.fulfill({ contentType: "application/json", body: JSON.stringify(clone.json) }));
+  await page.route("**/host-page.html", (route) => route.fulfill({ contentType: "text/html", body: hostPage("cloneTicket") }));
+  const own = page.waitForResponse((r) => r.url().endsWith("/CloneSession") && r.ok());
+  await page.goto(new URL("host-page.html", lab.url).href);
+  const appSession = (await own).headers()["vmware-api-session-id"];
+  seen.secrets.add(appSession);
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  await page.evaluate(() => window.dispatchEvent(new PageTransitionEvent("pagehide", { persisted: true })));
+  await page.waitForTimeout(500);
+  assert(await alive(appSession), "a page going into the back/forward cache keeps its session");
+  await page.evaluate(() => window.app.destroy());
+  await eventually("destroy() to end the app's own session", async () => !(await alive(appSession)));
+  assert(await alive(portal.session), "and the portal's session is untouched");
 });
 
 test("a host page checks sessions with sessionIsActive", async ({ lab, page, seen }) => {

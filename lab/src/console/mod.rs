@@ -143,6 +143,7 @@ async fn run(socket: &mut WebSocket, settings: &Settings, registry: &ConsoleRegi
         return end;
     }
     let mut kicked = registry.kick_receiver();
+    let mut copied = registry.copy_receiver();
     let mut tick = tokio::time::interval(Duration::from_millis(250));
     let mut heartbeat = tokio::time::interval(HEARTBEAT_EVERY);
     let mut beats: u16 = 0;
@@ -215,6 +216,16 @@ async fn run(socket: &mut WebSocket, settings: &Settings, registry: &ConsoleRegi
                 let _ = socket.send(Message::Close(Some(frame))).await;
                 finish_close(socket).await;
                 return End::ServerClosed;
+            }
+            _ = copied.changed() => {
+                // The guest copied: ServerCutText, UTF-8 as ESXi sends it.
+                let text = copied.borrow().1.clone();
+                let mut m = vec![3, 0, 0, 0];
+                m.extend_from_slice(&(text.len() as u32).to_be_bytes());
+                m.extend_from_slice(text.as_bytes());
+                if send(socket, &mut s.view, m).await.is_err() {
+                    return End::Gone;
+                }
             }
             _ = heartbeat.tick() => {
                 if s.client_caps & CLIENT_HEARTBEAT != 0 {

@@ -55,8 +55,6 @@ pub struct Shared {
     /// `settled()` promises to resolve once the core is settled and nothing is left to paint.
     pub(super) settle_waiters: Vec<js_sys::Function>,
     pub(super) images: ImagesInFlight,
-    /// The text last exchanged with the local clipboard.
-    pub(super) last_clipboard: Rc<super::clipboard::LastText>,
 }
 
 /// Images decoding side by side; each is drawn, and the core told, in the order it
@@ -151,14 +149,8 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
         let hooks = || rc.borrow().hooks.clone();
         let weak = Rc::downgrade(rc);
         match work {
-            Work::Host(ev) => {
-                // The core sends no clipboard event when the policy forbids it.
-                if let crate::console::HostEvent::Clipboard { text } = &ev {
-                    let last = rc.borrow().last_clipboard.clone();
-                    super::clipboard::write_local(text, &last);
-                }
-                (hooks().on_host_event)(ev)
-            }
+            Work::Host(ev) => (hooks().on_host_event)(ev),
+            Work::WriteLocalClipboard { text } => super::clipboard::write_local(&text),
             Work::Status => {
                 let status = rc.borrow().core.status().clone();
                 (hooks().on_status)(status);
@@ -242,7 +234,6 @@ impl Shared {
             hooks,
             settle_waiters: Vec::new(),
             images: ImagesInFlight::default(),
-            last_clipboard: Rc::default(),
         }));
         let weak = Rc::downgrade(&shared);
         shared.borrow_mut().raf = Some(Closure::<dyn FnMut(f64)>::new(move |_t: f64| {
@@ -282,6 +273,7 @@ impl Shared {
             Work::CursorVisible(v) => self.cursor.set_visible(v),
             // Handled by `pump`, which needs the Rc.
             Work::Host(_)
+            | Work::WriteLocalClipboard { .. }
             | Work::Status
             | Work::SessionLost(_)
             | Work::AcquireTicket { .. }

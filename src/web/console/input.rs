@@ -37,6 +37,9 @@ struct InputState {
     /// A touch in progress: start x, y and time.
     touch: Option<(f64, f64, f64)>,
     wheel: WheelAccumulator,
+    /// Ctrl/Cmd+V went down and its V is held back: the browser's `paste` event, which
+    /// follows, first gives the VM the person's clipboard text, then the V goes.
+    paste_key: Option<(crate::rfb::KeyInput, (bool, bool))>,
 }
 
 /// Releases every key held (the core knows which): on blur, page hide, a hidden page and
@@ -76,26 +79,55 @@ impl InputListeners {
         let mut on = |name: &'static str, f: Handler| on_target(&canvas_target, name, f);
         on(
             "keydown",
-            Box::new(|c, _, _, ev| {
+            Box::new(|c, _, st, ev| {
                 let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
                 if !c.status().input_allowed() {
                     return;
                 }
-                e.prevent_default();
                 let key = input::key_input(&e.code(), &e.key(), true);
                 let locks = (e.get_modifier_state("CapsLock"), e.get_modifier_state("NumLock"));
+                if e.code() == "KeyV" && (e.ctrl_key() || e.meta_key()) && c.clipboard_policy().to_vm {
+                    // The person pastes: the browser's `paste` event follows with their
+                    // text (not prevented, so it comes); the V waits for it.
+                    st.paste_key = Some((key, locks));
+                    return;
+                }
+                e.prevent_default();
                 c.key(key, Some(locks), &e.code());
             }),
         );
         on(
             "keyup",
-            Box::new(|c, _, _, ev| {
+            Box::new(|c, _, st, ev| {
                 let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
                 if !c.status().input_allowed() {
                     return;
                 }
                 e.prevent_default();
+                if e.code() == "KeyV" {
+                    // No paste event came (nothing to paste): the V goes now.
+                    if let Some((key, locks)) = st.paste_key.take() {
+                        c.key(key, Some(locks), "KeyV");
+                    }
+                }
                 c.key(input::key_input(&e.code(), &e.key(), false), None, &e.code());
+            }),
+        );
+        // The only way local text reaches the VM besides the page's own controls: the
+        // person's paste into the console (Ctrl/Cmd+V, or the browser's Paste). Never on
+        // focus: what they copied for another program stays theirs.
+        on(
+            "paste",
+            Box::new(|c, _, st, ev| {
+                let Ok(e) = ev.dyn_into::<web_sys::ClipboardEvent>() else { return };
+                e.prevent_default();
+                let text = e.clipboard_data().and_then(|d| d.get_data("text/plain").ok()).unwrap_or_default();
+                if !text.is_empty() && c.status().input_allowed() {
+                    let _ = c.clipboard_paste(&text);
+                }
+                if let Some((key, locks)) = st.paste_key.take() {
+                    c.key(key, Some(locks), "KeyV");
+                }
             }),
         );
         on("blur", Box::new(|c, _, st, _| release_held(c, st)));

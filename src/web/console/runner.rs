@@ -25,7 +25,6 @@ use super::typing;
 pub struct ConsoleRunner {
     shared: Rc<RefCell<Shared>>,
     _input: InputListeners,
-    _focus_paste: super::clipboard::FocusPaste,
     typing: typing::Typing,
 }
 
@@ -44,9 +43,7 @@ impl ConsoleRunner {
         core.set_fresh_tickets(fresh_tickets);
         let shared = Shared::new(core, painter, CursorStyle::new(canvas.clone()), hooks);
         let input = InputListeners::attach(&canvas, Rc::downgrade(&shared));
-        let last = shared.borrow().last_clipboard.clone();
-        let focus_paste = super::clipboard::FocusPaste::attach(&canvas, Rc::downgrade(&shared), last);
-        let runner = ConsoleRunner { shared, _input: input, _focus_paste: focus_paste, typing: typing::Typing::default() };
+        let runner = ConsoleRunner { shared, _input: input, typing: typing::Typing::default() };
         runner.act(|c| c.connect());
         Ok(runner)
     }
@@ -54,6 +51,18 @@ impl ConsoleRunner {
     /// Runs `f` on the core, then does the work it produced.
     pub fn act<T>(&self, f: impl FnOnce(&mut ConsoleCore) -> T) -> T {
         act(&self.shared, f)
+    }
+
+    /// The person's copy control: the VM's waiting text goes to the local clipboard
+    /// (call from their click). False when no text waits.
+    pub fn copy_waiting_clipboard(&self) -> bool {
+        match self.act(ConsoleCore::take_waiting_clipboard) {
+            Some(text) => {
+                super::clipboard::write_local(&text);
+                true
+            }
+            None => false,
+        }
     }
 
     pub fn status(&self) -> ConsoleStatus {
@@ -65,12 +74,12 @@ impl ConsoleRunner {
     }
 
     pub fn disconnect(&self) {
-        self.typing.cancel();
+        self.typing.cancel(&Rc::downgrade(&self.shared));
         self.act(ConsoleCore::disconnect);
     }
 
     pub fn reconnect(&self) {
-        self.typing.cancel();
+        self.typing.cancel(&Rc::downgrade(&self.shared));
         self.act(ConsoleCore::reconnect);
     }
 
@@ -94,7 +103,7 @@ impl ConsoleRunner {
     }
 
     pub fn cancel_typing(&self) {
-        self.typing.cancel();
+        self.typing.cancel(&Rc::downgrade(&self.shared));
     }
 
     /// Resolves once everything received so far is drawn on the canvas (no image being
@@ -111,11 +120,12 @@ impl ConsoleRunner {
 
 impl Drop for ConsoleRunner {
     fn drop(&mut self) {
-        self.typing.cancel();
+        let ups = self.typing.stop();
         let mut waiters = Vec::new();
         if let Ok(mut s) = self.shared.try_borrow_mut() {
             // A destroyed console draws nothing more: whoever waits for it is done waiting.
             waiters = std::mem::take(&mut s.settle_waiters);
+            s.core.keys(&ups);
             s.core.disconnect();
             // Only the goodbye and the close: the page that dropped us wants no events.
             while let Some(w) = s.core.poll() {

@@ -1,9 +1,10 @@
 //! "Type text": planned key strokes sent one at a time, `typingDelayMs` apart, until
 //! done, cancelled, or the console closes. One typing job at a time per console.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use crate::input::text::HeldKeys;
 use crate::rfb::KeyInput;
 use crate::web::timers::sleep_ms;
 
@@ -13,11 +14,24 @@ use super::driver::{act, WeakShared};
 #[derive(Default)]
 pub struct Typing {
     current: Rc<Cell<u32>>,
+    /// What the running job has pressed and not released.
+    held: Rc<RefCell<HeldKeys>>,
 }
 
 impl Typing {
-    pub fn cancel(&self) {
+    /// Stops the running job, and releases at once what it held (before a newer job
+    /// types anything, so its first letter is not shifted).
+    pub fn cancel(&self, shared: &WeakShared) {
+        let ups = self.stop();
+        if let (false, Some(rc)) = (ups.is_empty(), shared.upgrade()) {
+            act(&rc, |c| c.keys(&ups));
+        }
+    }
+
+    /// Stops the running job and hands back the releases of what it held, to send.
+    pub fn stop(&self) -> Vec<KeyInput> {
         self.current.set(self.current.get().wrapping_add(1));
+        self.held.borrow_mut().release_all()
     }
 
     /// Sends `keys`; resolves to `Err(sentence)` when cancelled or the console closed.
@@ -28,9 +42,9 @@ impl Typing {
         delay_ms: u32,
         progress: impl Fn(usize, usize) + 'static,
     ) -> impl std::future::Future<Output = Result<(), String>> {
-        self.cancel();
+        self.cancel(&shared);
         let mine = self.current.get();
-        let current = self.current.clone();
+        let (current, held) = (self.current.clone(), self.held.clone());
         async move {
             let total = keys.len();
             for (i, k) in keys.into_iter().enumerate() {
@@ -43,6 +57,7 @@ impl Typing {
                     c.keys(&[k]);
                     ok
                 });
+                held.borrow_mut().sent(k);
                 drop(rc);
                 if !running {
                     return Err("Typing stopped: the console is not running.".into());
