@@ -68,6 +68,13 @@ export interface VSphereConsoleOptions {
   wasmUrl?: string | URL;
 }
 
+export type KeyMode = "Keysym" | "QemuExtended" | "VmwareScancode";
+/**
+ * The `error` event's `code`: why the console stopped. The URL policy's codes are the
+ * `ValidationCode`s; `init` and `keyboard-layout` come from this package's JavaScript.
+ */
+export type ErrorCode = "session" | "ticket" | "bad-input" | "ticket-expired" | "timeout" | "protocol" | "authentication" | "refused"
+  | "init" | "keyboard-layout" | ValidationCode;
 export type TicketStateName = "requested" | "issued" | "validated" | "connecting" | "in-use" | "used" | "expired" | "rejected" | "failed";
 export type StepName = "Ticket" | "CheckingUrl" | "Connecting" | "Handshake" | "WaitingForPicture" | "Running" | "Failed" | "Closed";
 
@@ -79,7 +86,7 @@ export interface ConsoleStatus {
   width: number | null;
   height: number | null;
   name: string | null;
-  keyMode: "Keysym" | "QemuExtended" | "VmwareScancode";
+  keyMode: KeyMode;
   viewOnly: boolean;
   keyboardLayout: KeyboardLayout;
   insecure: boolean;
@@ -102,7 +109,7 @@ export interface VSphereConsoleEventMap {
   clipboard: CustomEvent<{ text: string }>;
   bell: CustomEvent<Record<string, never>>;
   leds: CustomEvent<{ scroll: boolean; num: boolean; caps: boolean }>;
-  error: CustomEvent<{ code: string; sentence: string }>;
+  error: CustomEvent<{ code: ErrorCode; sentence: string }>;
   status: CustomEvent<ConsoleStatus>;
 }
 

@@ -95,8 +95,8 @@ pub fn api_response(data: &[u8]) {
 /// every accepted URL must keep the policy's invariants.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn ticket_policy(data: &[u8]) {
-    use crate::api::Secret;
-    use crate::ticket::url_parts::NativeUrlParser;
+    use crate::secret::Secret;
+    use crate::ticket::NativeUrlParser;
     use crate::ticket::{resolve, ConsolePolicy, RequestedFrom, UrlParser};
 
     let text = String::from_utf8_lossy(data);
@@ -121,7 +121,7 @@ pub fn ticket_policy(data: &[u8]) {
     if let Ok(u) = resolve(&t, &from, &policy, &NativeUrlParser) {
         let p = NativeUrlParser.parse(u.url.expose()).expect("an accepted url parses");
         assert_eq!(p.scheme, "wss");
-        assert!(crate::ticket::policy::host_allowed(&p.host, &policy.allowed_hosts, &NativeUrlParser));
+        assert!(crate::ticket::host_allowed(&p.host, &policy.allowed_hosts, &NativeUrlParser));
         assert!(policy.allowed_ports.contains(&p.port.unwrap_or(443)));
         assert_eq!(p.path, format!("/ticket/{ticket}"));
         assert!(p.username.is_empty() && p.password.is_empty() && p.query.is_none() && p.fragment.is_none());

@@ -11,9 +11,13 @@ pub mod console;
 pub mod input;
 pub mod link;
 pub mod rfb;
+pub mod secret;
 pub mod ticket;
 
+/// Fuzz entry points: native only (the fuzz targets and `tests/fuzz_regressions.rs`),
+/// never in the shipped WebAssembly.
 #[doc(hidden)]
+#[cfg(not(target_arch = "wasm32"))]
 pub mod fuzzing;
 
 #[cfg(target_arch = "wasm32")]

@@ -113,7 +113,7 @@ fn local_writes(w: &[Work]) -> Vec<String> {
 /// every ServerCutText was written there at once ("pastejacking").
 #[test]
 fn the_vms_text_reaches_the_local_clipboard_only_after_the_persons_copy() {
-    use vsphere_console::console::consent::COPY_WINDOW_MS;
+    use vsphere_console::console::COPY_WINDOW_MS;
     use vsphere_console::rfb::KeyInput;
     let clock = std::rc::Rc::new(std::cell::Cell::new(console_helpers::NOW));
     let mut c = console_helpers::core_with_clock(options(), clock.clone());

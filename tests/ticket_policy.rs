@@ -5,8 +5,8 @@
 use proptest::prelude::*;
 use serde_json::json;
 use vsphere_console::api::wire::VirtualMachineTicket;
-use vsphere_console::ticket::policy::{host_allowed, OnMismatch};
-use vsphere_console::ticket::url_parts::NativeUrlParser;
+use vsphere_console::ticket::NativeUrlParser;
+use vsphere_console::ticket::{host_allowed, OnMismatch};
 use vsphere_console::ticket::{resolve, ConsolePolicy, Rejection, RequestedFrom, UrlParser};
 
 #[path = "common/ticket_cases.rs"]

@@ -112,7 +112,7 @@ fn validate_console_url_from_javascript() {
 }
 
 /// The Yew console component on its own, as a Yew app would use it: tickets from a
-/// `TicketSource`, the policy from its options. A ticket outside the policy is refused
+/// `AcquireTicket`, the policy from its options. A ticket outside the policy is refused
 /// with its sentence, the ticket state shows `rejected`, and no socket is opened.
 #[wasm_bindgen_test]
 async fn yew_console_component_refuses_a_ticket_outside_the_policy() {
@@ -120,14 +120,14 @@ async fn yew_console_component_refuses_a_ticket_outside_the_policy() {
     use std::rc::Rc;
     use vsphere_console::api::wire::MoRef;
     use vsphere_console::console::ConsoleOptions;
-    use vsphere_console::ui::console::{Console, ConsoleProps, TicketSource};
+    use vsphere_console::ui::console::{AcquireTicket, Console, ConsoleProps};
 
     let doc = web_sys::window().unwrap().document().unwrap();
     let root = doc.create_element("div").unwrap();
     doc.body().unwrap().append_child(&root).unwrap();
     let asked = Rc::new(Cell::new(0));
     let counter = asked.clone();
-    let tickets = TicketSource(Rc::new(move || {
+    let acquire_ticket = AcquireTicket(Rc::new(move || {
         counter.set(counter.get() + 1);
         Box::pin(async { Ok(ticket(r#"{"ticket":"abcd1234efgh","host":"esx.elsewhere.net","port":443}"#).into()) })
     }));
@@ -136,7 +136,7 @@ async fn yew_console_component_refuses_a_ticket_outside_the_policy() {
         vm: MoRef::new("VirtualMachine", "vm-1"),
         title: "web-01".into(),
         options: Rc::new(options),
-        tickets,
+        acquire_ticket,
         on_back: None,
         on_session_lost: Default::default(),
         power_on: None,

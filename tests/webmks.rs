@@ -10,8 +10,8 @@
 
 use serde_json::Value;
 use vsphere_console::input::scancode;
-use vsphere_console::rfb::decoders::tight::rebuild_diff_jpeg;
 use vsphere_console::rfb::encoding as enc;
+use vsphere_console::rfb::rebuild_diff_jpeg;
 use vsphere_console::rfb::update_cache::{Op, UpdateCache};
 use vsphere_console::rfb::{caps, Dialect, Engine, EngineConfig, Event, Framebuffer, KeyInput, KeyMode, Rect};
 

@@ -16,6 +16,7 @@ mod rest;
 mod state;
 mod tasks;
 mod vim;
+mod wire;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -136,6 +137,7 @@ async fn main() {
             let mut tick = tokio::time::interval(std::time::Duration::from_secs(5));
             loop {
                 tick.tick().await;
+                tasks::settle(&lab);
                 lab.purge();
             }
         });

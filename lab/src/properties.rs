@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use crate::config::{Vm, PRIV_TERMINATE};
 use crate::state::{Lab, Session};
-use crate::vim::{about_info, fault, has_privilege, moref, no_permission, object_not_found, user_session};
+use crate::wire::{fault, has_privilege, moref, no_permission, object_not_found, rfc3339};
 
 /// What a read found: a value, or a fault response.
 pub enum Read {
@@ -36,7 +36,7 @@ pub fn read(lab: &Lab, session: Option<(&str, &Session)>, mo_type: &str, moid: &
     let v = match mo_type {
         "ServiceInstance" if moid == "ServiceInstance" => match property {
             "content" => service_content(lab),
-            "serverClock" => json!(crate::vim::now_rfc3339()),
+            "serverClock" => json!(crate::wire::now_rfc3339()),
             "capability" => json!({"_typeName": "Capability", "provisioningSupported": false, "multiHostSupported": true,
                 "userShellAccessSupported": false}),
             _ => return invalid_property(property),
@@ -84,7 +84,7 @@ pub fn read(lab: &Lab, session: Option<(&str, &Session)>, mo_type: &str, moid: &
         }
         "VirtualMachine" => {
             let Some(vm) = lab.vm(moid) else { return not_found(mo_type, moid) };
-            let vm = &Vm { power_state: lab.power_state(vm), ..vm.clone() };
+            let vm = &Vm { power_state: crate::tasks::power_state(lab, vm), ..vm.clone() };
             match property {
                 "name" => json!(vm.name),
                 "runtime" => runtime(vm),
@@ -272,5 +272,44 @@ fn config(vm: &Vm) -> Value {
         "flags": {"_typeName": "VirtualMachineFlagInfo"},
         "defaultPowerOps": {"_typeName": "VirtualMachineDefaultPowerOpInfo"},
         "hardware": {"_typeName": "VirtualHardware", "numCPU": 2, "memoryMB": 4096, "device": []},
+    })
+}
+
+/// `AboutInfo` with every field the specification requires, as a vCenter fills them.
+pub fn about_info(lab: &Lab) -> Value {
+    json!({
+        "_typeName": "AboutInfo",
+        "name": "VMware vCenter Server",
+        "fullName": format!("VMware vCenter Server {} build-0 (vsphere-console lab)", lab.config.api_version),
+        "vendor": "vsphere-console lab",
+        "version": lab.config.api_version,
+        "patchLevel": "",
+        "build": "0",
+        "localeVersion": "INTL",
+        "localeBuild": "000",
+        "osType": "linux-x64",
+        "productLineId": "vpx",
+        "apiType": "VirtualCenter",
+        "apiVersion": lab.config.api_version,
+        "instanceUuid": "00000000-0000-4000-8000-000000000001",
+        "licenseProductName": "VMware VirtualCenter Server",
+        "licenseProductVersion": "8.0",
+    })
+}
+
+pub fn user_session(s: &Session) -> Value {
+    json!({
+        "_typeName": "UserSession",
+        "key": s.key,
+        "userName": s.user,
+        "fullName": s.user,
+        "loginTime": s.login_time,
+        "lastActiveTime": rfc3339(s.last_active_at),
+        "locale": s.locale,
+        "messageLocale": s.locale,
+        "extensionSession": false,
+        "ipAddress": "127.0.0.1",
+        "userAgent": "",
+        "callCount": 0
     })
 }

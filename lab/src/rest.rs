@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use crate::config::PRIV_CONSOLE;
 use crate::state::{random_hex, Lab, Session};
-use crate::vim::{has_privilege, SESSION_HEADER};
+use crate::wire::{decode_base64, has_privilege, is_json, SESSION_HEADER};
 
 fn error(status: StatusCode, kind: &str, message: &str) -> Response {
     let body =
@@ -52,7 +52,7 @@ pub async fn create_session(State(lab): State<Lab>, headers: HeaderMap) -> Respo
         Session {
             user: user.to_owned(),
             key: random_hex(8),
-            login_time: crate::vim::now_rfc3339(),
+            login_time: crate::wire::now_rfc3339(),
             last_active: Instant::now(),
             last_active_at: std::time::SystemTime::now(),
             locale: "en".into(),
@@ -80,7 +80,7 @@ pub async fn list_vms(State(lab): State<Lab>, headers: HeaderMap) -> Response {
         .iter()
         .take(4000) // the REST API caps the list at 4,000
         .map(|v| {
-            let power = match lab.power_state(v).as_str() {
+            let power = match crate::tasks::power_state(&lab, v).as_str() {
                 "poweredOn" => "POWERED_ON",
                 "suspended" => "SUSPENDED",
                 _ => "POWERED_OFF",
@@ -92,14 +92,6 @@ pub async fn list_vms(State(lab): State<Lab>, headers: HeaderMap) -> Response {
 }
 
 /// `POST /api/vcenter/vm/{vm}/console/tickets {"type":"WEBMKS"}`.
-/// The request says its body is JSON (`application/json`, with or without parameters).
-pub fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(axum::http::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")))
-}
-
 pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
     if !is_json(&headers) {
         return error(StatusCode::UNSUPPORTED_MEDIA_TYPE, "INVALID_ARGUMENT", "The request body must be application/json.");
@@ -118,7 +110,7 @@ pub async fn console_ticket(State(lab): State<Lab>, Path(vm): Path<String>, head
     if !has_privilege(&lab, &session, PRIV_CONSOLE) {
         return error(StatusCode::FORBIDDEN, "UNAUTHORIZED", "The user lacks VirtualMachine.Interact.ConsoleInteract.");
     }
-    if lab.power_state(&v) != "poweredOn" {
+    if crate::tasks::power_state(&lab, &v) != "poweredOn" {
         return error(StatusCode::BAD_REQUEST, "NOT_ALLOWED_IN_CURRENT_STATE", "A WEBMKS ticket needs a powered-on virtual machine.");
     }
     let t = lab.issue_ticket(&v);
@@ -147,37 +139,4 @@ pub async fn hello(State(lab): State<Lab>, headers: HeaderMap, body: Bytes) -> R
 
 fn version_key(v: &str) -> Vec<u32> {
     v.split('.').map(|p| p.parse().unwrap_or(0)).collect()
-}
-
-pub fn decode_base64(s: &str) -> Option<Vec<u8>> {
-    let val = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let bytes: Vec<u8> = s.bytes().filter(|&c| c != b'=').collect();
-    let mut out = Vec::new();
-    for chunk in bytes.chunks(4) {
-        let v: Vec<u8> = chunk.iter().map(|&c| val(c)).collect::<Option<_>>()?;
-        let n = v.iter().enumerate().fold(0u32, |n, (i, &x)| n | (x as u32) << (18 - 6 * i));
-        out.extend_from_slice(&n.to_be_bytes()[1..v.len()]);
-    }
-    Some(out)
-}
-
-/// Standard base64 with padding. The lab keeps its own codec rather than the client
-/// crate's, so a bug on one side cannot cancel out on the other.
-pub fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
-        for i in 0..4 {
-            out.push(if i <= chunk.len() { T[(n >> (18 - 6 * i) & 63) as usize] as char } else { '=' });
-        }
-    }
-    out
 }

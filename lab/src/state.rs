@@ -18,6 +18,21 @@ pub struct Session {
     pub locale: String,
 }
 
+/// A power task (`tasks.rs` runs them): which VM, the state it ends in, when it began.
+#[derive(Clone, Debug)]
+pub struct LabTask {
+    pub vm: String,
+    /// The power state the VM ends in on success.
+    pub target: &'static str,
+    pub started: Instant,
+    pub queued_at: std::time::SystemTime,
+    /// `None`: the VM powers on; otherwise the fault the task ends with.
+    pub fault: Option<serde_json::Value>,
+    /// Its power change has been made. Each task changes the power state once, when it
+    /// ends; an old task must not undo a newer one.
+    pub applied: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Ticket {
     pub vm: Vm,
@@ -54,7 +69,7 @@ pub struct Inner {
     /// Power states changed since start (moid → state); the config holds the rest.
     pub power: HashMap<String, String>,
     /// Tasks by moid (`task-N`).
-    pub tasks: HashMap<String, crate::tasks::LabTask>,
+    pub tasks: HashMap<String, LabTask>,
     pub counter: u64,
 }
 
@@ -141,13 +156,6 @@ impl Lab {
         self.vms.iter().find(|v| v.moid == moid)
     }
 
-    /// A VM's power state now: `poweredOn`, `poweredOff` or `suspended`.
-    pub fn power_state(&self, vm: &Vm) -> String {
-        let mut inner = self.lock();
-        crate::tasks::settle_locked(&mut inner);
-        inner.power.get(&vm.moid).cloned().unwrap_or_else(|| vm.power_state.clone())
-    }
-
     /// The session for an id, its idle clock restarted; `None` when unknown or idle
     /// too long (then it is gone). VI/JSON and REST share sessions.
     pub fn touch_session(&self, id: &str) -> Option<Session> {
@@ -167,8 +175,8 @@ impl Lab {
     /// tickets of sessions that are gone. Runs every few seconds.
     pub fn purge(&self) {
         let (idle, lifetime) = (self.idle_limit(), self.ticket_lifetime());
+        // Tasks are settled first (`tasks::settle`), so none ends unapplied here.
         let mut inner = self.lock();
-        crate::tasks::settle_locked(&mut inner);
         inner.tasks.retain(|_, t| t.started.elapsed() <= Duration::from_secs(600));
         inner.sspi_challenges.retain(|_, (_, at)| at.elapsed() <= SSPI_CHALLENGE_LIFETIME);
         inner.sessions.retain(|_, s| s.last_active.elapsed() <= idle);

@@ -9,26 +9,13 @@ use std::time::{Duration, Instant};
 use axum::response::Response;
 use serde_json::{json, Value};
 
+use crate::config::Vm;
 use crate::config::{PRIV_POWER_OFF, PRIV_POWER_ON};
-use crate::state::{Lab, Session};
-use crate::vim::{has_privilege, moref, no_permission, object_not_found, rfc3339};
+use crate::state::{Lab, LabTask, Session};
+use crate::wire::{has_privilege, moref, no_permission, object_not_found, rfc3339};
 
 /// How long a power-on task runs before it ends.
 const RUN_TIME: Duration = Duration::from_millis(600);
-
-#[derive(Clone, Debug)]
-pub struct LabTask {
-    pub vm: String,
-    /// The power state the VM ends in on success.
-    pub target: &'static str,
-    pub started: Instant,
-    pub queued_at: std::time::SystemTime,
-    /// `None`: the VM powers on; otherwise the fault the task ends with.
-    pub fault: Option<Value>,
-    /// Its power change has been made. Each task changes the power state once, when it
-    /// ends; an old task must not undo a newer one.
-    pub applied: bool,
-}
 
 /// `PowerOnVM_Task`: a `Task` reference, or `NoPermission`/`ManagedObjectNotFound`.
 pub fn power_on(lab: &Lab, session: &Session, moid: &str) -> Response {
@@ -48,7 +35,7 @@ fn power(lab: &Lab, session: &Session, moid: &str, target: &'static str) -> Resp
     if !has_privilege(lab, session, privilege) {
         return no_permission("VirtualMachine", moid, privilege);
     }
-    let state = lab.power_state(&vm);
+    let state = power_state(lab, &vm);
     let fault = match (vm.power_on_fault.as_deref(), state.as_str()) {
         (Some(kind), _) if target == "poweredOn" => Some(json!({"_typeName": kind, "faultMessage": []})),
         (_, s) if s == target || (target == "poweredOff" && s == "suspended") => Some(json!({
@@ -71,7 +58,14 @@ fn power(lab: &Lab, session: &Session, moid: &str, target: &'static str) -> Resp
         inner.tasks.insert(id.clone(), task);
         id
     };
-    crate::vim::ok(moref("Task", &id))
+    crate::wire::ok(moref("Task", &id))
+}
+
+/// A VM's power state now: `poweredOn`, `poweredOff` or `suspended`.
+pub fn power_state(lab: &Lab, vm: &Vm) -> String {
+    let mut inner = lab.lock();
+    settle_locked(&mut inner);
+    inner.power.get(&vm.moid).cloned().unwrap_or_else(|| vm.power_state.clone())
 }
 
 /// Ends tasks whose time is up: a successful power-on turns the VM on.

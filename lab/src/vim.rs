@@ -8,63 +8,17 @@ use std::time::Instant;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, Method};
+use axum::response::Response;
 use serde_json::{json, Value};
 
 use crate::config::{PRIV_CONSOLE, PRIV_IMPERSONATE, PRIV_TERMINATE, PRIV_VALIDATE};
-use crate::properties::{self, Read};
+use crate::properties::{self, user_session, Read};
 use crate::state::{random_hex, Lab, Owned, Session};
-
-pub const SESSION_HEADER: &str = "vmware-api-session-id";
-
-/// A VI/JSON fault: HTTP 500 with a `MethodFault` body.
-pub fn fault(type_name: &str, message: &str, extra: Value) -> Response {
-    let mut body = json!({
-        "_typeName": type_name,
-        "faultMessage": [{"_typeName": "LocalizableMessage", "key": format!("vim.fault.{type_name}"), "message": message}],
-        "faultstring": message,
-    });
-    if let (Some(b), Value::Object(extra)) = (body.as_object_mut(), extra) {
-        b.extend(extra);
-    }
-    json_response(StatusCode::INTERNAL_SERVER_ERROR, &body)
-}
-
-fn json_response(status: StatusCode, body: &Value) -> Response {
-    (status, [("content-type", "application/json")], body.to_string()).into_response()
-}
-
-pub fn ok(body: Value) -> Response {
-    json_response(StatusCode::OK, &body)
-}
-
-fn no_content() -> Response {
-    StatusCode::NO_CONTENT.into_response()
-}
-
-pub fn moref(kind: &str, value: &str) -> Value {
-    json!({"_typeName": "ManagedObjectReference", "type": kind, "value": value})
-}
-
-/// `ManagedObjectNotFound` for `kind`/`moid`.
-pub fn object_not_found(kind: &str, moid: &str) -> Response {
-    fault(
-        "ManagedObjectNotFound",
-        "The object has already been deleted or has not been completely created.",
-        json!({"obj": moref(kind, moid)}),
-    )
-}
-
-/// `NotAuthenticated` is a `NoPermission`: it names the object and the privilege.
-fn not_authenticated(mo_type: &str, moid: &str) -> Response {
-    fault("NotAuthenticated", "The session is not authenticated.", json!({"object": moref(mo_type, moid), "privilegeId": "System.View"}))
-}
-
-fn unsupported_media_type() -> Response {
-    let body = json!({"_typeName": "InvalidRequest", "faultstring": "The request body must be application/json."});
-    (StatusCode::UNSUPPORTED_MEDIA_TYPE, [("content-type", "application/json")], body.to_string()).into_response()
-}
+use crate::wire::{
+    fault, has_privilege, moref, no_content, no_permission, not_authenticated, now_rfc3339, object_not_found, ok, unsupported_media_type,
+    SESSION_HEADER,
+};
 
 const INVALID_LOGIN: &str = "Cannot complete login due to an incorrect user name or password.";
 
@@ -78,7 +32,7 @@ pub async fn handle(
 ) -> Response {
     // JSON only, as vCenter: a form or text/plain post from another site is refused
     // before anything reads it.
-    if !body.is_empty() && !crate::rest::is_json(&headers) {
+    if !body.is_empty() && !crate::wire::is_json(&headers) {
         return unsupported_media_type();
     }
     let body: Value = if body.is_empty() {
@@ -233,59 +187,6 @@ pub async fn handle(
     }
 }
 
-/// `AboutInfo` with every field the specification requires, as a vCenter fills them.
-pub fn about_info(lab: &Lab) -> Value {
-    json!({
-        "_typeName": "AboutInfo",
-        "name": "VMware vCenter Server",
-        "fullName": format!("VMware vCenter Server {} build-0 (vsphere-console lab)", lab.config.api_version),
-        "vendor": "vsphere-console lab",
-        "version": lab.config.api_version,
-        "patchLevel": "",
-        "build": "0",
-        "localeVersion": "INTL",
-        "localeBuild": "000",
-        "osType": "linux-x64",
-        "productLineId": "vpx",
-        "apiType": "VirtualCenter",
-        "apiVersion": lab.config.api_version,
-        "instanceUuid": "00000000-0000-4000-8000-000000000001",
-        "licenseProductName": "VMware VirtualCenter Server",
-        "licenseProductVersion": "8.0",
-    })
-}
-
-pub fn user_session(s: &Session) -> Value {
-    json!({
-        "_typeName": "UserSession",
-        "key": s.key,
-        "userName": s.user,
-        "fullName": s.user,
-        "loginTime": s.login_time,
-        "lastActiveTime": rfc3339(s.last_active_at),
-        "locale": s.locale,
-        "messageLocale": s.locale,
-        "extensionSession": false,
-        "ipAddress": "127.0.0.1",
-        "userAgent": "",
-        "callCount": 0
-    })
-}
-
-pub fn has_privilege(lab: &Lab, session: &Session, privilege: &str) -> bool {
-    lab.config.users.iter().find(|u| u.name == session.user).is_some_and(|u| u.privileges.iter().any(|p| p == privilege))
-}
-
-pub fn no_permission(kind: &str, moid: &str, privilege: &str) -> Response {
-    fault(
-        "NoPermission",
-        &format!(
-            "Permission to perform this operation was denied. Required privilege '{privilege}' on managed object with id '{kind}-{moid}'."
-        ),
-        json!({"object": moref(kind, moid), "privilegeId": privilege}),
-    )
-}
-
 fn login(lab: &Lab, body: &Value) -> Response {
     let user = body.get("userName").and_then(Value::as_str).unwrap_or_default();
     let password = body.get("password").and_then(Value::as_str).unwrap_or_default();
@@ -307,13 +208,13 @@ fn login_by_sspi(lab: &Lab, body: &Value) -> Response {
         return fault("NotSupported", "The operation is not supported on the object.", json!({}));
     }
     let token =
-        body.get("base64Token").and_then(Value::as_str).and_then(crate::rest::decode_base64).and_then(|b| String::from_utf8(b).ok());
+        body.get("base64Token").and_then(Value::as_str).and_then(crate::wire::decode_base64).and_then(|b| String::from_utf8(b).ok());
     let locale = body.get("locale").and_then(Value::as_str);
     match token.as_deref().and_then(|t| t.split_once(':')) {
         Some(("NEGOTIATE", user)) if lab.config.users.iter().any(|u| u.name == user) => {
             let nonce = random_hex(12);
             lab.lock().add_sspi_challenge(nonce.clone(), user.to_owned());
-            let challenge = crate::rest::base64(format!("CHALLENGE:{nonce}").as_bytes());
+            let challenge = crate::wire::base64(format!("CHALLENGE:{nonce}").as_bytes());
             fault("SSPIChallenge", "Further SSPI negotiation is required.", json!({"base64Token": challenge}))
         }
         Some(("AUTHENTICATE", rest)) => {
@@ -491,7 +392,7 @@ fn object_content(lab: &Lab, kind: &str, moid: &str) -> Option<Value> {
                 prop("config.guestFullName", json!({"_typeName": "string", "_value": v.guest_os})),
                 prop("name", json!({"_typeName": "string", "_value": v.name})),
                 prop("runtime.host", moref("HostSystem", &v.host)),
-                prop("runtime.powerState", json!({"_typeName": "VirtualMachinePowerState", "_value": lab.power_state(v)})),
+                prop("runtime.powerState", json!({"_typeName": "VirtualMachinePowerState", "_value": crate::tasks::power_state(lab, v)})),
             ]
         }
     };
@@ -509,7 +410,7 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value, author
     if !has_privilege(lab, session, PRIV_CONSOLE) {
         return no_permission("VirtualMachine", moid, PRIV_CONSOLE);
     }
-    if lab.power_state(&vm) != "poweredOn" {
+    if crate::tasks::power_state(lab, &vm) != "poweredOn" {
         return fault("InvalidState", "The operation is not allowed in the current state.", json!({}));
     }
     let ticket = lab.issue_ticket(&vm);
@@ -543,29 +444,4 @@ fn acquire_ticket(lab: &Lab, session: &Session, moid: &str, body: &Value, author
 
 fn thumbprint(hex: &str) -> String {
     hex.as_bytes().chunks(2).map(|c| String::from_utf8_lossy(c).to_uppercase()).collect::<Vec<_>>().join(":")
-}
-
-pub fn now_rfc3339() -> String {
-    rfc3339(std::time::SystemTime::now())
-}
-
-/// A UTC `xsd:dateTime`, as VI/JSON writes times.
-pub fn rfc3339(t: std::time::SystemTime) -> String {
-    let secs = t.duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    let (days, rem) = (secs / 86_400, secs % 86_400);
-    let (y, m, d) = civil_from_days(days as i64);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
-}
-
-/// Days since 1970-01-01 to (year, month, day), Howard Hinnant's algorithm.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + (m <= 2) as i64, m, d)
 }

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::fault::{Fault, FaultKind};
 use super::http::{HttpRequest, HttpResponse, Method};
-use super::secret::{Secret, SessionId};
 use super::wire::{MoRef, RetrieveResult, ServiceContent, UserSession, VirtualMachineTicket};
+use crate::secret::{Secret, SessionId};
 
 /// The release path segment used until the server tells us its own.
 pub const DEFAULT_RELEASE: &str = "8.0.1.0";

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::secret::Secret;
+use crate::secret::Secret;
 
 /// The header that carries the session id, in both directions.
 pub const SESSION_HEADER: &str = "vmware-api-session-id";

@@ -11,11 +11,11 @@ pub mod fault;
 pub mod http;
 pub mod inventory;
 pub mod rest;
-pub mod secret;
 pub mod task;
 pub mod wire;
 
+/// Secrets are the crate's (`crate::secret`); the API is where most of them come from.
+pub use crate::secret::{Secret, SessionId};
 pub use client::ViClient;
 pub use error::ApiError;
 pub use fault::{Fault, FaultKind};
-pub use secret::{Secret, SessionId};

@@ -10,8 +10,8 @@ use super::error::ApiError;
 use super::fault::{Fault, FaultKind};
 use super::http::{HttpRequest, HttpResponse, Method};
 use super::inventory::{PowerState, VmSummary};
-use super::secret::{Secret, SessionId};
 use super::wire::{MoRef, VirtualMachineTicket};
+use crate::secret::{Secret, SessionId};
 
 #[derive(Clone, Debug, Default)]
 pub struct RestClient {

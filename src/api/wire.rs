@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use super::secret::Secret;
+use crate::secret::Secret;
 
 /// `ManagedObjectReference`: `{"_typeName":"ManagedObjectReference","type":"Folder","value":"group-d1"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]

@@ -12,14 +12,14 @@ use std::collections::VecDeque;
 use super::consent::CopyConsent;
 use crate::api::wire::{MoRef, VirtualMachineTicket};
 use crate::input;
-use crate::rfb::framebuffer::{Framebuffer, Rect};
 use crate::rfb::KeyMode;
 use crate::rfb::{ClipboardSent, Engine, EngineConfig, Event, KeyInput, RfbError};
+use crate::rfb::{Framebuffer, Rect};
 use crate::ticket::{self, RequestedFrom, TicketEvent, TicketState, UrlParser};
 
 use super::options::ConsoleOptions;
 use super::status::{backoff_secs, close_sentence, ConsoleStatus, Step, TrustHelp};
-use super::work::{AcquireError, HostEvent, Timer, Work};
+use super::work::{AcquireError, ErrorCode, HostEvent, Timer, Work};
 
 /// Pixels the engine draws per turn of the page's event loop (a few milliseconds of
 /// work): a costly stream is drawn over several turns and the page keeps answering.
@@ -201,7 +201,7 @@ impl ConsoleCore {
             Err(e) if e.session_lost => {
                 self.advance_ticket(TicketEvent::Failed("session lost".into()));
                 self.work.push_back(Work::SessionLost(e.sentence.clone()));
-                return self.fail("session", e.sentence);
+                return self.fail(ErrorCode::Session, e.sentence);
             }
             Err(e) => {
                 self.advance_ticket(TicketEvent::Failed("not acquired".into()));
@@ -210,11 +210,11 @@ impl ConsoleCore {
                 // ticket's source too; the schedule goes on.
                 if self.status.drops > 0 && !e.vm_not_running && self.options.reconnect {
                     self.status.step = Step::Closed;
-                    self.host(HostEvent::Error { code: "ticket".into(), sentence: e.sentence });
+                    self.host(HostEvent::Error { code: ErrorCode::Ticket, sentence: e.sentence });
                     self.schedule_retry();
                     return self.changed();
                 }
-                return self.fail("ticket", e.sentence);
+                return self.fail(ErrorCode::Ticket, e.sentence);
             }
         };
         self.advance_ticket(TicketEvent::Issued { at_ms: issued_at_ms });
@@ -222,13 +222,13 @@ impl ConsoleCore {
         let origin = if self.options.requested_from.is_empty() { self.page_origin.as_str() } else { self.options.requested_from.as_str() };
         let Some(from) = RequestedFrom::from_origin(origin, self.parser.as_ref()) else {
             self.advance_ticket(TicketEvent::Rejected("bad-input".into()));
-            return self.fail("bad-input", "The API address the ticket was requested from is not a valid URL.".into());
+            return self.fail(ErrorCode::BadInput, "The API address the ticket was requested from is not a valid URL.".into());
         };
         let url = match ticket::resolve(&ticket, &from, &self.options.policy, self.parser.as_ref()) {
             Ok(u) => u,
             Err(rejection) => {
                 self.advance_ticket(TicketEvent::Rejected(rejection.code().into()));
-                return self.fail(rejection.code(), rejection.sentence());
+                return self.fail(ErrorCode::Policy(rejection.code()), rejection.sentence());
             }
         };
         self.status.trust =
@@ -241,7 +241,7 @@ impl ConsoleCore {
             Err(e) => {
                 self.status.ticket = self.ticket.name();
                 self.host(HostEvent::TicketState { state: self.ticket.name() });
-                return self.fail("ticket-expired", format!("The ticket cannot be used ({e}). Reconnect to get a fresh one."));
+                return self.fail(ErrorCode::TicketExpired, format!("The ticket cannot be used ({e}). Reconnect to get a fresh one."));
             }
         };
         self.status.ticket = self.ticket.name();
@@ -347,7 +347,7 @@ impl ConsoleCore {
         self.host(HostEvent::Disconnect { clean: clean && was_open && !dropped, code, reason: reason.to_owned() });
         if !was_open && self.status.retry_in.is_none() {
             let sentence = self.status.message.clone().unwrap_or_default();
-            self.host(HostEvent::Error { code: "refused".into(), sentence });
+            self.host(HostEvent::Error { code: ErrorCode::Refused, sentence });
         }
         self.changed();
     }
@@ -361,7 +361,7 @@ impl ConsoleCore {
         let said = if reason.is_empty() { String::new() } else { format!(" ({reason})") };
         if self.fresh_tickets && !self.refusal_retried {
             self.host(HostEvent::Error {
-                code: "refused".into(),
+                code: ErrorCode::Refused,
                 sentence: format!("The console server refused the ticket{said}; trying once more with a fresh one."),
             });
             self.refusal_retried = true;
@@ -374,7 +374,7 @@ impl ConsoleCore {
         let sentence =
             format!("The console server refused the ticket{said}: it may have been used or have expired. Reconnect to get a fresh one.");
         self.status.message = Some(sentence.clone());
-        self.host(HostEvent::Error { code: "refused".into(), sentence });
+        self.host(HostEvent::Error { code: ErrorCode::Refused, sentence });
         self.changed();
     }
 
@@ -400,7 +400,10 @@ impl ConsoleCore {
                 };
                 let secs = self.options.step_timeout_seconds;
                 self.end_socket();
-                self.fail("timeout", format!("Nothing happened for {secs} s: {what}. Reconnect to try again with a fresh ticket."));
+                self.fail(
+                    ErrorCode::Timeout,
+                    format!("Nothing happened for {secs} s: {what}. Reconnect to try again with a fresh ticket."),
+                );
                 if self.status.drops > 0 && self.options.reconnect {
                     self.schedule_retry();
                 }
@@ -697,7 +700,7 @@ impl ConsoleCore {
         self.flush();
         if let Err(e) = result {
             self.end_socket();
-            let code = if e.is_authentication() { "authentication" } else { "protocol" };
+            let code = if e.is_authentication() { ErrorCode::Authentication } else { ErrorCode::Protocol };
             self.fail(code, format!("{} Reconnect to try again with a fresh ticket.", e.sentence()));
             return;
         }
@@ -759,11 +762,11 @@ impl ConsoleCore {
         self.work.push_back(Work::StartTimer { generation: self.generation, timer: Timer::Step, ms });
     }
 
-    fn fail(&mut self, code: &str, sentence: String) {
+    fn fail(&mut self, code: ErrorCode, sentence: String) {
         self.status.step = Step::Failed;
         self.status.message = Some(sentence.clone());
         self.work.push_back(Work::CancelTimer { timer: Timer::Step });
-        self.host(HostEvent::Error { code: code.to_owned(), sentence });
+        self.host(HostEvent::Error { code, sentence });
         self.changed();
     }
 

@@ -12,15 +12,16 @@
 //! The browser runner (`web::console`), the Yew console and the JavaScript API all
 //! drive this one type; it is tested natively in `tests/console_core.rs`.
 
-pub mod consent;
-pub mod core;
-pub mod options;
-pub mod status;
-pub mod ticket_input;
-pub mod work;
+mod consent;
+mod core;
+mod options;
+mod status;
+mod ticket_input;
+mod work;
 
-pub use self::core::ConsoleCore;
+pub use self::core::{ConsoleCore, EMBEDDED_VM};
+pub use consent::COPY_WINDOW_MS;
 pub use options::{ClipboardPolicy, ConsoleOptions, Scale};
 pub use status::{backoff_secs, ConsoleStatus, Step, TrustHelp};
 pub use ticket_input::ticket_from_json;
-pub use work::{AcquireError, HostEvent, IssuedTicket, Timer, Work};
+pub use work::{AcquireError, ErrorCode, HostEvent, IssuedTicket, Timer, Work};

@@ -3,8 +3,8 @@
 use serde::Deserialize;
 
 use crate::input::text::Layout;
-use crate::ticket::lifecycle::DEFAULT_LIFETIME_MS;
 use crate::ticket::ConsolePolicy;
+use crate::ticket::DEFAULT_LIFETIME_MS;
 
 /// How the desktop fits its container.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]

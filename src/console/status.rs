@@ -16,6 +16,33 @@ pub enum Step {
 }
 
 impl Step {
+    /// Every step, in order: `as_str` of each is part of the JavaScript contract
+    /// (`StepName` in `index.d.ts`, checked by `tests/js_contract.rs`).
+    pub const ALL: [Step; 8] = [
+        Step::Ticket,
+        Step::CheckingUrl,
+        Step::Connecting,
+        Step::Handshake,
+        Step::WaitingForPicture,
+        Step::Running,
+        Step::Failed,
+        Step::Closed,
+    ];
+
+    /// The step's stable name for JavaScript and `data-step` (never `Debug`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Ticket => "Ticket",
+            Step::CheckingUrl => "CheckingUrl",
+            Step::Connecting => "Connecting",
+            Step::Handshake => "Handshake",
+            Step::WaitingForPicture => "WaitingForPicture",
+            Step::Running => "Running",
+            Step::Failed => "Failed",
+            Step::Closed => "Closed",
+        }
+    }
+
     /// The status line for this step.
     pub fn text(self) -> &'static str {
         match self {

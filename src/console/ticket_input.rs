@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use crate::api::rest::ticket_from_rest_url;
 use crate::api::wire::VirtualMachineTicket;
-use crate::api::Secret;
+use crate::secret::Secret;
 
 /// Reads either shape. The error names the problem, never the value.
 pub fn ticket_from_json(v: Value) -> Result<VirtualMachineTicket, String> {

@@ -3,9 +3,9 @@
 use serde_json::{json, Value};
 
 use crate::api::wire::VirtualMachineTicket;
-use crate::api::Secret;
-use crate::rfb::cursor::CursorImage;
+use crate::rfb::CursorImage;
 use crate::rfb::{ImageFormat, Rect};
+use crate::secret::Secret;
 
 /// The timers the core asks for; one of each kind runs at a time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -163,9 +163,67 @@ pub enum HostEvent {
         value: u16,
     },
     Error {
-        code: String,
+        code: ErrorCode,
         sentence: String,
     },
+}
+
+/// Why a console stopped, as the `error` event's `code`: a stable name that is part of
+/// the JavaScript contract (`ErrorCode` in `index.d.ts`, checked by `tests/js_contract.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorCode {
+    /// The vCenter session ended.
+    Session,
+    /// No ticket could be had.
+    Ticket,
+    /// The options the page gave are not usable.
+    BadInput,
+    /// The ticket was older than its lifetime.
+    TicketExpired,
+    /// A step took longer than `stepTimeoutSeconds`.
+    Timeout,
+    /// The server's stream broke the protocol.
+    Protocol,
+    /// The server refused the credentials in the RFB handshake.
+    Authentication,
+    /// The server closed the console before its first picture: it refused the ticket.
+    Refused,
+    /// The URL policy refused the ticket's URL: the rejection's code (`Rejection::CODES`).
+    Policy(&'static str),
+}
+
+impl ErrorCode {
+    /// The codes besides the policy's.
+    pub const OWN: [ErrorCode; 8] = [
+        ErrorCode::Session,
+        ErrorCode::Ticket,
+        ErrorCode::BadInput,
+        ErrorCode::TicketExpired,
+        ErrorCode::Timeout,
+        ErrorCode::Protocol,
+        ErrorCode::Authentication,
+        ErrorCode::Refused,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Session => "session",
+            ErrorCode::Ticket => "ticket",
+            ErrorCode::BadInput => "bad-input",
+            ErrorCode::TicketExpired => "ticket-expired",
+            ErrorCode::Timeout => "timeout",
+            ErrorCode::Protocol => "protocol",
+            ErrorCode::Authentication => "authentication",
+            ErrorCode::Refused => "refused",
+            ErrorCode::Policy(code) => code,
+        }
+    }
+}
+
+impl PartialEq<str> for ErrorCode {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
 }
 
 impl HostEvent {
@@ -197,7 +255,7 @@ impl HostEvent {
             HostEvent::Clipboard { text } => json!({"text": text}),
             HostEvent::Leds { scroll, num, caps } => json!({"scroll": scroll, "num": num, "caps": caps}),
             HostEvent::Heartbeat { value } => json!({"value": value}),
-            HostEvent::Error { code, sentence } => json!({"code": code, "sentence": sentence}),
+            HostEvent::Error { code, sentence } => json!({"code": code.as_str(), "sentence": sentence}),
         }
     }
 }

@@ -9,8 +9,7 @@ use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use web_sys::HtmlCanvasElement;
 
 use crate::api::wire::MoRef;
-use crate::console::core::EMBEDDED_VM;
-use crate::console::{ticket_from_json, AcquireError, ConsoleOptions, ConsoleStatus, HostEvent, IssuedTicket};
+use crate::console::{ticket_from_json, AcquireError, ConsoleOptions, ConsoleStatus, HostEvent, IssuedTicket, EMBEDDED_VM};
 use crate::input;
 use crate::rfb::KeyInput;
 use crate::web::console::{ConsoleRunner, RunnerHooks, TicketFuture};
@@ -28,14 +27,14 @@ fn emit(on_event: &Function, name: &str, detail: &serde_json::Value) {
 
 fn status_json(s: &ConsoleStatus) -> serde_json::Value {
     serde_json::json!({
-        "step": format!("{:?}", s.step),
+        "step": s.step.as_str(),
         "text": s.step.text(),
         "message": s.message,
         "ticket": s.ticket,
         "width": s.desktop.as_ref().map(|d| d.0),
         "height": s.desktop.as_ref().map(|d| d.1),
         "name": s.desktop.as_ref().map(|d| d.2.clone()),
-        "keyMode": format!("{:?}", s.key_mode),
+        "keyMode": s.key_mode.as_str(),
         "viewOnly": s.view_only,
         "keyboardLayout": s.keyboard_layout,
         "insecure": s.insecure,
@@ -48,7 +47,7 @@ fn status_json(s: &ConsoleStatus) -> serde_json::Value {
 
 /// A ticket from the package's `acquire()`: a promise of `{ticket, issuedAt}`, where
 /// `ticket` is what the page handed in or its `acquireTicket` gave, and `issuedAt` when.
-fn acquire_from(f: Function) -> Rc<dyn Fn() -> TicketFuture> {
+fn acquire_ticket_from(f: Function) -> Rc<dyn Fn() -> TicketFuture> {
     Rc::new(move || {
         let called = f.call0(&JsValue::NULL);
         Box::pin(async move {
@@ -99,7 +98,7 @@ impl ConsoleHandle {
         };
         let (events, status_events) = (on_event.clone(), on_event);
         let hooks = RunnerHooks {
-            acquire: acquire_from(acquire_ticket),
+            acquire_ticket: acquire_ticket_from(acquire_ticket),
             on_status: Rc::new(move |s: ConsoleStatus| emit(&status_events, "status", &status_json(&s))),
             on_host_event: Rc::new(move |e: HostEvent| emit(&events, e.name(), &e.detail())),
             on_session_lost: Rc::new(|_| {}),

@@ -3,13 +3,13 @@
 //! by `messages.rs`.
 
 use super::clipboard;
+use super::dialect::{caps, Dialect};
 use super::engine::Engine;
 use super::error::RfbError;
 use super::event::{ClipboardSent, KeyInput, KeyMode};
 use super::messages::{self, vmware};
 use super::pixel_format::PixelFormat;
 use super::reader::Reader;
-use super::webmks::{caps, Dialect};
 
 impl Engine {
     /// Sends a key the way the server understands best.

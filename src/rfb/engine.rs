@@ -9,18 +9,30 @@
 use std::collections::VecDeque;
 
 use super::decoders::{ImageFormat, RectState, Streams};
+use super::dialect::Dialect;
 use super::encoding as enc;
 use super::error::RfbError;
 use super::event::{Event, KeyMode};
-use super::flow::Unacked;
 use super::framebuffer::{Framebuffer, Rect};
 use super::handshake::{Handshake, ServerInit};
 use super::limits::{MAX_BUFFERED, MAX_MESSAGE, MAX_UPDATE_SCREENS};
 use super::messages;
 use super::pixel_format::PixelFormat;
 use super::reader::{Reader, Stop};
-use super::webmks::Dialect;
-use crate::api::Secret;
+use crate::secret::Secret;
+
+/// A finished update of a WebMKS server, waiting to be acknowledged.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Unacked {
+    /// The id from the FramebufferUpdate's padding byte.
+    pub id: u8,
+    /// Its number ([`Engine::updates_begun`]), which its images carry.
+    pub update: u64,
+    /// The host's clock when its header came.
+    pub began_ms: f64,
+    /// The host painted after it was decoded.
+    pub painted: bool,
+}
 
 #[derive(Clone, Debug)]
 pub struct EngineConfig {

@@ -1,8 +1,8 @@
 //! What the engine tells its host, and the input it takes from the page.
 
 use super::cursor::CursorImage;
-use super::decoders::ImageFormat;
 use super::framebuffer::Rect;
+use super::image_header::ImageFormat;
 
 /// Key input: the keysym for plain RFB and, when known, the PC scan code
 /// (set 1, 0x100 added for E0-prefixed keys) for VMware and QEMU servers.
@@ -19,6 +19,19 @@ pub enum KeyMode {
     Keysym,
     QemuExtended,
     VmwareScancode,
+}
+
+impl KeyMode {
+    pub const ALL: [KeyMode; 3] = [KeyMode::Keysym, KeyMode::QemuExtended, KeyMode::VmwareScancode];
+
+    /// The mode's stable name for JavaScript (`keyMode`, `data-keys`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyMode::Keysym => "Keysym",
+            KeyMode::QemuExtended => "QemuExtended",
+            KeyMode::VmwareScancode => "VmwareScancode",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -8,24 +8,11 @@
 //!   `(ms + 2) × 10`; the server pushes the next (ServerPush2). A WebMKS server without
 //!   UpdateAck gets a FramebufferUpdateRequest whose incremental byte is that id.
 
-use super::engine::Engine;
+use super::dialect::{caps, Dialect};
+use super::engine::{Engine, Unacked};
 use super::event::Event;
 use super::messages::{self, vmware};
-use super::webmks::{caps, Dialect};
 use crate::rfb::engine::Phase;
-
-/// A finished update of a WebMKS server, waiting to be acknowledged.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Unacked {
-    /// The id from the FramebufferUpdate's padding byte.
-    id: u8,
-    /// Its number ([`Engine::updates_begun`]), which its images carry.
-    update: u64,
-    /// The host's clock when its header came.
-    began_ms: f64,
-    /// The host painted after it was decoded.
-    pub painted: bool,
-}
 
 impl Engine {
     /// A FramebufferUpdate's header: `u8 id, u16 rectangles`.

@@ -10,7 +10,7 @@ use super::framebuffer::check_size;
 use super::limits::{MAX_MESSAGE, MAX_REASON};
 use super::pixel_format::PixelFormat;
 use super::reader::{Parsed, Reader};
-use crate::api::Secret;
+use crate::secret::Secret;
 
 /// What the server said about its desktop, the end of the handshake.
 #[derive(Clone, Debug, PartialEq, Eq)]

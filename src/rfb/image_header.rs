@@ -2,7 +2,21 @@
 //! so an image that does not fit its rectangle (or claims to be huge) is refused
 //! without handing it to a decoder.
 
-use super::decoders::ImageFormat;
+/// The two image formats a rectangle may carry (Tight and TightPNG).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageFormat {
+    Jpeg,
+    Png,
+}
+
+impl ImageFormat {
+    pub fn mime(self) -> &'static str {
+        match self {
+            ImageFormat::Jpeg => "image/jpeg",
+            ImageFormat::Png => "image/png",
+        }
+    }
+}
 
 /// Width and height from the header, or `None` when there is no readable header.
 pub fn dimensions(format: ImageFormat, data: &[u8]) -> Option<(u32, u32)> {

@@ -38,11 +38,16 @@ pub const TIGHT_MAX_WIDTH: u32 = 2048;
 /// of at most 128×128, and Windows' largest pointers are 256×256.
 pub const MAX_CURSOR_SIDE: u32 = 256;
 
+/// What the client announces in UpdateCacheInfo (127/11), and holds to: slots, and KiB
+/// of pictures in them.
+pub const UPDATE_CACHE_ENTRIES: u16 = 1024;
+pub const UPDATE_CACHE_KB: u32 = 32 * 1024;
+
 /// The most one console holds in memory, whatever its server sends: the framebuffer at
 /// its largest, the input buffered at most, VMware's update cache full, and (in the
 /// browser, for a moment) a read-back of the whole screen. All consoles of a page share
 /// one WebAssembly memory of at most 4 GiB, which never shrinks; eight consoles at the
 /// largest screen fit in it.
-pub const MAX_CONSOLE_BYTES: u64 = MAX_AREA * 4 + MAX_BUFFERED as u64 + super::update_cache::MAX_SIZE_KB as u64 * 1024 + MAX_AREA * 4;
+pub const MAX_CONSOLE_BYTES: u64 = MAX_AREA * 4 + MAX_BUFFERED as u64 + UPDATE_CACHE_KB as u64 * 1024 + MAX_AREA * 4;
 
 const _: () = assert!(8 * MAX_CONSOLE_BYTES < 4 << 30, "eight consoles fit in a 4 GiB WebAssembly memory");

@@ -61,7 +61,6 @@ pub mod vmware {
     pub const CLIENT_CAPS: u8 = 3;
     pub const UPDATE_ACK: u8 = 4;
     pub const REQUEST_RESOLUTION: u8 = 5;
-    pub const KEY_EVENT2: u8 = 6;
     pub const AUDIO_ACK: u8 = 7;
     pub const UPDATE_CACHE_INFO: u8 = 11;
     pub const SESSION_CLOSE: u8 = 12;
@@ -114,13 +113,6 @@ pub mod vmware {
     pub fn session_close(out: &mut Vec<u8>, reason: u32) {
         header(out, SESSION_CLOSE, 8);
         out.extend_from_slice(&reason.to_be_bytes());
-    }
-
-    /// 127/6 KeyEvent2: a Unicode code point (`raw` false) or a JavaScript keyCode.
-    pub fn key_event2(out: &mut Vec<u8>, code: u32, down: bool, raw: bool) {
-        header(out, KEY_EVENT2, 10);
-        out.extend_from_slice(&code.to_be_bytes());
-        out.extend_from_slice(&[down as u8, raw as u8]);
     }
 
     /// 127/7: an audio clip's timestamp, echoed.

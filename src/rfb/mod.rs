@@ -15,38 +15,43 @@
 
 mod client;
 pub mod clipboard;
-pub mod cursor;
-pub mod decoders;
+mod cursor;
+mod decoders;
+mod dialect;
 pub mod encoding;
-pub mod engine;
-pub mod error;
-pub mod event;
+mod engine;
+mod error;
+mod event;
 mod flow;
-pub mod framebuffer;
+mod framebuffer;
 mod handshake;
-pub mod image_header;
+mod image_header;
 pub mod limits;
-pub mod messages;
-pub mod pixel_format;
+mod messages;
+mod pixel_format;
 mod pixels;
-pub mod reader;
+mod reader;
 pub mod replay;
 mod server;
-
 mod update;
 pub mod update_cache;
-pub mod vnc_auth;
-pub mod webmks;
-pub mod zlib;
+mod vnc_auth;
+mod webmks;
+mod zlib;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native_images;
 
-pub use decoders::ImageFormat;
+// The surface: what the browser side, the tools and the tests use. The modules behind
+// it (the reader, the decoders, the handshake, the flow) are the engine's own.
+pub use cursor::CursorImage;
+pub use decoders::tight::rebuild_diff_jpeg;
+pub use dialect::{caps, Dialect};
 pub use engine::{Engine, EngineConfig};
+pub use engine::{ImageDecoder, Stats};
 pub use error::RfbError;
 pub use event::{ClipboardSent, Event, KeyInput, KeyMode};
 pub use framebuffer::{Framebuffer, Rect};
 pub use handshake::ServerInit;
+pub use image_header::ImageFormat;
 pub use pixel_format::PixelFormat;
-pub use webmks::{caps, Dialect};

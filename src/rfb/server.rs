@@ -3,12 +3,12 @@
 //! type-127 messages go to `webmks.rs`.
 
 use super::clipboard;
+use super::dialect::Dialect;
 use super::engine::Engine;
 use super::error::RfbError;
 use super::event::{Event, KeyMode};
 use super::limits::MAX_MESSAGE;
 use super::reader::{Parsed, Reader};
-use super::webmks::Dialect;
 
 impl Engine {
     pub(super) fn server_message(&mut self, r: &mut Reader) -> Parsed {

@@ -16,9 +16,7 @@
 use super::error::RfbError;
 use super::framebuffer::{Framebuffer, Rect};
 
-/// What the client announces in UpdateCacheInfo (127/11), and holds to.
-pub const MAX_ENTRIES: u16 = 1024;
-pub const MAX_SIZE_KB: u32 = 32 * 1024;
+pub use super::limits::{UPDATE_CACHE_ENTRIES as MAX_ENTRIES, UPDATE_CACHE_KB as MAX_SIZE_KB};
 /// UpdateCacheInfo flags: Replay, no offscreen surface, sub-rectangles.
 const CLIENT_FLAGS: u32 = 0x4 | 0x2 | SUB_RECTANGLE;
 /// Init's flag (and ours): End draws into its rectangle, not the whole screen.

@@ -7,7 +7,7 @@
 use thiserror::Error;
 
 use crate::api::wire::MoRef;
-use crate::api::Secret;
+use crate::secret::Secret;
 
 use super::policy::ConsoleUrl;
 
@@ -57,6 +57,11 @@ impl TicketState {
         TicketState::Requested { vm }
     }
 
+    /// Every name a ticket state has (`TicketStateName` in `index.d.ts`).
+    pub const NAMES: [&'static str; 9] =
+        ["requested", "issued", "validated", "connecting", "in-use", "used", "expired", "rejected", "failed"];
+
+    /// The state's stable name for JavaScript (one of [`Self::NAMES`]).
     pub fn name(&self) -> &'static str {
         match self {
             TicketState::Requested { .. } => "requested",

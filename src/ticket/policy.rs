@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::api::client::encode_segment;
 use crate::api::wire::VirtualMachineTicket;
-use crate::api::Secret;
+use crate::secret::Secret;
 
 use super::url_parts::{UrlParser, UrlParts};
 
@@ -128,6 +128,26 @@ pub enum Rejection {
 }
 
 impl Rejection {
+    /// Every code [`Self::code`] gives.
+    pub const CODES: [&'static str; 16] = [
+        "bad-ticket",
+        "bad-port",
+        "unsafe-characters",
+        "unparsable",
+        "scheme",
+        "insecure",
+        "userinfo",
+        "query-or-fragment",
+        "host",
+        "port",
+        "path",
+        "mismatch",
+        "proxy-template",
+        "odd-form",
+        "bad-host",
+        "host-characters",
+    ];
+
     /// A short machine-readable code for the JS API.
     pub fn code(&self) -> &'static str {
         match self {

@@ -269,7 +269,7 @@ pub fn App(props: &AppProps) -> Html {
         },
         (Screen::Console(vm), Some(cfg)) => html! {
             <Console key={vm.vm.value.clone()} vm={vm.vm.clone()} title={vm.name.clone()} options={Rc::new(cfg.console_options())}
-                     tickets={ops::ticket_source(&client, cfg, &vm.vm)} on_back={Some(on_back)} {on_session_lost}
+                     acquire_ticket={ops::acquire_ticket_for(&client, cfg, &vm.vm)} on_back={Some(on_back)} {on_session_lost}
                      power_on={(!ops::is_rest(cfg)).then(|| ops::power_on_source(&client, cfg, &vm.vm))} />
         },
     };

@@ -1,9 +1,9 @@
 //! The console as a Yew component: status, toolbar and canvas around a
 //! [`ConsoleRunner`]. It knows nothing of vCenter: tickets come from a
-//! [`TicketSource`], so a Yew app of a portal can use it with its own backend.
+//! [`AcquireTicket`], so a Yew app of a portal can use it with its own backend.
 //!
 //! ```ignore
-//! html! { <Console vm={moref} title="web-01" options={Rc::new(opts)} tickets={source}
+//! html! { <Console vm={moref} title="web-01" options={Rc::new(opts)} acquire_ticket={source}
 //!                  on_back={back} on_session_lost={lost} /> }
 //! ```
 
@@ -25,9 +25,9 @@ use super::toolbar::Toolbar;
 
 /// Where a console's tickets come from: called once per attempt. Compared by identity.
 #[derive(Clone)]
-pub struct TicketSource(pub Rc<dyn Fn() -> TicketFuture>);
+pub struct AcquireTicket(pub Rc<dyn Fn() -> TicketFuture>);
 
-impl PartialEq for TicketSource {
+impl PartialEq for AcquireTicket {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -51,7 +51,7 @@ pub struct ConsoleProps {
     /// What the toolbar and labels call the VM.
     pub title: AttrValue,
     pub options: Rc<ConsoleOptions>,
-    pub tickets: TicketSource,
+    pub acquire_ticket: AcquireTicket,
     /// Shows a "Back to VM list" button.
     #[prop_or_default]
     pub on_back: Option<Callback<()>>,
@@ -78,12 +78,13 @@ pub fn Console(props: &ConsoleProps) -> Html {
     // Effect: one runner for the life of this component; dropping it says goodbye.
     {
         let (ui, canvas, runner) = (ui.clone(), canvas.clone(), runner.clone());
-        let (vm, options, tickets, lost) = (props.vm.clone(), props.options.clone(), props.tickets.clone(), props.on_session_lost.clone());
+        let (vm, options, acquire_ticket, lost) =
+            (props.vm.clone(), props.options.clone(), props.acquire_ticket.clone(), props.on_session_lost.clone());
         use_effect_with(vm.clone(), move |_| {
             if let Some(el) = canvas.cast::<HtmlCanvasElement>() {
                 let status_ui = ui.clone();
                 let hooks = RunnerHooks {
-                    acquire: tickets.0.clone(),
+                    acquire_ticket: acquire_ticket.0.clone(),
                     on_status: Rc::new(move |s: ConsoleStatus| status_ui.dispatch(UiAction::Status(s))),
                     on_host_event: Rc::new(|_| {}),
                     on_session_lost: Rc::new(move |s| lost.emit(s)),
@@ -337,8 +338,8 @@ pub fn Console(props: &ConsoleProps) -> Html {
                          on_keyboard={show_keyboard} on_disconnect={disconnect} on_reconnect={reconnect}
                          on_collapse={{ let ui = ui.clone(); Callback::from(move |()| ui.dispatch(UiAction::CollapseBar(true))) }} />
             }
-            <p class="vc-status" role="status" data-step={format!("{:?}", s.step)} data-ticket={s.ticket}
-               data-keys={format!("{:?}", s.key_mode)}>
+            <p class="vc-status" role="status" data-step={s.step.as_str()} data-ticket={s.ticket}
+               data-keys={s.key_mode.as_str()}>
                 { s.step.text() }
                 if let Some((_, num, caps)) = s.leds {
                     <span class="vc-leds">{ format!(" Num Lock {} · Caps Lock {}", on_off(num), on_off(caps)) }</span>

@@ -167,9 +167,9 @@ pub async fn list_vms(client: &ClientRef, base: &str) -> Result<Vec<VmSummary>, 
 
 /// Tickets for `vm` from this app's session (VI/JSON `AcquireTicket`, or the REST console
 /// ticket on vCenter 7); a lost session is told apart so the app can return to login.
-pub fn ticket_source(client: &ClientRef, cfg: &AppConfig, vm: &MoRef) -> super::console::TicketSource {
+pub fn acquire_ticket_for(client: &ClientRef, cfg: &AppConfig, vm: &MoRef) -> super::console::AcquireTicket {
     let (client, base, vm, rest) = (client.clone(), cfg.api_base.clone(), vm.clone(), is_rest(cfg));
-    super::console::TicketSource(std::rc::Rc::new(move || {
+    super::console::AcquireTicket(std::rc::Rc::new(move || {
         let (client, base, vm) = (client.clone(), base.clone(), vm.clone());
         Box::pin(async move {
             let result = if rest { rest_ticket(&client.1, &base, &vm).await } else { acquire_ticket(&client, &base, &vm).await };

@@ -6,8 +6,8 @@ use serde_json::json;
 use vsphere_console::api::wire::{MoRef, VirtualMachineTicket};
 use vsphere_console::console::{ConsoleCore, ConsoleOptions, HostEvent, Work};
 use vsphere_console::rfb::encoding as enc;
-use vsphere_console::ticket::url_parts::NativeUrlParser;
 use vsphere_console::ticket::ConsolePolicy;
+use vsphere_console::ticket::NativeUrlParser;
 
 #[path = "rfb_stream.rs"]
 mod rfb_stream;

@@ -17,7 +17,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   bench [--pairs N] [--soak-minutes N] [--only NAME]
                          vsphere-console against noVNC 1.7.0 in one Chromium page; writes BENCHMARKS.md
   demo [--listen ADDR]   install what is missing, build in release mode, run the app against the lab
-  test                   install what is missing, run every test (native, browser, end to end)
+  test [--only SUITE]    install what is missing, run every test suite, or one: tidy, native,
+                         browser, e2e, fuzz
   build [--dev]          build the app into pkg/
   fuzz --minutes N       every fuzz target for N minutes on a corpus kept outside the repository
   layouts [--check]      generate src/input/layouts.rs from xkb-data (--check: fail if it differs)
@@ -34,7 +35,7 @@ fn main() {
             let listen = flag_value(&args, "--listen").unwrap_or_else(|| "127.0.0.1:8080".into());
             demo::run(&listen)
         }
-        Some("test") => test::run_all(),
+        Some("test") => test::run_all(flag_value(&args, "--only").as_deref()),
         Some("bench") => bench::run_bench(&bench::Options {
             pairs: flag_value(&args, "--pairs").and_then(|n| n.parse().ok()).unwrap_or(7).max(1),
             soak_minutes: flag_value(&args, "--soak-minutes").and_then(|n| n.parse().ok()).unwrap_or(10),

@@ -20,16 +20,24 @@ const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// A suite: its name and what runs it.
 type Suite = (&'static str, fn() -> Result);
 
-pub fn run_all() -> Result {
+/// Every suite, or with `only` the one of that short name.
+pub fn run_all(only: Option<&str>) -> Result {
     let started = Instant::now();
-    setup::test_tools()?;
-    let suites: Vec<Suite> = vec![
-        ("house style (cargo fmt --check, cargo clippy -D warnings)", tidy),
-        ("native tests (cargo test --workspace)", native),
-        ("browser tests (wasm-bindgen-test, headless Chromium)", browser),
-        ("end-to-end tests (release app and npm package + lab + nginx + Chromium)", e2e),
-        ("fuzzing (cargo fuzz, 20 s per target)", fuzz),
+    let all: Vec<(&str, Suite)> = vec![
+        ("tidy", ("house style (cargo fmt --check, cargo clippy -D warnings)", tidy)),
+        ("native", ("native tests (cargo test --workspace)", native)),
+        ("browser", ("browser tests (wasm-bindgen-test, headless Chromium)", browser)),
+        ("e2e", ("end-to-end tests (release app and npm package + lab + nginx + Chromium)", e2e)),
+        ("fuzz", ("fuzzing (cargo fuzz, 20 s per target)", fuzz)),
     ];
+    if let Some(name) = only {
+        if !all.iter().any(|(short, _)| *short == name) {
+            let names: Vec<&str> = all.iter().map(|(short, _)| *short).collect();
+            return Err(format!("no suite {name}; the suites are {}", names.join(", ")));
+        }
+    }
+    setup::test_tools()?;
+    let suites: Vec<Suite> = all.into_iter().filter(|(short, _)| only.is_none_or(|o| o == *short)).map(|(_, s)| s).collect();
     let mut passed = 0;
     let mut failed = Vec::new();
     for (name, suite) in suites {
@@ -75,7 +83,8 @@ fn tidy() -> Result {
     fmt.and(native).and(wasm).and(console_only)
 }
 
-/// `web_paint.rs` replays every recording in a debug build: about two minutes.
+/// `web_paint.rs` replays every recording in a debug build, one test each: about two
+/// minutes in all, none holding the page for long.
 fn browser() -> Result {
     run(Command::new("wasm-pack")
         .args(["test", "--headless", "--chrome", "--chromedriver", CHROMEDRIVER])

@@ -404,6 +404,6 @@ mod tests {
         next[600] = 7;
         next.truncate(1500);
         let ops = diff_ops(&next, &prev);
-        assert_eq!(vsphere_console::rfb::decoders::tight::rebuild_diff_jpeg(&ops, &prev).unwrap(), next);
+        assert_eq!(vsphere_console::rfb::rebuild_diff_jpeg(&ops, &prev).unwrap(), next);
     }
 }

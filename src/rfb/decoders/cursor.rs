@@ -3,11 +3,11 @@
 
 use super::{Ctx, Effect, Progress};
 use crate::rfb::cursor::CursorImage;
+use crate::rfb::dialect::Dialect;
 use crate::rfb::error::RfbError;
 use crate::rfb::event::Event;
 use crate::rfb::limits::{MAX_CURSOR_SIDE, MAX_MESSAGE};
 use crate::rfb::reader::{Parsed, Reader};
-use crate::rfb::webmks::Dialect;
 
 /// Cursor (-239): pixels in the engine's pixel format, then a 1-bpp mask.
 pub fn decode_rich(r: &mut Reader, t: &mut Ctx) -> Parsed<Progress> {

@@ -23,13 +23,13 @@ pub mod vmware;
 pub mod zlib;
 pub mod zrle;
 
+use super::dialect::Dialect;
 use super::encoding as enc;
 use super::event::{Event, KeyMode};
 use super::framebuffer::{Framebuffer, Rect};
 use super::pixel_format::PixelFormat;
 use super::reader::{Parsed, Reader};
 use super::update_cache::UpdateCache;
-use super::webmks::Dialect;
 use super::zlib::ZStream;
 
 pub(crate) use super::pixels::{rgb_to_rgba, store};
@@ -45,20 +45,7 @@ pub enum Progress {
     ReadBack(Vec<Rect>),
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ImageFormat {
-    Jpeg,
-    Png,
-}
-
-impl ImageFormat {
-    pub fn mime(self) -> &'static str {
-        match self {
-            ImageFormat::Jpeg => "image/jpeg",
-            ImageFormat::Png => "image/png",
-        }
-    }
-}
+pub use super::image_header::ImageFormat;
 
 /// Per-rectangle progress of the incremental decoders.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -3,11 +3,11 @@
 //! range (`0x574D56xx`, "WMV").
 
 use super::{Ctx, Effect, Progress};
+use crate::rfb::dialect::Dialect;
 use crate::rfb::error::RfbError;
 use crate::rfb::event::{Event, KeyMode};
 use crate::rfb::limits::MAX_MESSAGE;
 use crate::rfb::reader::{Parsed, Reader};
-use crate::rfb::webmks::Dialect;
 
 /// VMWCursorState: `u16` flags; bit 0 visible, and (rfbproto) bit 1 an absolute pointer.
 /// VMware's client reads bit 0 only: to a WebMKS server the pointer is absolute, and

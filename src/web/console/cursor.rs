@@ -4,7 +4,7 @@
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-use crate::rfb::cursor::CursorImage;
+use crate::rfb::CursorImage;
 
 pub struct CursorStyle {
     canvas: HtmlCanvasElement,

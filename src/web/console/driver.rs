@@ -32,7 +32,7 @@ pub type TicketFuture = Pin<Box<dyn Future<Output = Result<IssuedTicket, Acquire
 #[derive(Clone)]
 pub struct RunnerHooks {
     /// Gets a ticket for each attempt (vCenter, a portal's backend, or one handed in).
-    pub acquire: Rc<dyn Fn() -> TicketFuture>,
+    pub acquire_ticket: Rc<dyn Fn() -> TicketFuture>,
     pub on_status: Rc<dyn Fn(ConsoleStatus)>,
     pub on_host_event: Rc<dyn Fn(HostEvent)>,
     /// The API session is gone (the app returns to its login).
@@ -157,7 +157,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
             }
             Work::SessionLost(sentence) => (hooks().on_session_lost)(sentence),
             Work::AcquireTicket { generation } => {
-                let fut = (hooks().acquire)();
+                let fut = (hooks().acquire_ticket)();
                 spawn_local(async move {
                     let result = fut.await;
                     let now = now_ms();

@@ -29,7 +29,7 @@ pub struct ConsoleRunner {
 }
 
 impl ConsoleRunner {
-    /// Starts the first attempt at once. `fresh_tickets`: `hooks.acquire` gives a fresh
+    /// Starts the first attempt at once. `fresh_tickets`: `hooks.acquire_ticket` gives a fresh
     /// ticket each time (a refused or dropped console is then tried again).
     pub fn start(
         canvas: HtmlCanvasElement,
