@@ -52,6 +52,12 @@ export interface VSphereConsoleOptions {
   keyboardLayout?: KeyboardLayout;
   /** Which ways clipboard text may go; both default to true. */
   clipboard?: { toVm?: boolean; fromVm?: boolean };
+  /**
+   * The chord of modifiers, pressed together and released with no other key, that moves
+   * the keyboard focus out of the screen (every other key goes to the VM, Tab included).
+   * Default "Ctrl+Alt+Shift"; "" for none.
+   */
+  leaveKeys?: string;
   /** Pause between typed key events; default 25. */
   typingDelayMs?: number;
   /** Reconnect by itself after a network drop, with a fresh ticket from acquireTicket; default true. */
@@ -146,7 +152,8 @@ export declare class VSphereConsole extends EventTarget {
   settled(): Promise<void>;
   requestResolution(width: number, height: number): boolean;
   setScale(mode: ScaleMode): void;
-  enterFullscreen(): Promise<void>;
+  /** Fullscreen (on the console, or `target`) with the keyboard locked where the browser can. */
+  enterFullscreen(target?: Element): Promise<void>;
   exitFullscreen(): Promise<void>;
   toDataURL(type?: string, quality?: number): string;
   toBlob(callback: BlobCallback, type?: string, quality?: number): void;

@@ -19,7 +19,7 @@ export async function validateConsoleUrl(ticket, requestedFrom, policy) {
   return validateWithPolicy(ticket, requestedFrom, policy ?? null);
 }
 
-const CORE_OPTIONS = ["policy", "requestedFrom", "scale", "viewOnly", "keyboardLayout", "clipboard", "typingDelayMs", "reconnect",
+const CORE_OPTIONS = ["policy", "requestedFrom", "scale", "viewOnly", "keyboardLayout", "clipboard", "typingDelayMs", "reconnect", "leaveKeys",
   "ticketLifetimeSeconds", "stepTimeoutSeconds"];
 
 /**
@@ -240,7 +240,11 @@ export class VSphereConsole extends EventTarget {
     }
   }
 
-  enterFullscreen() { return this.#screen.requestFullscreen(); }
+  /**
+   * Fullscreen on the console (or on `target`), with the keyboard locked where the browser
+   * has any form of it, so Escape, Alt+Tab and the Windows key reach the VM (see the README).
+   */
+  enterFullscreen(target = this.#screen) { return this.ready.then(() => this.#handle.enterFullscreen(target)); }
   exitFullscreen() { return document.fullscreenElement ? document.exitFullscreen() : Promise.resolve(); }
   toDataURL(type = "image/png", quality) { return this.#canvas.toDataURL(type, quality); }
   toBlob(callback, type = "image/png", quality) { this.#canvas.toBlob(callback, type, quality); }

@@ -187,7 +187,7 @@ export function createWMKS(id, options = {}) {
     canFullScreen: () => Boolean(document.fullscreenEnabled) && !isSafari(),
     isFullScreen: () => Boolean(document.fullscreenElement),
     enterFullScreen() {
-      if (!document.fullscreenElement && wmks.canFullScreen()) element.requestFullscreen().catch(() => {});
+      if (!document.fullscreenElement && wmks.canFullScreen() && console) console.enterFullscreen(element).catch(() => {});
     },
     exitFullScreen() {
       if (document.fullscreenElement) document.exitFullscreen().catch(() => {});

@@ -78,6 +78,9 @@ pub struct ConsoleOptions {
     pub ticket_lifetime_seconds: u32,
     /// Seconds allowed for each step before the console runs (socket open, handshake).
     pub step_timeout_seconds: u32,
+    /// The chord of modifiers that moves the focus out of the screen (`input::leave`);
+    /// empty: none.
+    pub leave_keys: String,
 }
 
 impl Default for ConsoleOptions {
@@ -93,6 +96,7 @@ impl Default for ConsoleOptions {
             reconnect: true,
             ticket_lifetime_seconds: 60,
             step_timeout_seconds: 20,
+            leave_keys: crate::input::leave::DEFAULT.into(),
         }
     }
 }

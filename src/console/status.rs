@@ -51,7 +51,7 @@ impl Step {
             Step::Connecting => "Connecting to the console…",
             Step::Handshake => "Connected; setting up the console…",
             Step::WaitingForPicture => "Waiting for the first picture…",
-            Step::Running => "Console running. Click the screen to type.",
+            Step::Running => "Console running. Click the screen to type; Ctrl+Alt+Shift takes the keyboard back out.",
             Step::Failed => "The console could not be opened.",
             Step::Closed => "The console is closed.",
         }

@@ -228,6 +228,13 @@ impl ConsoleHandle {
         js_sys::JSON::parse(&serde_json::json!({ "sent": sent, "sentence": sentence }).to_string()).unwrap_or(JsValue::NULL)
     }
 
+    /// Fullscreen on `element` with the keyboard locked where the browser can
+    /// (`web::fullscreen::enter`). Call from the person's click or key.
+    #[wasm_bindgen(js_name = enterFullscreen)]
+    pub fn enter_fullscreen(&self, element: web_sys::Element) -> Promise {
+        crate::web::fullscreen::enter(&element)
+    }
+
     /// The person's copy control: the VM's waiting text goes to the local clipboard.
     /// Call from their click. False when no text waits.
     #[wasm_bindgen(js_name = copyFromVm)]

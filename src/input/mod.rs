@@ -7,6 +7,7 @@
 pub mod keycode;
 pub mod keysym;
 pub mod layouts;
+pub mod leave;
 pub mod scancode;
 pub mod text;
 pub mod wheel;

@@ -76,7 +76,7 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
     });
     let p = props;
     html! {
-        <div class="vc-toolbar" role="toolbar" aria-label="Console controls" onkeydown={menu_keys}>
+        <div class="vc-toolbar" role="toolbar" aria-label="Console controls" onkeydown={menu_keys} data-vsc-leave="">
             if let Some(back) = &p.on_back {
                 <button class="vc-back" onclick={back.reform(|_| ())} aria-label="Back to VM list">{ "← Back" }</button>
             }

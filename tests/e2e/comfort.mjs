@@ -456,6 +456,34 @@ test("every control is reached with the keyboard alone, in order, with a visible
   assert(await page.evaluate(() => document.activeElement.getAttribute("aria-label")) === "More console actions", "focus returns to More");
 });
 
+test("a keyboard-only path: log in, open a console, type into the VM, leave the screen by Ctrl+Alt+Shift, Tab on, disconnect", async ({ lab, page }) => {
+  const active = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") || document.activeElement?.textContent?.trim() || "");
+  await page.getByLabel("User name").focus();
+  await page.keyboard.type("demo@vsphere.local");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("demo");
+  await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: "Open console of web-01" }).focus();
+  await page.keyboard.press("Enter");
+  await running(page);
+  for (let i = 0; i < 20 && (await active()) !== "Console screen of web-01"; i++) await page.keyboard.press("Tab");
+  assert(await active() === "Console screen of web-01", "Tab reaches the screen");
+  assert(await page.locator("canvas").getAttribute("aria-keyshortcuts") === "Control+Alt+Shift", "the screen says its way out");
+  await page.keyboard.type("kb1");
+  // Tab goes to the VM: the screen keeps the focus.
+  await page.keyboard.press("Tab");
+  assert(await active() === "Console screen of web-01", "Tab is the VM's");
+  await eventually("the typed text at the lab", async () => (await consoles(lab)).some((c) => c.typed.includes("kb1")));
+  for (const k of ["Control", "Alt", "Shift"]) await page.keyboard.down(k);
+  for (const k of ["Shift", "Alt", "Control"]) await page.keyboard.up(k);
+  assert(await active() === "Back to VM list", `Ctrl+Alt+Shift moves the focus to the toolbar (on ${await active()})`);
+  await page.keyboard.press("Tab");
+  assert(await active() === "Send Ctrl+Alt+Del", `Tab continues through the page (on ${await active()})`);
+  for (let i = 0; i < 12 && (await active()) !== "Disconnect"; i++) await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await eventually("the console to close", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Closed");
+});
+
 test("on a phone in actual size, a finger drags the view and two pinch-zoom it; a tap still clicks", async ({ lab, page }) => {
   await login(page, "demo@vsphere.local", "demo");
   await page.getByRole("button", { name: "Open console of web-01" }).click();

@@ -245,6 +245,20 @@ test("<vsphere-console>: the ticket is a property, events on the element, reconn
 
 test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, focus, scale, fullscreen, resolution, destroy", async ({ page, seen }) => {
   await portalBackend(page, seen);
+  // What the console asks of fullscreen: the request's keyboardLock and Keyboard Lock.
+  await page.addInitScript(() => {
+    window.__fullscreenOptions = [];
+    const request = Element.prototype.requestFullscreen;
+    Element.prototype.requestFullscreen = function (options) {
+      window.__fullscreenOptions.push(JSON.stringify(options ?? null));
+      return request.call(this, options);
+    };
+    window.__keyboardLocks = 0;
+    if (navigator.keyboard?.lock) {
+      const lock = navigator.keyboard.lock.bind(navigator.keyboard);
+      navigator.keyboard.lock = (...keys) => { window.__keyboardLocks++; return lock(...keys); };
+    }
+  });
   await page.goto(`${nginx.origin}/embed/console.html`);
   await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
   await page.evaluate(() => window.api.sendCtrlAltDel());
@@ -343,6 +357,8 @@ test("VSphereConsole methods: keys, combos, clipboard, view-only, snapshots, foc
   await eventually("the console to show 800x600", () => page.evaluate(() => window.api.canvas.width === 800 && window.api.canvas.height === 600));
   await page.evaluate(() => window.api.enterFullscreen());
   await eventually("fullscreen", () => page.evaluate(() => document.fullscreenElement !== null));
+  const asked = await page.evaluate(() => [window.__fullscreenOptions.join(), window.__keyboardLocks]);
+  assert(asked[0] === '{"keyboardLock":"browser"}' && asked[1] === 1, `fullscreen with keyboardLock "browser", and navigator.keyboard.lock() (${asked})`);
   await page.evaluate(() => window.api.exitFullscreen());
   await eventually("leaving fullscreen", () => page.evaluate(() => document.fullscreenElement === null));
   const settled = () => page.evaluate(() => Promise.race([

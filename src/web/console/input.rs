@@ -40,6 +40,53 @@ struct InputState {
     /// Ctrl/Cmd+V went down and its V is held back: the browser's `paste` event, which
     /// follows, first gives the VM the person's clipboard text, then the V goes.
     paste_key: Option<(crate::rfb::KeyInput, (bool, bool))>,
+    /// The way out by keyboard (`input::leave`).
+    leave: input::leave::LeaveChord,
+}
+
+/// The modifiers an event says are held.
+fn modifiers(e: &KeyboardEvent) -> input::leave::Modifiers {
+    input::leave::Modifiers { ctrl: e.ctrl_key(), alt: e.alt_key(), shift: e.shift_key(), meta: e.meta_key() }
+}
+
+/// The person's chord to leave the screen was completed with this event: let go of every
+/// key, and move the focus out.
+fn leave_chord(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputState, e: &KeyboardEvent, down: bool) -> bool {
+    let Some(chord) = input::leave::Modifiers::parse(&c.options().leave_keys) else { return false };
+    if !st.leave.key(chord, &e.code(), down, modifiers(e)) {
+        return false;
+    }
+    c.release_keys();
+    leave_screen(canvas);
+    true
+}
+
+/// Focus goes to the page's chosen place (an element with `data-vsc-leave` in the
+/// console's section, or its first control: the app's toolbar), else to the next control after
+/// the screen, else it just leaves the screen.
+fn leave_screen(canvas: &HtmlCanvasElement) {
+    const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+    let target = canvas
+        .closest(".vc-console")
+        .ok()
+        .flatten()
+        .and_then(|s| s.query_selector("[data-vsc-leave]").ok().flatten())
+        .and_then(|t| if t.matches(FOCUSABLE).unwrap_or(false) { Some(t) } else { t.query_selector(FOCUSABLE).ok().flatten() });
+    let target = target.or_else(|| {
+        let doc = canvas.owner_document()?;
+        let all = doc.query_selector_all(FOCUSABLE).ok()?;
+        let list: Vec<Element> = (0..all.length()).filter_map(|i| all.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect();
+        let at = list.iter().position(|el| el == &***canvas)?;
+        list.into_iter().skip(at + 1).find(|el| !canvas.contains(Some(el)))
+    });
+    match target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+        Some(t) => {
+            let _ = t.focus();
+        }
+        None => {
+            let _ = canvas.blur();
+        }
+    }
 }
 
 /// Releases every key held (the core knows which): on blur, page hide, a hidden page and
@@ -79,8 +126,9 @@ impl InputListeners {
         let mut on = |name: &'static str, f: Handler| on_target(&canvas_target, name, f);
         on(
             "keydown",
-            Box::new(|c, _, st, ev| {
+            Box::new(|c, canvas, st, ev| {
                 let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
+                leave_chord(c, canvas, st, &e, true);
                 if !c.status().input_allowed() {
                     return;
                 }
@@ -98,8 +146,12 @@ impl InputListeners {
         );
         on(
             "keyup",
-            Box::new(|c, _, st, ev| {
+            Box::new(|c, canvas, st, ev| {
                 let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
+                if leave_chord(c, canvas, st, &e, false) {
+                    e.prevent_default();
+                    return;
+                }
                 if !c.status().input_allowed() {
                     return;
                 }

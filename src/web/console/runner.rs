@@ -39,6 +39,9 @@ impl ConsoleRunner {
         fresh_tickets: bool,
     ) -> Result<Self, String> {
         let painter = Painter::new(canvas.clone())?;
+        if let Some(chord) = crate::input::leave::Modifiers::parse(&options.leave_keys) {
+            let _ = canvas.set_attribute("aria-keyshortcuts", &chord.aria());
+        }
         let mut core = ConsoleCore::new(vm, options, page_origin(), Box::new(BrowserUrlParser), Box::new(crate::web::now_ms));
         core.set_fresh_tickets(fresh_tickets);
         let shared = Shared::new(core, painter, CursorStyle::new(canvas.clone()), hooks);
