@@ -17,6 +17,16 @@ async function consoles(lab) {
   return (await fetch(new URL("lab/consoles", lab.url))).json();
 }
 
+/** Logs in with the keyboard only, as the lab's demo user. */
+async function loginByKeyboard(page) {
+  await page.getByLabel("User name").focus();
+  await page.keyboard.type("demo@vsphere.local");
+  await page.keyboard.press("Tab");
+  await page.keyboard.type("demo");
+  await page.keyboard.press("Enter");
+  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+}
+
 const running = (page) => eventually("the console to run", async () => (await page.locator(".vc-status").getAttribute("data-step")) === "Running");
 
 /** A second client's VI/JSON session, as another person or a portal would have. */
@@ -421,13 +431,7 @@ test("every control is reached with the keyboard alone, in order, with a visible
   await page.getByLabel("User name").waitFor();
   let names = await tabThrough(4);
   assert(names[0] === "User name" && names[1] === "Password", `login order: ${names}`);
-  // Log in with the keyboard only.
-  await page.getByLabel("User name").focus();
-  await page.keyboard.type("demo@vsphere.local");
-  await page.keyboard.press("Tab");
-  await page.keyboard.type("demo");
-  await page.keyboard.press("Enter");
-  await page.getByRole("button", { name: "Open console of web-01" }).waitFor();
+  await loginByKeyboard(page);
   names = await tabThrough(14);
   assert(names.includes("Filter by name") && names.includes("Open console of web-01"), `list order: ${names}`);
   assert(names.indexOf("Filter by name") < names.indexOf("Open console of web-01"), "the filter comes before the rows");
@@ -458,11 +462,7 @@ test("every control is reached with the keyboard alone, in order, with a visible
 
 test("a keyboard-only path: log in, open a console, type into the VM, leave the screen by Ctrl+Alt+Shift, Tab on, disconnect", async ({ lab, page }) => {
   const active = () => page.evaluate(() => document.activeElement?.getAttribute("aria-label") || document.activeElement?.textContent?.trim() || "");
-  await page.getByLabel("User name").focus();
-  await page.keyboard.type("demo@vsphere.local");
-  await page.keyboard.press("Tab");
-  await page.keyboard.type("demo");
-  await page.keyboard.press("Enter");
+  await loginByKeyboard(page);
   await page.getByRole("button", { name: "Open console of web-01" }).focus();
   await page.keyboard.press("Enter");
   await running(page);
