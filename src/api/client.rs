@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::error::ApiError;
 use super::fault::{Fault, FaultKind};
 use super::http::{HttpRequest, HttpResponse, Method};
-use super::wire::{MoRef, RetrieveResult, ServiceContent, UserSession, VirtualMachineTicket};
+use super::wire::{MoRef, ServiceContent, UserSession};
 use crate::secret::{Secret, SessionId};
 
 /// The release path segment used until the server tells us its own.
@@ -68,25 +68,25 @@ impl ViClient {
         self.release = release.to_owned();
     }
 
-    fn get_property(&self, mo: &MoRef, property: &str, with_session: bool) -> Result<HttpRequest, ApiError> {
+    pub(super) fn get_property(&self, mo: &MoRef, property: &str, with_session: bool) -> Result<HttpRequest, ApiError> {
         let session = if with_session { Some(self.session.clone().ok_or(ApiError::NoSession)?) } else { self.session.clone() };
         Ok(HttpRequest { method: Method::Get, path: self.path(mo, property), session, headers: Vec::new(), body: None })
     }
 
-    fn path(&self, mo: &MoRef, tail: &str) -> String {
+    pub(super) fn path(&self, mo: &MoRef, tail: &str) -> String {
         format!("/sdk/vim25/{}/{}/{}/{}", encode_segment(&self.release), encode_segment(&mo.kind), encode_segment(&mo.value), tail)
     }
 
-    fn content_ref(&self) -> Result<&ServiceContent, ApiError> {
+    pub(super) fn content_ref(&self) -> Result<&ServiceContent, ApiError> {
         self.content.as_ref().ok_or(ApiError::NoServiceContent)
     }
 
-    fn session_manager(&self) -> Result<MoRef, ApiError> {
+    pub(super) fn session_manager(&self) -> Result<MoRef, ApiError> {
         self.content_ref()?.session_manager.clone().ok_or(ApiError::NoServiceContent)
     }
 
     /// A SessionManager method that needs no session (the ways in).
-    fn anonymous_call(&self, method: &str, body: Value) -> Result<HttpRequest, ApiError> {
+    pub(super) fn anonymous_call(&self, method: &str, body: Value) -> Result<HttpRequest, ApiError> {
         Ok(HttpRequest {
             method: Method::Post,
             path: self.path(&self.session_manager()?, method),
@@ -96,7 +96,7 @@ impl ViClient {
         })
     }
 
-    fn call(&self, mo: &MoRef, method: &str, body: Option<Value>) -> Result<HttpRequest, ApiError> {
+    pub(super) fn call(&self, mo: &MoRef, method: &str, body: Option<Value>) -> Result<HttpRequest, ApiError> {
         let session = Some(self.session.clone().ok_or(ApiError::NoSession)?);
         Ok(HttpRequest {
             method: Method::Post,
@@ -335,108 +335,6 @@ impl ViClient {
         self.session = None;
         req
     }
-
-    // --- Inventory ---------------------------------------------------------------
-
-    /// `CreateContainerView` over the root folder for VMs and the hosts they run on.
-    pub fn create_vm_view_request(&self) -> Result<HttpRequest, ApiError> {
-        let content = self.content_ref()?;
-        let view_manager = content.view_manager.clone().ok_or(ApiError::NoServiceContent)?;
-        self.call(
-            &view_manager,
-            "CreateContainerView",
-            Some(json!({
-                "container": content.root_folder,
-                "type": ["VirtualMachine", "HostSystem"],
-                "recursive": true
-            })),
-        )
-    }
-
-    pub fn parse_moref(&self, resp: &HttpResponse) -> Result<MoRef, ApiError> {
-        decode(resp)
-    }
-
-    /// `RetrievePropertiesEx` over a container view: VM name, power state, host, guest OS;
-    /// host names, so the list can say where each VM runs.
-    pub fn retrieve_vms_request(&self, view: &MoRef) -> Result<HttpRequest, ApiError> {
-        self.retrieve_properties(
-            json!([
-                {"_typeName": "PropertySpec", "type": "VirtualMachine", "pathSet": super::inventory::VM_PROPERTIES},
-                {"_typeName": "PropertySpec", "type": "HostSystem", "pathSet": ["name"]}
-            ]),
-            json!({
-                "_typeName": "ObjectSpec",
-                "obj": view,
-                "skip": true,
-                "selectSet": [{"_typeName": "TraversalSpec", "type": "ContainerView", "path": "view", "skip": false}]
-            }),
-            Some(PAGE_SIZE),
-        )
-    }
-
-    /// `RetrievePropertiesEx` with one filter spec: these properties of these objects.
-    fn retrieve_properties(&self, prop_set: Value, object_spec: Value, max_objects: Option<u32>) -> Result<HttpRequest, ApiError> {
-        let pc = self.content_ref()?.property_collector.clone();
-        let mut options = json!({"_typeName": "RetrieveOptions"});
-        if let Some(max) = max_objects {
-            options["maxObjects"] = json!(max);
-        }
-        let spec = json!({"_typeName": "PropertyFilterSpec", "propSet": prop_set, "objectSet": [object_spec]});
-        self.call(&pc, "RetrievePropertiesEx", Some(json!({ "specSet": [spec], "options": options })))
-    }
-
-    /// `ContinueRetrievePropertiesEx` with the token of the previous page.
-    pub fn continue_retrieve_request(&self, token: &str) -> Result<HttpRequest, ApiError> {
-        let pc = self.content_ref()?.property_collector.clone();
-        self.call(&pc, "ContinueRetrievePropertiesEx", Some(json!({ "token": token })))
-    }
-
-    pub fn parse_retrieve_result(&self, resp: &HttpResponse) -> Result<RetrieveResult, ApiError> {
-        // An empty result may come back as 200 with no body.
-        if resp.status == 204 || (resp.status == 200 && resp.body.trim().is_empty()) {
-            return Ok(RetrieveResult::default());
-        }
-        decode(resp)
-    }
-
-    /// `DestroyView` once the list is read.
-    pub fn destroy_view_request(&self, view: &MoRef) -> Result<HttpRequest, ApiError> {
-        self.call(view, "DestroyView", None)
-    }
-
-    // --- VirtualMachine ----------------------------------------------------------
-
-    /// `AcquireTicket {"ticketType":"webmks"}`.
-    pub fn acquire_webmks_ticket_request(&self, vm: &MoRef) -> Result<HttpRequest, ApiError> {
-        self.call(vm, "AcquireTicket", Some(json!({"ticketType": "webmks"})))
-    }
-
-    pub fn parse_ticket(&mut self, resp: &HttpResponse) -> Result<VirtualMachineTicket, ApiError> {
-        decode(resp)
-    }
-
-    /// `PowerOnVM_Task` (privilege `VirtualMachine.Interact.PowerOn`): powers on a VM
-    /// that is off, or resumes one that is suspended. The answer is a `Task` reference
-    /// ([`Self::parse_moref`]); its outcome comes from [`Self::task_state_request`].
-    pub fn power_on_request(&self, vm: &MoRef) -> Result<HttpRequest, ApiError> {
-        self.call(vm, "PowerOnVM_Task", Some(json!({})))
-    }
-
-    /// `RetrievePropertiesEx` of one task's state and fault (read by
-    /// [`super::task::outcome`]).
-    pub fn task_state_request(&self, task: &MoRef) -> Result<HttpRequest, ApiError> {
-        self.retrieve_properties(
-            json!([{"_typeName": "PropertySpec", "type": "Task", "pathSet": super::task::TASK_PROPERTIES}]),
-            json!({"_typeName": "ObjectSpec", "obj": task, "skip": false}),
-            None,
-        )
-    }
-
-    /// Checks a void answer (204 or an empty 200).
-    pub fn parse_void(&self, resp: &HttpResponse) -> Result<(), ApiError> {
-        check_status(resp)
-    }
 }
 
 /// Releases this client knows, newest first (the VI/JSON spec's enum from 8.0.1.0 on).
@@ -489,7 +387,7 @@ pub fn encode_segment(s: &str) -> String {
 }
 
 /// Fails on anything but success, decoding a fault where there is one.
-fn check_status(resp: &HttpResponse) -> Result<(), ApiError> {
+pub(super) fn check_status(resp: &HttpResponse) -> Result<(), ApiError> {
     match resp.status {
         200..=299 => Ok(()),
         _ => Err(error_for(resp)),

@@ -12,6 +12,7 @@ pub mod http;
 pub mod inventory;
 pub mod rest;
 pub mod task;
+mod vm_calls;
 pub mod wire;
 
 /// Secrets are the crate's (`crate::secret`); the API is where most of them come from.

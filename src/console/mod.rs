@@ -12,8 +12,11 @@
 //! The browser runner (`web::console`), the Yew console and the JavaScript API all
 //! drive this one type; it is tested natively in `tests/console_core.rs`.
 
+mod actions;
+mod close;
 mod consent;
 mod core;
+mod events;
 mod options;
 mod status;
 mod ticket_input;
