@@ -31,13 +31,10 @@ export class VSphereConsole extends EventTarget {
   #handle = null;
   #screen;
   #canvas;
-  #scale;
   #status = null;
-  #observer = null;
   #destroyed = false;
   /** The options the console starts with; setters write here until it has. */
   #options = {};
-  #lastSize = "";
 
   constructor(element, options = {}) {
     super();
@@ -61,8 +58,7 @@ export class VSphereConsole extends EventTarget {
     const freshTickets = typeof acquireTicket === "function";
     const core = {};
     for (const k of CORE_OPTIONS) if (options[k] !== undefined) core[k] = options[k];
-    this.#scale = core.scale ?? "fit";
-    core.scale = this.#scale;
+    core.scale = core.scale ?? "fit";
 
     // Styles go through CSSOM: a strict CSP (style-src 'self') refuses style attributes.
     this.#screen = document.createElement("div");
@@ -76,7 +72,6 @@ export class VSphereConsole extends EventTarget {
     Object.assign(this.#canvas.style, { display: "block", outline: "none" });
     this.#screen.appendChild(this.#canvas);
     element.appendChild(this.#screen);
-    this.#applyScale();
 
     /** Resolves once the console has started (the wasm is loaded). */
     this.#options = core;
@@ -92,12 +87,7 @@ export class VSphereConsole extends EventTarget {
   }
 
   #onEvent(name, detail) {
-    if (name === "status") {
-      this.#status = detail;
-      // Once it runs, the guest takes the element's size (remote scale).
-      this.#fitGuest();
-    }
-    if (name === "resize") this.#applyScale();
+    if (name === "status") this.#status = detail;
     this.#emit(name, detail);
   }
 
@@ -109,7 +99,7 @@ export class VSphereConsole extends EventTarget {
   get canvas() { return this.#canvas; }
   /** `{step, text, message, ticket, width, height, name, keyMode, viewOnly, …}`, or null before start. */
   get status() { return this.#status; }
-  get scale() { return this.#scale; }
+  get scale() { return this.#status?.scale ?? this.#options.scale; }
   /** Set at any time: before the console starts, it starts view-only (noVNC's `rfb.viewOnly = true` right after `new`). */
   get viewOnly() { return this.#status?.viewOnly ?? Boolean(this.#options.viewOnly); }
   set viewOnly(v) {
@@ -198,46 +188,15 @@ export class VSphereConsole extends EventTarget {
   /** Asks the guest to change resolution (VMware consoles); false when the server cannot. */
   requestResolution(width, height) { return this.#handle?.requestResolution(width >>> 0, height >>> 0) ?? false; }
 
-  /** "fit" (scaled to the element), "actual" (one pixel per device pixel, scrolling) or "remote" (the guest follows the element). */
+  /**
+   * "fit" (scaled to the element), "actual" (one pixel per device pixel, scrolling) or
+   * "remote" (the guest follows the element's size; back to "fit" where the server
+   * cannot, and the status says why). The console itself styles the canvas.
+   */
   setScale(mode) {
     if (!["fit", "actual", "remote"].includes(mode)) throw new RangeError(`scale must be fit, actual or remote, not ${mode}`);
-    this.#scale = mode;
-    this.#applyScale();
-  }
-
-  #applyScale() {
-    const c = this.#canvas.style;
-    const s = this.#screen.style;
-    this.#observer?.disconnect();
-    this.#observer = null;
-    // In actual size, touch pans and pinch-zooms the view (the runner checks this class).
-    this.#screen.classList.toggle("actual", this.#scale === "actual");
-    s.touchAction = this.#scale === "actual" ? "pan-x pan-y pinch-zoom" : "";
-    if (this.#scale === "actual") {
-      const dpr = Math.max(1, window.devicePixelRatio || 1);
-      Object.assign(c, { maxWidth: "none", maxHeight: "none", width: `${this.#canvas.width / dpr}px`, height: `${this.#canvas.height / dpr}px` });
-      Object.assign(s, { overflow: "auto", alignItems: "flex-start", justifyContent: "flex-start" });
-      return;
-    }
-    Object.assign(c, { maxWidth: "100%", maxHeight: "100%", width: "auto", height: "auto" });
-    Object.assign(s, { overflow: "hidden", alignItems: "center", justifyContent: "center" });
-    if (this.#scale === "remote") {
-      this.#observer = new ResizeObserver(() => this.#fitGuest());
-      this.#observer.observe(this.#screen);
-    }
-  }
-
-  /** Remote scale: the guest takes the element's size (once running, and on every resize). */
-  #fitGuest() {
-    const w = Math.max(320, this.#screen.clientWidth) & ~7;
-    const h = Math.max(240, this.#screen.clientHeight) & ~7;
-    const size = `${w}x${h}`;
-    if (this.#scale !== "remote" || size === this.#lastSize || !this.#status || this.#status.step !== "Running") return;
-    this.#lastSize = size;
-    if (!this.requestResolution(w, h)) {
-      this.#scale = "fit";
-      this.#applyScale();
-    }
+    this.#options.scale = mode;
+    this.#handle?.setScale(mode);
   }
 
   /**
@@ -254,7 +213,6 @@ export class VSphereConsole extends EventTarget {
   /** Disconnects and removes the canvas; the object is finished. */
   destroy() {
     this.#destroyed = true;
-    this.#observer?.disconnect();
     const handle = this.#handle;
     this.#handle = null;
     if (handle) {

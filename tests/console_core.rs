@@ -609,3 +609,32 @@ fn a_ticket_older_than_its_lifetime_is_never_used() {
     c.ticket_acquired(1, Ok(ticket("esx01.example.com")), NOW - 59_000.0);
     assert!(drain(&mut c).iter().any(|w| matches!(w, Work::OpenSocket { .. })), "a ticket within its lifetime is used");
 }
+
+/// One owner for "the guest takes the container's size": the core rounds and remembers
+/// what it asked, and falls back to Fit with a sentence where the server cannot resize.
+#[test]
+fn remote_scale_asks_the_guest_for_the_container_size_once_and_falls_back_to_fit() {
+    use vsphere_console::console::Scale;
+    let mut c = core(ConsoleOptions { scale: Scale::Remote, ..options() });
+    c.fit_guest(1000, 700);
+    assert!(sent(&drain(&mut c)).is_empty(), "nothing before the console runs");
+    to_running(&mut c);
+    let g = c.generation();
+    c.received(g, &server_caps(caps::REQUEST_RESOLUTION));
+    drain(&mut c);
+    c.fit_guest(1001, 703);
+    assert_eq!(sent(&drain(&mut c)), [127, 5, 0, 8, 0x03, 0xe8, 0x02, 0xb8], "1000x696: multiples of 8");
+    c.fit_guest(1002, 700);
+    assert!(sent(&drain(&mut c)).is_empty(), "the same size is not asked twice");
+    c.fit_guest(100, 100);
+    assert_eq!(sent(&drain(&mut c)), [127, 5, 0, 8, 0x01, 0x40, 0x00, 0xf0], "at least 320x240");
+    assert_eq!(c.status().scale, Scale::Remote);
+    // A server without RequestResolution: Fit, and a sentence.
+    let mut c = core(ConsoleOptions { scale: Scale::Remote, ..options() });
+    to_running(&mut c);
+    c.fit_guest(800, 600);
+    assert_eq!(c.status().scale, Scale::Fit);
+    assert!(c.status().message.as_deref().unwrap_or_default().contains("cannot change the guest's resolution"));
+    c.set_scale(Scale::Actual);
+    assert_eq!(c.status().scale, Scale::Actual);
+}

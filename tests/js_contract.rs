@@ -75,3 +75,27 @@ fn error_and_validation_codes_are_declared_as_rust_and_the_package_give_them() {
     assert_eq!(names, set(["ValidationCode"]), "and every policy code");
     assert!(ErrorCode::Policy("host") == *"host");
 }
+
+/// One set of console options with one set of defaults: `ConsoleOptions` (Rust), the keys
+/// `js/index.js` hands to it (`CORE_OPTIONS`), and `VSphereConsoleOptions` in the .d.ts
+/// (which adds the JavaScript-only `ticket`, `acquireTicket`, `label`, `background`,
+/// `wasmUrl`).
+#[test]
+fn console_options_are_one_set_in_rust_the_package_and_its_types() {
+    use vsphere_console::console::ConsoleOptions;
+    let rust: BTreeSet<String> = serde_json::to_value(ConsoleOptions::default()).unwrap().as_object().unwrap().keys().cloned().collect();
+    let start = INDEX_JS.find("const CORE_OPTIONS = [").expect("index.js lists CORE_OPTIONS");
+    let list = &INDEX_JS[start..start + INDEX_JS[start..].find("];").unwrap()];
+    let js: BTreeSet<String> = list.split('"').skip(1).step_by(2).map(str::to_owned).collect();
+    assert_eq!(js, rust, "CORE_OPTIONS is ConsoleOptions");
+    let start = DTS.find("export interface VSphereConsoleOptions {").unwrap();
+    let body = &DTS[start..start + DTS[start..].find("\n}").unwrap()];
+    let declared: BTreeSet<String> = body
+        .lines()
+        .filter_map(|l| l.trim().split_once("?:").map(|(k, _)| k.to_owned()))
+        .filter(|k| !k.contains(' ') && !k.starts_with('/') && !k.starts_with('*'))
+        .collect();
+    let mut expected = rust.clone();
+    expected.extend(["ticket", "acquireTicket", "label", "background", "wasmUrl"].map(str::to_owned));
+    assert_eq!(declared, expected, "index.d.ts declares every option");
+}

@@ -2,6 +2,7 @@
 //! resolution and view-only, each checked against the console's state and options.
 
 use super::core::ConsoleCore;
+use super::options::Scale;
 use crate::input;
 use crate::rfb::{ClipboardSent, Engine, Framebuffer, KeyInput, KeyMode, Rect};
 
@@ -142,6 +143,35 @@ impl ConsoleCore {
         let ok = self.status.running() && rfb.request_resolution(width.min(8192) as u16, height.min(8192) as u16);
         self.flush();
         ok
+    }
+
+    /// How the desktop fits its container. The runner styles the canvas by it; in
+    /// `Remote` it reports the container's size with [`Self::fit_guest`].
+    pub fn set_scale(&mut self, scale: Scale) {
+        self.options.scale = scale;
+        self.status.scale = scale;
+        self.last_fit = None;
+        self.changed();
+    }
+
+    /// The container is `width`×`height` CSS pixels. In `Remote` scale, while the console
+    /// runs, the guest is asked for that size (at least 320×240, each side a multiple of
+    /// 8, and only when it changed); a server that cannot change resolution turns the
+    /// scale to `Fit`, and the status says why.
+    pub fn fit_guest(&mut self, width: u32, height: u32) {
+        if self.status.scale != Scale::Remote || !self.status.running() {
+            return;
+        }
+        let size = (width.max(320) & !7, height.max(240) & !7);
+        if self.last_fit == Some(size) {
+            return;
+        }
+        self.last_fit = Some(size);
+        if !self.request_resolution(size.0, size.1) {
+            self.set_scale(Scale::Fit);
+            self.status.message =
+                Some("This console's server cannot change the guest's resolution, so the desktop is fitted to the window instead.".into());
+        }
     }
 
     /// Text as key strokes for the guest's layout (scan codes) or as keysyms, or a

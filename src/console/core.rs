@@ -66,12 +66,15 @@ pub struct ConsoleCore {
     pub(super) refusal_retried: bool,
     /// Whether the VM's text may go to the local clipboard now.
     pub(super) copy_consent: CopyConsent,
+    /// The container size last asked of the guest in `Remote` scale.
+    pub(super) last_fit: Option<(u32, u32)>,
 }
 
 impl ConsoleCore {
     /// A console for `vm`; nothing happens until [`connect`](Self::connect).
     pub fn new(vm: MoRef, options: ConsoleOptions, page_origin: impl Into<String>, parser: Box<dyn UrlParser>, clock: Clock) -> Self {
-        let status = ConsoleStatus { keyboard_layout: options.layout().name(), ..ConsoleStatus::initial(options.view_only) };
+        let status =
+            ConsoleStatus { keyboard_layout: options.layout().name(), scale: options.scale, ..ConsoleStatus::initial(options.view_only) };
         ConsoleCore {
             ticket: TicketState::requested(vm.clone()),
             vm,
@@ -94,6 +97,7 @@ impl ConsoleCore {
             fresh_tickets: true,
             refusal_retried: false,
             copy_consent: CopyConsent::default(),
+            last_fit: None,
         }
     }
 
@@ -142,8 +146,10 @@ impl ConsoleCore {
             drops,
             generation: self.generation,
             keyboard_layout: self.options.layout().name(),
+            scale: self.options.scale,
             ..ConsoleStatus::initial(self.options.view_only)
         };
+        self.last_fit = None;
         self.work.push_back(Work::CancelTimer { timer: Timer::Reconnect });
         self.work.push_back(Work::CancelTimer { timer: Timer::Step });
         if self.cursor_hidden {

@@ -1,13 +1,13 @@
 //! What a host page or the app's config chooses for one console.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::input::text::Layout;
 use crate::ticket::ConsolePolicy;
 use crate::ticket::DEFAULT_LIFETIME_MS;
 
 /// How the desktop fits its container.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum Scale {
     /// Scaled to the container, aspect kept.
@@ -40,7 +40,7 @@ impl Scale {
 }
 
 /// Which ways clipboard text may go (`{"toVm": true, "fromVm": true}`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ClipboardPolicy {
     /// Text the person pastes or copies locally may reach the VM.
@@ -56,7 +56,10 @@ impl Default for ClipboardPolicy {
 }
 
 /// Options of one console, in the JavaScript API's spelling (camelCase).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+/// One set of options with one set of defaults: the JavaScript API takes them as they
+/// are (`CORE_OPTIONS` in `js/index.js`), and the app's `config.json` carries them beside
+/// its own fields (`tests/js_contract.rs` holds the three together).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ConsoleOptions {
     /// The URL policy every ticket must pass (`consolePolicy` in config.json).

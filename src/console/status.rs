@@ -1,6 +1,7 @@
 //! What the page shows about a console: its step, the sentence for it, and the details
 //! a person needs (trust help, LEDs, key mode, the VM's clipboard).
 
+use super::options::Scale;
 use crate::rfb::KeyMode;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,7 +52,7 @@ impl Step {
             Step::Connecting => "Connecting to the console…",
             Step::Handshake => "Connected; setting up the console…",
             Step::WaitingForPicture => "Waiting for the first picture…",
-            Step::Running => "Console running. Click the screen to type; Ctrl+Alt+Shift takes the keyboard back out.",
+            Step::Running => "Console running. Click the screen to type; Ctrl+Alt+Shift leaves it.",
             Step::Failed => "The console could not be opened.",
             Step::Closed => "The console is closed.",
         }
@@ -104,6 +105,8 @@ pub struct ConsoleStatus {
     /// A scheduled automatic reconnect: seconds to wait.
     pub retry_in: Option<u32>,
     pub view_only: bool,
+    /// How the desktop fits its container (`Remote` may fall back to `Fit`).
+    pub scale: Scale,
     /// The guest layout "Type text" types for.
     pub keyboard_layout: &'static str,
     /// The attempt this status belongs to.
@@ -128,6 +131,7 @@ impl ConsoleStatus {
             drops: 0,
             retry_in: None,
             view_only,
+            scale: Scale::Fit,
             keyboard_layout: "us",
             generation: 0,
         }

@@ -39,6 +39,7 @@ fn status_json(s: &ConsoleStatus) -> serde_json::Value {
         "keyboardLayout": s.keyboard_layout,
         "insecure": s.insecure,
         "retryIn": s.retry_in,
+        "scale": s.scale.as_str(),
         "clipboardWaiting": s.clipboard_waiting,
         "trustUrl": s.trust.as_ref().map(|t| t.trust_url.clone()),
         "redactedUrl": s.trust.as_ref().map(|t| t.redacted_url.clone()),
@@ -138,9 +139,7 @@ impl ConsoleHandle {
     /// A combination by its menu label, e.g. `"Ctrl+Alt+F2"`; false when unknown.
     #[wasm_bindgen(js_name = sendCombo)]
     pub fn send_combo(&self, label: &str) -> bool {
-        let Some((_, keys)) = input::combos().into_iter().find(|(l, _)| l.eq_ignore_ascii_case(label)) else { return false };
-        self.with(|r| r.keys(&input::combo(&keys)));
-        true
+        self.with(|r| r.send_combo(label))
     }
 
     /// noVNC's `sendKey(keysym, code, down)`: `code` is a `KeyboardEvent.code` or null;
@@ -201,28 +200,34 @@ impl ConsoleHandle {
     /// The guest's layout for `typeText`; false for a layout the tables do not have.
     #[wasm_bindgen(js_name = setKeyboardLayout)]
     pub fn set_keyboard_layout(&self, name: &str) -> bool {
-        self.with(|r| r.act(|c| c.set_keyboard_layout(name)))
+        self.with(|r| r.set_keyboard_layout(name))
     }
 
     #[wasm_bindgen(js_name = setViewOnly)]
     pub fn set_view_only(&self, view_only: bool) {
-        self.with(|r| r.act(|c| c.set_view_only(view_only)))
+        self.with(|r| r.set_view_only(view_only))
+    }
+
+    /// `fit`, `actual` or `remote` (the guest takes the element's size); false for another name.
+    #[wasm_bindgen(js_name = setScale)]
+    pub fn set_scale(&self, mode: &str) -> bool {
+        let Some(scale) = crate::console::Scale::from_name(mode) else { return false };
+        self.with(|r| r.set_scale(scale));
+        true
     }
 
     /// Asks the guest for this resolution (VMware); false when the server cannot.
     #[wasm_bindgen(js_name = requestResolution)]
     pub fn request_resolution(&self, width: u32, height: u32) -> bool {
-        self.with(|r| r.act(|c| c.request_resolution(width, height)))
+        self.with(|r| r.request_resolution(width, height))
     }
 
     /// Text for the VM's clipboard: `{sent, sentence}`, where `sentence` says what was
     /// lost (a Latin-1 server) or why nothing went.
     #[wasm_bindgen(js_name = clipboardPaste)]
     pub fn clipboard_paste(&self, text: &str) -> JsValue {
-        let result = self.runner.as_ref().map(|r| r.act(|c| c.clipboard_paste(text)));
-        let (sent, sentence) = match result {
-            Some(Ok(note)) => (true, note),
-            Some(Err(why)) => (false, Some(why)),
+        let (sent, sentence) = match self.runner.as_ref().map(|r| r.paste_to_vm(text)) {
+            Some(p) => (p.sent, p.sentence),
             None => (false, Some("The console has been destroyed.".to_owned())),
         };
         js_sys::JSON::parse(&serde_json::json!({ "sent": sent, "sentence": sentence }).to_string()).unwrap_or(JsValue::NULL)

@@ -17,7 +17,6 @@ use crate::api::wire::MoRef;
 use crate::console::{ConsoleOptions, ConsoleStatus, Scale, Step};
 use crate::input;
 use crate::web::console::{ConsoleRunner, RunnerHooks, TicketFuture};
-use crate::web::timers;
 
 use super::clipboard_panel::ClipboardPanel;
 use super::console_ui::{UiAction, UiState};
@@ -66,8 +65,8 @@ pub struct ConsoleProps {
 #[component]
 pub fn Console(props: &ConsoleProps) -> Html {
     let ui = use_reducer({
-        let (scale, view_only) = (props.options.scale, props.options.view_only);
-        move || UiState::new(scale, view_only)
+        let view_only = props.options.view_only;
+        move || UiState::new(view_only)
     });
     let canvas = use_node_ref();
     let section = use_node_ref();
@@ -93,7 +92,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 match ConsoleRunner::start(el, vm, (*options).clone(), hooks, true) {
                     Ok(r) => {
                         if let Some(l) = stored {
-                            r.act(|c| c.set_keyboard_layout(&l));
+                            r.set_keyboard_layout(&l);
                         }
                         *runner.borrow_mut() = Some(r)
                     }
@@ -101,29 +100,6 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 }
             }
             move || drop(runner.borrow_mut().take())
-        });
-    }
-
-    // Effect: the canvas's CSS size in "actual" mode, through CSSOM (a strict CSP refuses
-    // inline style attributes): one framebuffer pixel per device pixel, crisp on HiDPI.
-    {
-        let canvas = canvas.clone();
-        let desktop = ui.status.desktop.as_ref().map(|d| (d.0, d.1));
-        use_effect_with((ui.scale, desktop), move |(scale, desktop)| {
-            if let Some(el) = canvas.cast::<HtmlElement>() {
-                let style = el.style();
-                match (scale, desktop) {
-                    (Scale::Actual, Some((w, h))) => {
-                        let dpr = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).max(1.0);
-                        let _ = style.set_property("width", &format!("{}px", *w as f64 / dpr));
-                        let _ = style.set_property("height", &format!("{}px", *h as f64 / dpr));
-                    }
-                    _ => {
-                        let _ = style.remove_property("width");
-                        let _ = style.remove_property("height");
-                    }
-                }
-            }
         });
     }
 
@@ -139,38 +115,6 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 ui.dispatch(UiAction::Fullscreen(ours));
             });
             move || drop(listener)
-        });
-    }
-
-    // Effect: in "resize the guest" mode, ask for the container's size (debounced).
-    {
-        let (runner, section, ui2) = (runner.clone(), section.clone(), ui.clone());
-        use_effect_with((ui.scale, ui.status.running()), move |(scale, running)| {
-            let mut cleanup: Option<timers::Interval> = None;
-            if *scale == Scale::Remote && *running {
-                let last = Rc::new(std::cell::Cell::new((0u32, 0u32)));
-                cleanup = timers::Interval::new(400, move || {
-                    let Some(el) = section.cast::<HtmlElement>() else { return };
-                    let w = (el.client_width().max(320) as u32) & !7;
-                    let h = (web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|v| v.as_f64()).unwrap_or(768.0) as u32)
-                        .saturating_sub(220)
-                        .max(240)
-                        & !7;
-                    if last.get() == (w, h) {
-                        return;
-                    }
-                    last.set((w, h));
-                    let done = runner.borrow().as_ref().is_some_and(|r| r.act(|c| c.request_resolution(w, h)));
-                    if !done {
-                        ui2.dispatch(UiAction::Note(Some(
-                            "This console's server cannot change the guest's resolution, so the desktop is fitted to the window instead."
-                                .into(),
-                        )));
-                        ui2.dispatch(UiAction::Scale(Scale::Fit));
-                    }
-                });
-            }
-            move || drop(cleanup)
         });
     }
 
@@ -192,24 +136,26 @@ pub fn Console(props: &ConsoleProps) -> Html {
             let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else { return };
             let label = sel.value();
             sel.set_value("");
-            if let (Some(r), Some((_, keys))) = (runner.borrow().as_ref(), input::combos().into_iter().find(|(l, _)| *l == label)) {
-                r.keys(&input::combo(&keys));
+            if let Some(r) = runner.borrow().as_ref() {
+                r.send_combo(&label);
             }
         })
     };
     let set_scale = {
-        let ui = ui.clone();
+        let (ui, runner) = (ui.clone(), runner.clone());
         Callback::from(move |e: Event| {
             let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else { return };
             ui.dispatch(UiAction::Note(None));
-            ui.dispatch(UiAction::Scale(Scale::from_name(&sel.value()).unwrap_or_default()));
+            if let Some(r) = runner.borrow().as_ref() {
+                r.set_scale(Scale::from_name(&sel.value()).unwrap_or_default());
+            }
         })
     };
     let toggle_view_only = {
         let (runner, now) = (runner.clone(), ui.status.view_only);
         Callback::from(move |_: MouseEvent| {
             if let Some(r) = runner.borrow().as_ref() {
-                r.act(|c| c.set_view_only(!now));
+                r.set_view_only(!now);
             }
         })
     };
@@ -246,22 +192,15 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 i.set_value("");
             }
             if let Some(r) = runner.borrow().as_ref() {
-                let keys = r.act(|c| c.plan_text(&text)).unwrap_or_else(|_| input::text::plan_keysyms(&text));
-                r.keys(&keys);
+                r.keys(&r.plan_text_or_keysyms(&text));
             }
         })
     };
     let clipboard_send = {
         let (runner, ui) = (runner.clone(), ui.clone());
         Callback::from(move |text: String| {
-            let result = runner.borrow().as_ref().map(|r| r.act(|c| c.clipboard_paste(&text)));
-            let note = match result {
-                Some(Ok(None)) => "Sent to the VM's clipboard.".to_owned(),
-                Some(Ok(Some(lossy))) => lossy,
-                Some(Err(why)) => why,
-                None => return,
-            };
-            ui.dispatch(UiAction::ClipboardNote(Some(note)));
+            let Some(pasted) = runner.borrow().as_ref().map(|r| r.paste_to_vm(&text)) else { return };
+            ui.dispatch(UiAction::ClipboardNote(Some(pasted.note())));
         })
     };
     let clipboard_copy = {
@@ -288,7 +227,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
         let (runner, moid) = (runner.clone(), props.vm.value.clone());
         Callback::from(move |e: Event| {
             let Some(sel) = e.target_dyn_into::<HtmlSelectElement>() else { return };
-            if runner.borrow().as_ref().is_some_and(|r| r.act(|c| c.set_keyboard_layout(&sel.value()))) {
+            if runner.borrow().as_ref().is_some_and(|r| r.set_keyboard_layout(&sel.value())) {
                 crate::web::prefs::remember_layout(&moid, &sel.value());
             }
         })
@@ -333,7 +272,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                         aria-label="Show the toolbar" aria-expanded="false">{ "▾ Controls" }</button>
             } else {
                 <Toolbar title={title.clone()} on_back={props.on_back.clone()} {can_type} ended={ended && s.retry_in.is_none()} has_desktop={s.desktop.is_some()}
-                         view_only={s.view_only} scale={ui.scale} fullscreen={ui.fullscreen} on_cad={cad} on_combo={send_combo}
+                         view_only={s.view_only} scale={s.scale} fullscreen={ui.fullscreen} on_cad={cad} on_combo={send_combo}
                          on_scale={set_scale} on_fullscreen={fullscreen} on_screenshot={screenshot} on_view_only={toggle_view_only}
                          on_keyboard={show_keyboard} on_disconnect={disconnect} on_reconnect={reconnect}
                          on_collapse={{ let ui = ui.clone(); Callback::from(move |()| ui.dispatch(UiAction::CollapseBar(true))) }} />
@@ -366,7 +305,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                     }
                 </div>
             }
-            <div class={classes!("vc-screen", ui.scale.as_str())}>
+            <div class={classes!("vc-screen", s.scale.as_str())}>
                 <canvas ref={canvas} tabindex="0" role="application" aria-label={format!("Console screen of {title}")} />
                 <input ref={osk} class="vc-osk" type="text" autocomplete="off" autocapitalize="off"
                     aria-label="On-screen keyboard input" oninput={on_osk_input} />

@@ -1,16 +1,15 @@
 //! The console component's own state: the core's status snapshot plus what only the
-//! page decides (scale, the typing line, a note).
+//! page decides (the typing line, notes, the toolbar's state).
 
 use std::rc::Rc;
 
 use yew::Reducible;
 
-use crate::console::{ConsoleStatus, Scale};
+use crate::console::ConsoleStatus;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct UiState {
     pub status: ConsoleStatus,
-    pub scale: Scale,
     pub typing: Option<String>,
     pub note: Option<String>,
     /// What became of the last clipboard send or paste as typing.
@@ -22,10 +21,9 @@ pub struct UiState {
 }
 
 impl UiState {
-    pub fn new(scale: Scale, view_only: bool) -> Self {
+    pub fn new(view_only: bool) -> Self {
         UiState {
             status: ConsoleStatus::initial(view_only),
-            scale,
             typing: None,
             note: None,
             clipboard_note: None,
@@ -37,7 +35,6 @@ impl UiState {
 
 pub enum UiAction {
     Status(ConsoleStatus),
-    Scale(Scale),
     Typing(Option<String>),
     Note(Option<String>),
     ClipboardNote(Option<String>),
@@ -53,7 +50,6 @@ impl Reducible for UiState {
         let mut s = (*self).clone();
         match action {
             UiAction::Status(status) => s.status = status,
-            UiAction::Scale(scale) => s.scale = scale,
             UiAction::Typing(t) => s.typing = t,
             UiAction::Note(n) => s.note = n,
             UiAction::ClipboardNote(n) => s.clipboard_note = n,

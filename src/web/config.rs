@@ -4,7 +4,7 @@ use serde::Deserialize;
 
 use crate::api::client::DEFAULT_RELEASE;
 use crate::api::ApiError;
-use crate::console::{ClipboardPolicy, ConsoleOptions};
+use crate::console::ConsoleOptions;
 use crate::ticket::ConsolePolicy;
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -23,17 +23,11 @@ pub struct AppConfig {
     /// the header and the value form (`{token}` is replaced) are settings.
     pub token_header: String,
     pub token_template: String,
-    /// The guest's keyboard layout for "Type text" with scan codes (`us`, `de-ch`, …);
-    /// the person's choice per VM overrides it.
-    pub keyboard_layout: String,
-    /// Which ways the clipboard may go: `{"toVm": true, "fromVm": true}`.
-    pub clipboard: ClipboardPolicy,
-    /// Pause between typed key events; ESXi hangs on fast pasted input.
-    pub typing_delay_ms: u32,
-    /// How long an issued ticket may wait before it is used; older ones are never used.
-    pub ticket_lifetime_seconds: u32,
-    /// How long each step before the console runs may take (socket, handshake, picture).
-    pub step_timeout_seconds: u32,
+    /// The console's own options, at the top level of config.json beside these
+    /// (`keyboardLayout`, `clipboard`, `typingDelayMs`, …), with the console's defaults;
+    /// its `policy` and `requestedFrom` come from `consolePolicy` and `apiBase`.
+    #[serde(flatten)]
+    pub console: ConsoleOptions,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -54,11 +48,7 @@ impl Default for AppConfig {
             api_flavor: ApiFlavor::ViJson,
             token_header: "Authorization".into(),
             token_template: "Bearer {token}".into(),
-            keyboard_layout: "us".into(),
-            clipboard: ClipboardPolicy::default(),
-            typing_delay_ms: 25,
-            ticket_lifetime_seconds: 60,
-            step_timeout_seconds: 20,
+            console: ConsoleOptions::default(),
         }
     }
 }
@@ -66,16 +56,7 @@ impl Default for AppConfig {
 impl AppConfig {
     /// The console's options from this config; the ticket is requested from `apiBase`.
     pub fn console_options(&self) -> ConsoleOptions {
-        ConsoleOptions {
-            policy: self.console_policy.clone(),
-            requested_from: self.api_base.clone(),
-            keyboard_layout: self.keyboard_layout.clone(),
-            clipboard: self.clipboard,
-            typing_delay_ms: self.typing_delay_ms,
-            ticket_lifetime_seconds: self.ticket_lifetime_seconds,
-            step_timeout_seconds: self.step_timeout_seconds,
-            ..ConsoleOptions::default()
-        }
+        ConsoleOptions { policy: self.console_policy.clone(), requested_from: self.api_base.clone(), ..self.console.clone() }
     }
 }
 

@@ -24,6 +24,7 @@ use crate::web::timers::Timeout;
 use super::cursor::CursorStyle;
 use super::image_decoder;
 use super::painter::Painter;
+use super::screen::Screen;
 use super::socket::{ConsoleSocket, SocketEvent};
 
 pub type TicketFuture = Pin<Box<dyn Future<Output = Result<IssuedTicket, AcquireError>>>>;
@@ -42,6 +43,7 @@ pub struct RunnerHooks {
 pub struct Shared {
     pub(super) core: ConsoleCore,
     pub(super) painter: Painter,
+    pub(super) screen: Screen,
     pub(super) cursor: CursorStyle,
     pub(super) socket: Option<ConsoleSocket>,
     /// Sockets closing at the page's request, kept until their close is reported.
@@ -153,6 +155,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
             Work::WriteLocalClipboard { text } => super::clipboard::write_local(&text),
             Work::Status => {
                 let status = rc.borrow().core.status().clone();
+                sync_screen(rc, &status);
                 (hooks().on_status)(status);
             }
             Work::SessionLost(sentence) => (hooks().on_session_lost)(sentence),
@@ -221,10 +224,11 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
 }
 
 impl Shared {
-    pub(super) fn new(core: ConsoleCore, painter: Painter, cursor: CursorStyle, hooks: RunnerHooks) -> Rc<RefCell<Shared>> {
+    pub(super) fn new(core: ConsoleCore, painter: Painter, screen: Screen, cursor: CursorStyle, hooks: RunnerHooks) -> Rc<RefCell<Shared>> {
         let shared = Rc::new(RefCell::new(Shared {
             core,
             painter,
+            screen,
             cursor,
             socket: None,
             closing: Vec::new(),
@@ -236,6 +240,7 @@ impl Shared {
             images: ImagesInFlight::default(),
         }));
         let weak = Rc::downgrade(&shared);
+        shared.borrow_mut().screen.watch(weak.clone());
         shared.borrow_mut().raf = Some(Closure::<dyn FnMut(f64)>::new(move |_t: f64| {
             if let Some(rc) = weak.upgrade() {
                 paint_now(&rc);
@@ -258,7 +263,11 @@ impl Shared {
                     self.closing.push(s);
                 }
             }
-            Work::Resize { width, height } => self.painter.resize(width, height),
+            Work::Resize { width, height } => {
+                self.painter.resize(width, height);
+                let scale = self.core.status().scale;
+                self.screen.apply(scale, Some((width, height)));
+            }
             Work::Paint { .. } => {
                 if self.raf_id.is_none() {
                     if let (Some(w), Some(raf)) = (web_sys::window(), self.raf.as_ref()) {
@@ -290,6 +299,20 @@ impl Shared {
         if let Some(fb) = self.core.framebuffer() {
             self.painter.paint(fb, &damage);
         }
+    }
+}
+
+/// The screen follows the status: its styles for the scale, and in `Remote` scale, once
+/// the console runs, the guest asked for the container's size (the `ResizeObserver`
+/// reports later changes).
+fn sync_screen(rc: &Rc<RefCell<Shared>>, status: &ConsoleStatus) {
+    let size = {
+        let Ok(mut s) = rc.try_borrow_mut() else { return };
+        s.screen.apply(status.scale, status.desktop.as_ref().map(|d| (d.0, d.1)));
+        s.screen.size()
+    };
+    if status.scale == crate::console::Scale::Remote && status.running() {
+        act(rc, |c| c.fit_guest(size.0, size.1));
     }
 }
 

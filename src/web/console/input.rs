@@ -231,7 +231,7 @@ impl InputListeners {
         // Touch: a tap is a click, two fingers dragged up or down scroll.
         on(
             "touchstart",
-            Box::new(|_, canvas, st, ev| {
+            Box::new(|c, _, st, ev| {
                 let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
                 let t = e.touches();
                 if let Some(first) = t.get(0) {
@@ -243,7 +243,7 @@ impl InputListeners {
                 }
                 // In actual size the browser pans (one finger) and zooms (two): the view moves,
                 // not the VM's pointer. A tap still clicks (touchend below).
-                if !pans_natively(canvas) {
+                if !pans_natively(c) {
                     e.prevent_default();
                 }
             }),
@@ -252,7 +252,7 @@ impl InputListeners {
             "touchmove",
             Box::new(|c, canvas, st, ev| {
                 let Ok(e) = ev.dyn_into::<TouchEvent>() else { return };
-                if pans_natively(canvas) {
+                if pans_natively(c) {
                     return;
                 }
                 e.prevent_default();
@@ -332,8 +332,8 @@ impl Drop for InputListeners {
 }
 
 /// Actual-size mode (the screen's container scrolls): touch pans and zooms the view.
-fn pans_natively(canvas: &HtmlCanvasElement) -> bool {
-    canvas.parent_element().is_some_and(|p| p.class_name().split_whitespace().any(|c| c == "actual"))
+fn pans_natively(c: &ConsoleCore) -> bool {
+    c.status().scale == crate::console::Scale::Actual
 }
 
 fn pointer(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputState, e: &MouseEvent) {

@@ -8,6 +8,7 @@ pub mod image_decoder;
 pub mod input;
 pub mod painter;
 pub mod runner;
+pub mod screen;
 pub mod socket;
 pub mod typing;
 

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 
 use crate::api::wire::MoRef;
-use crate::console::{ConsoleCore, ConsoleOptions, ConsoleStatus, Work};
+use crate::console::{ConsoleCore, ConsoleOptions, ConsoleStatus, Scale, Work};
 use crate::rfb::KeyInput;
 use crate::web::page_origin;
 use crate::web::url_parser::BrowserUrlParser;
@@ -19,6 +19,20 @@ use super::driver::{act, RunnerHooks, Shared};
 use super::input::InputListeners;
 use super::painter::Painter;
 use super::typing;
+
+/// What became of text for the VM's clipboard: sent (whole, or with a sentence on what
+/// a Latin-1 server lost), or not, with why.
+pub struct Pasted {
+    pub sent: bool,
+    pub sentence: Option<String>,
+}
+
+impl Pasted {
+    /// The line a page shows for it.
+    pub fn note(&self) -> String {
+        self.sentence.clone().unwrap_or_else(|| "Sent to the VM's clipboard.".into())
+    }
+}
 
 /// One console running in a canvas. Dropping it says goodbye to the server (VMware
 /// SessionClose), closes the socket and removes its listeners.
@@ -44,16 +58,59 @@ impl ConsoleRunner {
         }
         let mut core = ConsoleCore::new(vm, options, page_origin(), Box::new(BrowserUrlParser), Box::new(crate::web::now_ms));
         core.set_fresh_tickets(fresh_tickets);
-        let shared = Shared::new(core, painter, CursorStyle::new(canvas.clone()), hooks);
+        let screen = super::screen::Screen::new(&canvas);
+        let shared = Shared::new(core, painter, screen, CursorStyle::new(canvas.clone()), hooks);
         let input = InputListeners::attach(&canvas, Rc::downgrade(&shared));
         let runner = ConsoleRunner { shared, _input: input, typing: typing::Typing::default() };
         runner.act(|c| c.connect());
         Ok(runner)
     }
 
-    /// Runs `f` on the core, then does the work it produced.
-    pub fn act<T>(&self, f: impl FnOnce(&mut ConsoleCore) -> T) -> T {
+    /// Runs `f` on the core, then does the work it produced. Private: the Yew console and
+    /// the JavaScript handle go through the methods below, so each job has one owner.
+    fn act<T>(&self, f: impl FnOnce(&mut ConsoleCore) -> T) -> T {
         act(&self.shared, f)
+    }
+
+    /// How the desktop fits its container (`fit`, `actual`, or `remote`: the guest takes
+    /// the container's size, or, where the server cannot, back to `fit` with a sentence).
+    pub fn set_scale(&self, scale: Scale) {
+        self.act(|c| c.set_scale(scale));
+    }
+
+    /// A key combination by its menu label (`"Ctrl+Alt+F2"`, any case); false when unknown.
+    pub fn send_combo(&self, label: &str) -> bool {
+        let Some((_, keys)) = crate::input::combos().into_iter().find(|(l, _)| l.eq_ignore_ascii_case(label)) else { return false };
+        self.keys(&crate::input::combo(&keys));
+        true
+    }
+
+    /// Text for the VM's clipboard, and what became of it.
+    pub fn paste_to_vm(&self, text: &str) -> Pasted {
+        match self.act(|c| c.clipboard_paste(text)) {
+            Ok(sentence) => Pasted { sent: true, sentence },
+            Err(why) => Pasted { sent: false, sentence: Some(why) },
+        }
+    }
+
+    /// Asks the guest for this resolution (VMware); false when the server cannot.
+    pub fn request_resolution(&self, width: u32, height: u32) -> bool {
+        self.act(|c| c.request_resolution(width, height))
+    }
+
+    /// The guest's layout for typed text; false for a layout the tables do not have.
+    pub fn set_keyboard_layout(&self, name: &str) -> bool {
+        self.act(|c| c.set_keyboard_layout(name))
+    }
+
+    pub fn set_view_only(&self, view_only: bool) {
+        self.act(|c| c.set_view_only(view_only));
+    }
+
+    /// `text` as the keys "Type text" would send, for the guest's layout, or as keysyms
+    /// where the layout cannot type it (paste as typing of anything).
+    pub fn plan_text_or_keysyms(&self, text: &str) -> Vec<KeyInput> {
+        self.act(|c| c.plan_text(text)).unwrap_or_else(|_| crate::input::text::plan_keysyms(text))
     }
 
     /// The person's copy control: the VM's waiting text goes to the local clipboard
