@@ -1,7 +1,7 @@
 // Shared helpers for the end-to-end tests: start the lab, start Chromium, assert.
 import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
@@ -153,6 +153,9 @@ export async function runTests(tests, prefix, open) {
     } catch (e) {
       failed.push(t.name);
       console.log(`not ok - ${t.name}: ${e.message}`);
+      // One line per failure in a file xtask prints at the end of the run, where a CI
+      // log's tail shows it.
+      appendFileSync(`${ARTIFACTS}/failed.txt`, `${prefix}: ${t.name}: ${e.message.split("\n")[0].slice(0, 300)}\n`);
       const shot = `${ARTIFACTS}/failed-${prefix}-${i}.png`;
       await ctx.page.screenshot({ path: shot }).catch(() => {});
       console.log(`  screenshot: ${shot}`);

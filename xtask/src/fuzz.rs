@@ -4,7 +4,7 @@
 //! the executions per target and any find; a find's input stays in `fuzz/artifacts/`
 //! and belongs in `tests/fuzz-regressions/`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::util::{root, Result};
@@ -26,33 +26,9 @@ pub fn run(minutes: u64) -> Result {
         let corpus = corpus_root().join(target);
         std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
         eprintln!("xtask: fuzzing {target} for {minutes} min on {}", corpus.display());
-        let out = Command::new("cargo")
-            .args(["+nightly", "fuzz", "run", target])
-            .arg(&corpus)
-            .args([
-                "--",
-                &format!("-max_total_time={}", minutes * 60),
-                "-rss_limit_mb=1024",
-                "-malloc_limit_mb=512",
-                "-print_final_stats=1",
-            ])
-            .current_dir(root().join("fuzz"))
-            .output()
-            .map_err(|e| format!("cannot start cargo fuzz: {e}"))?;
-        let log = String::from_utf8_lossy(&out.stderr);
-        let stat = |name: &str| log.lines().find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned())).unwrap_or_else(|| "?".into());
-        let found = !out.status.success();
-        if found {
-            finds += 1;
-            eprintln!("{}", log.lines().rev().take(30).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n"));
-        }
-        report.push(format!(
-            "{target}: {} executions ({} per second), corpus {} inputs, {}",
-            stat("stat::number_of_executed_units:"),
-            stat("stat::average_exec_per_sec:"),
-            std::fs::read_dir(&corpus).map(|d| d.count()).unwrap_or(0),
-            if found { "FOUND A CRASH (see fuzz/artifacts/)" } else { "no crash" }
-        ));
+        let (line, found) = target_for(target, minutes * 60, Some(&corpus))?;
+        finds += usize::from(found);
+        report.push(line);
     }
     for line in &report {
         println!("{line}");
@@ -62,4 +38,35 @@ pub fn run(minutes: u64) -> Result {
     } else {
         Err(format!("{finds} target(s) found a crash: add each input to tests/fuzz-regressions/"))
     }
+}
+
+/// One target for `seconds`, its chatter kept out of the log (it would bury every other
+/// suite's failure): a one-line report, whether it found a crash, and on a find the tail
+/// of libFuzzer's output.
+pub fn target_for(target: &str, seconds: u64, corpus: Option<&Path>) -> Result<(String, bool)> {
+    let mut cmd = Command::new("cargo");
+    cmd.args(["+nightly", "fuzz", "run", target]);
+    if let Some(corpus) = corpus {
+        cmd.arg(corpus);
+    }
+    let out = cmd
+        .args(["--", &format!("-max_total_time={seconds}"), "-rss_limit_mb=1024", "-malloc_limit_mb=512", "-print_final_stats=1"])
+        .current_dir(root().join("fuzz"))
+        .output()
+        .map_err(|e| format!("cannot start cargo fuzz: {e}"))?;
+    let log = String::from_utf8_lossy(&out.stderr);
+    let stat = |name: &str| log.lines().find_map(|l| l.strip_prefix(name).map(|v| v.trim().to_owned())).unwrap_or_else(|| "?".into());
+    let found = !out.status.success();
+    if found {
+        let tail: Vec<&str> = log.lines().rev().take(30).collect();
+        eprintln!("{}", tail.into_iter().rev().collect::<Vec<_>>().join("\n"));
+    }
+    let corpus_size = corpus.and_then(|c| std::fs::read_dir(c).ok()).map(|d| format!(", corpus {} inputs", d.count())).unwrap_or_default();
+    let line = format!(
+        "{target}: {} executions ({} per second){corpus_size}, {}",
+        stat("stat::number_of_executed_units:"),
+        stat("stat::average_exec_per_sec:"),
+        if found { "FOUND A CRASH (see fuzz/artifacts/)" } else { "no crash" }
+    );
+    Ok((line, found))
 }

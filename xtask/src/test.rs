@@ -50,13 +50,13 @@ pub fn run_all(only: Option<&str>) -> Result {
             }
             Err(e) => {
                 eprintln!("xtask: FAILED: {name}: {e}");
-                failed.push(name);
+                failed.push((name, e));
             }
         }
     }
     eprintln!("\nxtask: all suites took {:.0?}", started.elapsed());
-    for f in &failed {
-        eprintln!("xtask: failed suite: {f}");
+    for (name, e) in &failed {
+        eprintln!("xtask: failed suite: {name}: {e}");
     }
     println!("suites: {passed} passed, {} failed", failed.len());
     if failed.is_empty() {
@@ -106,22 +106,34 @@ fn e2e() -> Result {
             .env("NPM_PACKAGE_DIR", package::dir())
             .env("ARTIFACTS", root().join("target/e2e-artifacts")))
     };
+    let failures = root().join("target/e2e-artifacts/failed.txt");
+    let _ = std::fs::remove_file(&failures);
     // All run even when one fails, so one failure does not hide another.
-    let app = node("tests/e2e/run.mjs");
-    let embed = node("tests/e2e/embed.mjs");
-    let hostile = node("tests/e2e/hostile.mjs");
-    let comfort = node("tests/e2e/comfort.mjs");
-    let wmks = node("tests/e2e/wmks.mjs");
-    app.and(embed).and(hostile).and(comfort).and(wmks)
+    let scripts = ["run", "embed", "hostile", "comfort", "wmks"];
+    let failed: Vec<&str> = scripts.into_iter().filter(|s| node(&format!("tests/e2e/{s}.mjs")).is_err()).collect();
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        let tests = std::fs::read_to_string(&failures).unwrap_or_default();
+        let scripts: Vec<String> = failed.iter().map(|s| format!("tests/e2e/{s}.mjs")).collect();
+        Err(format!("failed: {}\n{}", scripts.join(", "), tests.trim_end()))
+    }
 }
 
 /// Each fuzz target for a bounded time; memory is capped so a runaway allocation fails.
 /// A crash leaves its input in `fuzz/artifacts/`: add it to `tests/fuzz-regressions/`.
 fn fuzz() -> Result {
+    let mut finds = Vec::new();
     for target in crate::fuzz::TARGETS {
-        run(Command::new("cargo")
-            .args(["+nightly", "fuzz", "run", target, "--", "-max_total_time=20", "-rss_limit_mb=1024", "-malloc_limit_mb=512"])
-            .current_dir(root().join("fuzz")))?;
+        let (line, found) = crate::fuzz::target_for(target, 20, None)?;
+        eprintln!("xtask: {line}");
+        if found {
+            finds.push(*target);
+        }
     }
-    Ok(())
+    if finds.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("a crash in {}: add each input in fuzz/artifacts/ to tests/fuzz-regressions/", finds.join(", ")))
+    }
 }
