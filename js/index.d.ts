@@ -58,6 +58,12 @@ export interface VSphereConsoleOptions {
    * Default "Ctrl+Alt+Shift"; "" for none.
    */
   leaveKeys?: string;
+  /**
+   * Composed text (input methods, touch keyboards) goes as the characters themselves
+   * where a VMware server takes that (KeyEvent2), instead of as keys on `keyboardLayout`.
+   * Default true.
+   */
+  unicodeKeys?: boolean;
   /** Pause between typed key events; default 25. */
   typingDelayMs?: number;
   /** Reconnect by itself after a network drop, with a fresh ticket from acquireTicket; default true. */
@@ -157,6 +163,9 @@ export declare class VSphereConsole extends EventTarget {
   exitFullscreen(): Promise<void>;
   toDataURL(type?: string, quality?: number): string;
   toBlob(callback: BlobCallback, type?: string, quality?: number): void;
+  /** Text input on: a touch keyboard opens, an input method composes (call from a tap or click). */
+  showKeyboard(): boolean;
+  hideKeyboard(): boolean;
   focus(options?: FocusOptions): void;
   blur(): void;
   destroy(): void;

@@ -19,7 +19,7 @@ export async function validateConsoleUrl(ticket, requestedFrom, policy) {
   return validateWithPolicy(ticket, requestedFrom, policy ?? null);
 }
 
-const CORE_OPTIONS = ["policy", "requestedFrom", "scale", "viewOnly", "keyboardLayout", "clipboard", "typingDelayMs", "reconnect", "leaveKeys",
+const CORE_OPTIONS = ["policy", "requestedFrom", "scale", "viewOnly", "keyboardLayout", "clipboard", "typingDelayMs", "reconnect", "leaveKeys", "unicodeKeys",
   "ticketLifetimeSeconds", "stepTimeoutSeconds"];
 
 /**
@@ -207,6 +207,15 @@ export class VSphereConsole extends EventTarget {
   exitFullscreen() { return document.fullscreenElement ? document.exitFullscreen() : Promise.resolve(); }
   toDataURL(type = "image/png", quality) { return this.#canvas.toDataURL(type, quality); }
   toBlob(callback, type = "image/png", quality) { this.#canvas.toBlob(callback, type, quality); }
+  /**
+   * Text input: the screen's hidden text field takes the focus, so a touch device's
+   * keyboard opens and an input method (IME) composes; what they make goes to the VM as
+   * text. Keys still go as keys. Call from the person's tap or click (a phone opens its
+   * keyboard only then). False before the console starts.
+   */
+  showKeyboard() { return this.#handle?.setTextInput(true) ?? false; }
+  /** Text input off: the focus back to the screen. */
+  hideKeyboard() { return this.#handle?.setTextInput(false) ?? false; }
   focus(options) { this.#canvas.focus(options); }
   blur() { this.#canvas.blur(); }
 

@@ -44,6 +44,9 @@ export default class RFB extends EventTarget {
   clipboardPasteFrom(text: string): void;
   focus(options?: FocusOptions): void;
   blur(): void;
+  /** Not in noVNC: text input on (a touch keyboard, an input method); call from a tap or click. */
+  showKeyboard(): boolean;
+  hideKeyboard(): boolean;
   toDataURL(type?: string, encoderOptions?: number): string;
   toBlob(callback: BlobCallback, type?: string, quality?: number): void;
   getImageData(): ImageData;

@@ -90,6 +90,12 @@ export default class RFB extends EventTarget {
   clipboardPasteFrom(text) { if (!this.#viewOnly) this.#console.clipboardPaste(text); }
   focus(options) { this.#console.focus(options); }
   blur() { this.#console.blur(); }
+  /**
+   * Not in noVNC's RFB (its app keeps a text field of its own): text input on, so a touch
+   * keyboard opens and an input method composes into the VM. Call from a tap or click.
+   */
+  showKeyboard() { return this.#console.showKeyboard(); }
+  hideKeyboard() { return this.#console.hideKeyboard(); }
   toDataURL(type, quality) { return this.#console.toDataURL(type, quality); }
   toBlob(callback, type, quality) { this.#console.toBlob(callback, type, quality); }
   getImageData() {

@@ -121,6 +121,9 @@ export function createWMKS(id, options = {}) {
       console = new VSphereConsole(element, {
         ticket: url, policy, requestedFrom: opts.requestedFrom, scale: scale(), reconnect: false,
         keyboardLayout: LAYOUTS[opts.keyboardLayoutId] ?? "us", label: "Virtual machine console",
+        // The SDK's switch for characters as themselves (KeyEvent2); here it decides how
+        // composed text (input methods, touch keyboards) goes.
+        unicodeKeys: Boolean(opts.useUnicodeKeyboardInput),
       });
       // The SDK says "connecting" when the socket opens, "connected" at the first picture.
       console.addEventListener("ticketstate", (e) => {
@@ -203,8 +206,8 @@ export function createWMKS(id, options = {}) {
       if (name === "keyboardLayoutId" && console) console.keyboardLayout = LAYOUTS[value] ?? "us";
     },
     // The touch keyboard is the console's focus; the SDK's touch overlays are not drawn here.
-    showKeyboard() { console?.focus(); },
-    hideKeyboard() { console?.blur(); },
+    showKeyboard() { console?.showKeyboard(); },
+    hideKeyboard() { console?.hideKeyboard(); },
     toggleExtendedKeypad() {},
     toggleTrackpad() {},
     toggleRelativePad() {},

@@ -638,3 +638,45 @@ fn remote_scale_asks_the_guest_for_the_container_size_once_and_falls_back_to_fit
     c.set_scale(Scale::Actual);
     assert_eq!(c.status().scale, Scale::Actual);
 }
+
+#[test]
+fn composed_text_goes_as_characters_where_the_server_takes_them_else_by_layout_or_not_at_all() {
+    let mut c = core(options());
+    to_running(&mut c);
+    // A WebMKS server with both KeyEvent2 bits (as VMware's client requires): each
+    // character as itself (127/6, raw 0), Enter as its key.
+    let all = caps::KEY_EVENT | caps::KEY_EVENT2_UNICODE | caps::KEY_EVENT2_JS_KEY_CODE;
+    c.received(1, &server_caps(all));
+    drain(&mut c);
+    let keys = c.plan_composed("日\r\n").unwrap();
+    c.keys(&keys);
+    assert_eq!(
+        sent(&drain(&mut c)),
+        [
+            127, 6, 0, 10, 0, 0, 0x65, 0xe5, 1, 0, 127, 6, 0, 10, 0, 0, 0x65, 0xe5, 0, 0, //
+            127, 0, 0, 8, 0, 0x1c, 1, 0, 127, 0, 0, 8, 0, 0x1c, 0, 0
+        ]
+    );
+    // Scan codes only: the guest layout's keys, or nothing and a sentence naming the character.
+    c.received(1, &server_caps(caps::KEY_EVENT | caps::KEY_EVENT2_UNICODE));
+    drain(&mut c);
+    let keys = c.plan_composed("a").unwrap();
+    c.keys(&keys);
+    assert_eq!(sent(&drain(&mut c)), [127, 0, 0, 8, 0, 0x1e, 1, 0, 127, 0, 0, 8, 0, 0x1e, 0, 0]);
+    let refused = c.plan_composed("a日").unwrap_err();
+    assert!(refused.contains("'日'"), "{refused}");
+    assert!(sent(&drain(&mut c)).is_empty(), "not even the a goes");
+    assert_eq!(c.status().message.as_deref(), Some(refused.as_str()));
+    // With `unicodeKeys` off the layout types even where the server takes characters.
+    let mut c = core(ConsoleOptions { unicode_keys: false, ..options() });
+    to_running(&mut c);
+    c.received(1, &server_caps(all));
+    drain(&mut c);
+    let keys = c.plan_composed("a").unwrap();
+    c.keys(&keys);
+    assert_eq!(sent(&drain(&mut c)), [127, 0, 0, 8, 0, 0x1e, 1, 0, 127, 0, 0, 8, 0, 0x1e, 0, 0]);
+    // View only: nothing goes.
+    c.set_view_only(true);
+    assert!(c.plan_composed("a").is_err());
+    assert!(sent(&drain(&mut c)).is_empty());
+}

@@ -184,6 +184,41 @@ impl ConsoleCore {
             .map_err(|e| format!("Nothing was typed: {e}. Remove it, or type it on the keyboard."))
     }
 
+    /// The keys for text the person composed (an input method, an on-screen keyboard),
+    /// for the page to send paced: characters without a key go as themselves where the
+    /// server takes that and `unicode_keys` allows (VMware KeyEvent2, see
+    /// `Engine::send_key`); as keysyms to servers without scan codes (an X server maps any
+    /// Unicode keysym); as the guest layout's keys where the server takes scan codes, with
+    /// keysyms for what the layout lacks where the server takes those too (QEMU's extended
+    /// keys). On a server that takes only scan codes, text the layout cannot type gives no
+    /// keys at all, and the status says which character and why.
+    pub fn plan_composed(&mut self, text: &str) -> Result<Vec<KeyInput>, String> {
+        let Some(rfb) = self.rfb.as_ref().filter(|_| self.status.input_allowed()) else {
+            return Err("The console is not running (or is view only), so the text was not sent.".into());
+        };
+        if self.options.unicode_keys && rfb.takes_unicode_keys() {
+            // Enter and Tab are keys, not characters, to every guest.
+            let keys = text.chars().filter(|&c| c != '\r').flat_map(|c| match c {
+                '\n' => input::combo(&[("Enter", "Enter")]),
+                '\t' => input::combo(&[("Tab", "Tab")]),
+                c => input::text::plan_keysyms(&c.to_string()),
+            });
+            return Ok(keys.collect());
+        }
+        match self.status.key_mode {
+            KeyMode::Keysym => Ok(input::text::plan_keysyms(text)),
+            KeyMode::QemuExtended => Ok(input::text::plan_mixed(text, self.options.layout())),
+            KeyMode::VmwareScancode => input::text::plan(text, self.options.layout()).map_err(|e| {
+                let sentence = format!(
+                    "Nothing was typed: {e}, and this server takes only keys. Choose the guest's layout under \"Type text\", or type it with the guest's own input method."
+                );
+                self.status.message = Some(sentence.clone());
+                self.changed();
+                sentence
+            }),
+        }
+    }
+
     /// The guest uses a relative mouse: the page should lock the pointer.
     pub fn wants_pointer_lock(&self) -> bool {
         self.relative_pointer

@@ -84,6 +84,10 @@ pub struct ConsoleOptions {
     /// The chord of modifiers that moves the focus out of the screen (`input::leave`);
     /// empty: none.
     pub leave_keys: String,
+    /// Composed text (input methods, on-screen keyboards) goes as the characters
+    /// themselves where a WebMKS server takes that (VMware KeyEvent2), not as key presses
+    /// on the guest's layout. `createWMKS` maps `useUnicodeKeyboardInput` here.
+    pub unicode_keys: bool,
 }
 
 impl Default for ConsoleOptions {
@@ -100,6 +104,7 @@ impl Default for ConsoleOptions {
             ticket_lifetime_seconds: 60,
             step_timeout_seconds: 20,
             leave_keys: crate::input::leave::DEFAULT.into(),
+            unicode_keys: true,
         }
     }
 }

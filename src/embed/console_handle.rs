@@ -216,6 +216,13 @@ impl ConsoleHandle {
         true
     }
 
+    /// Text input on (the screen's text field takes the focus: a touch keyboard opens, an
+    /// input method composes) or off; false where the screen has no text field.
+    #[wasm_bindgen(js_name = setTextInput)]
+    pub fn set_text_input(&self, on: bool) -> bool {
+        self.with(|r| r.set_text_input(on))
+    }
+
     /// Asks the guest for this resolution (VMware); false when the server cannot.
     #[wasm_bindgen(js_name = requestResolution)]
     pub fn request_resolution(&self, width: u32, height: u32) -> bool {

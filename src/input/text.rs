@@ -93,24 +93,44 @@ pub struct Untypable(pub char);
 pub fn plan(text: &str, layout: Layout) -> Result<Vec<KeyInput>, Untypable> {
     let mut out = Vec::with_capacity(text.len() * 4);
     for c in text.chars().filter(|&c| c != '\r') {
-        for s in layout.strokes(c).ok_or(Untypable(c))? {
-            let modifiers: &[(u32, u16)] = match s.level {
-                0 => &[],
-                1 => &[(SHIFT_SYM, SHIFT)],
-                2 => &[(ALTGR_SYM, ALTGR)],
-                _ => &[(ALTGR_SYM, ALTGR), (SHIFT_SYM, SHIFT)],
-            };
-            for &(keysym, sc) in modifiers {
-                out.push(KeyInput { keysym, scancode: Some(sc), down: true });
-            }
-            out.push(KeyInput { keysym: s.keysym, scancode: Some(s.scancode), down: true });
-            out.push(KeyInput { keysym: s.keysym, scancode: Some(s.scancode), down: false });
-            for &(keysym, sc) in modifiers.iter().rev() {
-                out.push(KeyInput { keysym, scancode: Some(sc), down: false });
-            }
-        }
+        push_strokes(&mut out, &layout.strokes(c).ok_or(Untypable(c))?);
     }
     Ok(out)
+}
+
+/// Key presses for `text`: scan codes for `layout` where it has the character, its
+/// keysym alone (no scan code) where it does not. For servers that take both, such as
+/// QEMU's extended key events beside plain RFB key events (an X server maps a Unicode
+/// keysym to a key of its own).
+pub fn plan_mixed(text: &str, layout: Layout) -> Vec<KeyInput> {
+    let mut out = Vec::with_capacity(text.len() * 4);
+    for c in text.chars().filter(|&c| c != '\r') {
+        match layout.strokes(c) {
+            Some(strokes) => push_strokes(&mut out, &strokes),
+            None => out.extend(plan_keysyms(&c.to_string())),
+        }
+    }
+    out
+}
+
+/// One character's strokes, each with Shift or AltGr around it as its level needs.
+fn push_strokes(out: &mut Vec<KeyInput>, strokes: &[Stroke]) {
+    for s in strokes {
+        let modifiers: &[(u32, u16)] = match s.level {
+            0 => &[],
+            1 => &[(SHIFT_SYM, SHIFT)],
+            2 => &[(ALTGR_SYM, ALTGR)],
+            _ => &[(ALTGR_SYM, ALTGR), (SHIFT_SYM, SHIFT)],
+        };
+        for &(keysym, sc) in modifiers {
+            out.push(KeyInput { keysym, scancode: Some(sc), down: true });
+        }
+        out.push(KeyInput { keysym: s.keysym, scancode: Some(s.scancode), down: true });
+        out.push(KeyInput { keysym: s.keysym, scancode: Some(s.scancode), down: false });
+        for &(keysym, sc) in modifiers.iter().rev() {
+            out.push(KeyInput { keysym, scancode: Some(sc), down: false });
+        }
+    }
 }
 
 /// Key presses for `text` as keysyms only (servers without scan-code input): any
@@ -236,5 +256,15 @@ mod tests {
         assert_eq!(plan("ok ✓", us()), Err(Untypable('✓')));
         assert_eq!(plan("ü", us()), Err(Untypable('ü')));
         assert_eq!(plan_keysyms("✓").len(), 2);
+    }
+
+    #[test]
+    fn mixed_plans_take_the_layout_where_it_can_and_the_keysym_elsewhere() {
+        let p = plan_mixed("a日", us());
+        assert_eq!(p[..2], plan("a", us()).unwrap()[..]);
+        assert_eq!(
+            p[2..],
+            [KeyInput { keysym: 0x0100_65e5, scancode: None, down: true }, KeyInput { keysym: 0x0100_65e5, scancode: None, down: false }]
+        );
     }
 }

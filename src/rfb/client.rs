@@ -11,6 +11,16 @@ use super::messages::{self, vmware};
 use super::pixel_format::PixelFormat;
 use super::reader::Reader;
 
+/// The Unicode code point a keysym types: Latin-1 keysyms are their code points, and
+/// 0x0100_0000 + a code point is that code point (X11's rule).
+fn keysym_char(keysym: u32) -> Option<u32> {
+    match keysym {
+        0x20..=0x7e | 0xa0..=0xff => Some(keysym),
+        0x0100_0100..=0x0110_ffff => Some(keysym - 0x0100_0000).filter(|&cp| char::from_u32(cp).is_some()),
+        _ => None,
+    }
+}
+
 impl Engine {
     /// Sends a key the way the server understands best.
     pub fn send_key(&mut self, key: KeyInput) {
@@ -28,9 +38,21 @@ impl Engine {
                 };
                 messages::qemu_extended_key_event(&mut self.out, key.down, key.keysym, xt)
             }
+            // A character without a key: as itself where the server takes that (VMware's
+            // client never sends a WebMKS server RFB key events).
+            (_, None) if self.takes_unicode_keys() && keysym_char(key.keysym).is_some() => {
+                vmware::unicode_key_event(&mut self.out, keysym_char(key.keysym).unwrap_or_default(), key.down)
+            }
             _ if key.keysym != 0 => messages::key_event(&mut self.out, key.down, key.keysym),
             _ => {}
         }
+    }
+
+    /// The server takes characters as themselves (VMware KeyEvent2 with a code point):
+    /// a WebMKS server whose ServerCaps has both KeyEvent2 bits, as VMware's client requires.
+    pub fn takes_unicode_keys(&self) -> bool {
+        const BOTH: u32 = caps::KEY_EVENT2_UNICODE | caps::KEY_EVENT2_JS_KEY_CODE;
+        self.dialect == Dialect::WebMks && self.server_caps & BOTH == BOTH
     }
 
     /// Pointer position in framebuffer pixels and the buttons held (bit 0 left, 1 middle, 2 right).

@@ -61,6 +61,7 @@ pub mod vmware {
     pub const CLIENT_CAPS: u8 = 3;
     pub const UPDATE_ACK: u8 = 4;
     pub const REQUEST_RESOLUTION: u8 = 5;
+    pub const KEY_EVENT2: u8 = 6;
     pub const AUDIO_ACK: u8 = 7;
     pub const UPDATE_CACHE_INFO: u8 = 11;
     pub const SESSION_CLOSE: u8 = 12;
@@ -102,6 +103,13 @@ pub mod vmware {
         header(out, UPDATE_ACK, 8);
         out.extend_from_slice(&[update_id, 0]);
         out.extend_from_slice(&render_tenths_ms.to_be_bytes());
+    }
+
+    /// 127/6 with `raw` 0: a key that types the Unicode code point `code`, down or up.
+    pub fn unicode_key_event(out: &mut Vec<u8>, code: u32, down: bool) {
+        header(out, KEY_EVENT2, 10);
+        out.extend_from_slice(&code.to_be_bytes());
+        out.extend_from_slice(&[down as u8, 0]);
     }
 
     pub fn request_resolution(out: &mut Vec<u8>, w: u16, h: u16) {

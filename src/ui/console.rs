@@ -10,7 +10,7 @@
 use std::rc::Rc;
 
 use wasm_bindgen_futures::spawn_local;
-use web_sys::{HtmlCanvasElement, HtmlElement, HtmlSelectElement, HtmlTextAreaElement};
+use web_sys::{HtmlCanvasElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::api::wire::MoRef;
@@ -71,7 +71,6 @@ pub fn Console(props: &ConsoleProps) -> Html {
     let canvas = use_node_ref();
     let section = use_node_ref();
     let text_ref = use_node_ref();
-    let osk = use_node_ref();
     let runner = use_mut_ref(|| None::<ConsoleRunner>);
 
     // Effect: one runner for the life of this component; dropping it says goodbye.
@@ -175,24 +174,14 @@ pub fn Console(props: &ConsoleProps) -> Html {
             }
         })
     };
-    // The on-screen keyboard: a hidden field whose input is typed into the VM.
-    let show_keyboard = {
-        let osk = osk.clone();
+    // Text input (on-screen keyboards, input methods): the runner's text field, on or off.
+    let text_input = use_state(|| false);
+    let toggle_keyboard = {
+        let (runner, text_input) = (runner.clone(), text_input.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(i) = osk.cast::<HtmlElement>() {
-                let _ = i.focus();
-            }
-        })
-    };
-    let on_osk_input = {
-        let runner = runner.clone();
-        Callback::from(move |e: InputEvent| {
-            let text = e.data().unwrap_or_default();
-            if let Some(i) = e.target_dyn_into::<web_sys::HtmlInputElement>() {
-                i.set_value("");
-            }
-            if let Some(r) = runner.borrow().as_ref() {
-                r.keys(&r.plan_text_or_keysyms(&text));
+            let on = !*text_input;
+            if runner.borrow().as_ref().is_some_and(|r| r.set_text_input(on)) {
+                text_input.set(on);
             }
         })
     };
@@ -274,7 +263,7 @@ pub fn Console(props: &ConsoleProps) -> Html {
                 <Toolbar title={title.clone()} on_back={props.on_back.clone()} {can_type} ended={ended && s.retry_in.is_none()} has_desktop={s.desktop.is_some()}
                          view_only={s.view_only} scale={s.scale} fullscreen={ui.fullscreen} on_cad={cad} on_combo={send_combo}
                          on_scale={set_scale} on_fullscreen={fullscreen} on_screenshot={screenshot} on_view_only={toggle_view_only}
-                         on_keyboard={show_keyboard} on_disconnect={disconnect} on_reconnect={reconnect}
+                         on_keyboard={toggle_keyboard} text_input={*text_input} on_disconnect={disconnect} on_reconnect={reconnect}
                          on_collapse={{ let ui = ui.clone(); Callback::from(move |()| ui.dispatch(UiAction::CollapseBar(true))) }} />
             }
             <p class="vc-status" role="status" data-step={s.step.as_str()} data-ticket={s.ticket}
@@ -307,8 +296,6 @@ pub fn Console(props: &ConsoleProps) -> Html {
             }
             <div class={classes!("vc-screen", s.scale.as_str())}>
                 <canvas ref={canvas} tabindex="0" role="application" aria-label={format!("Console screen of {title}")} />
-                <input ref={osk} class="vc-osk" type="text" autocomplete="off" autocapitalize="off"
-                    aria-label="On-screen keyboard input" oninput={on_osk_input} />
             </div>
             <details class="vc-type">
                 <summary>{ "Type text" }</summary>

@@ -28,6 +28,8 @@ pub struct ToolbarProps {
     pub on_screenshot: Callback<MouseEvent>,
     pub on_view_only: Callback<MouseEvent>,
     pub on_keyboard: Callback<MouseEvent>,
+    /// Text input is on (the Keyboard control is pressed).
+    pub text_input: bool,
     pub on_disconnect: Callback<MouseEvent>,
     pub on_reconnect: Callback<MouseEvent>,
     /// Collapses the toolbar to its handle.
@@ -100,7 +102,8 @@ pub fn Toolbar(props: &ToolbarProps) -> Html {
                 <button onclick={p.on_disconnect.clone()} disabled={p.ended}>{ "Disconnect" }</button>
                 <button onclick={p.on_reconnect.clone()}>{ "Reconnect" }</button>
             </div>
-            <button onclick={p.on_keyboard.clone()} disabled={!p.can_type} aria-label="On-screen keyboard">{ "Keyboard" }</button>
+            <button onclick={p.on_keyboard.clone()} disabled={!p.can_type} aria-label="On-screen keyboard"
+                    aria-pressed={p.text_input.to_string()} title="Text input: a touch keyboard, or an input method (IME) composing">{ "Keyboard" }</button>
             <button id="vc-more-button" class="vc-more" onclick={toggle_menu} aria-label="More console actions"
                     aria-expanded={menu_open.to_string()} aria-controls="vc-more-menu">{ "More ▾" }</button>
             <button class="vc-collapse" onclick={p.on_collapse.reform(|_| ())} aria-label="Hide the toolbar" aria-expanded="true">{ "▴" }</button>

@@ -8,7 +8,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writ
 import { request } from "node:https";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ARTIFACTS, assert, assertNoSecretsLeak, eventually, labCall, login, openPage, runTests, startBrowser, startLab } from "./lib.mjs";
+import { ARTIFACTS, assert, assertNoSecretsLeak, compose, eventually, labCall, login, openPage, runTests, startBrowser, startLab } from "./lib.mjs";
 import { browserHomeTrusting, makeCertificates, NAMES, startNginx } from "./nginx.mjs";
 import { freePort } from "./servers.mjs";
 
@@ -482,6 +482,55 @@ test("createWMKS methods: version, state, screen size, sendCAD, sendInputString,
   await page.evaluate(() => window.api.destroy());
   await saidGoodbye(closedBefore);
   assert(await page.locator("canvas").count() === 0, "destroy removes the screen");
+});
+
+test("showKeyboard on each layer gives composed text a field; createWMKS's useUnicodeKeyboardInput chooses characters or layout keys", async ({ page, seen }) => {
+  await portalBackend(page, seen);
+  const cdp = await page.context().newCDPSession(page);
+  // Every open console of web-01 (a page just left may still be closing): the sum of
+  // their KeyEvent2 messages, and whether one of them shows `text` at the end of its line.
+  const all = async () => (await consoles()).filter((c) => c.vm === "web-01");
+  const unicode = async () => (await all()).reduce((n, c) => n + c.keyEvents2, 0);
+  const shows = async (text) => (await all()).some((c) => c.typed.endsWith(text));
+  const focused = () => page.evaluate(() => document.activeElement?.hasAttribute("data-vsc-text-field") ?? false);
+  // createWMKS with the SDK's default (useUnicodeKeyboardInput false): the guest layout's keys.
+  await page.goto(`${nginx.origin}/embed/wmks.html`);
+  await eventually("connected", async () => page.evaluate(() => window.api.getConnectionState() === "connected"), 20000);
+  await page.evaluate(() => window.api.showKeyboard());
+  assert(await focused(), "createWMKS showKeyboard focuses the text field");
+  let before = await unicode();
+  await compose(cdp, ["a", "ab"], "ab");
+  await eventually("ab as keys", () => shows("ab"));
+  assert((await unicode()) === before, "useUnicodeKeyboardInput false: no KeyEvent2");
+  await page.evaluate(() => window.api.hideKeyboard());
+  assert(!(await focused()), "hideKeyboard takes the focus from the field");
+  // useUnicodeKeyboardInput true: the characters themselves.
+  await page.evaluate(async () => {
+    window.api.destroy();
+    const { createWMKS } = await import("/node_modules/vsphere-console/wmks.js");
+    const { settings } = await import("/embed/common.js");
+    const el = document.createElement("div");
+    el.id = "unicode";
+    el.style.cssText = "width:640px;height:400px";
+    document.body.append(el);
+    window.api = createWMKS("unicode", { policy: settings.policy, requestedFrom: settings.requestedFrom, useUnicodeKeyboardInput: true });
+    window.api.connect(await window.freshTicket());
+    await new Promise((r) => window.api.console.addEventListener("connect", r, { once: true }));
+    window.api.showKeyboard();
+  });
+  await eventually("only the new console open", async () => (await all()).length === 1);
+  before = await unicode();
+  await compose(cdp, ["に", "にほ", "にほん"], "日本");
+  await eventually("日本 as KeyEvent2", async () => (await shows("日本")) && (await unicode()) === before + 4);
+  // noVNC-shaped RFB: the same field, characters by default.
+  await page.goto(`${nginx.origin}/embed/rfb.html`);
+  await eventually("connect", async () => (await types(page)).includes("connect"), 20000);
+  await page.evaluate(() => window.api.showKeyboard());
+  assert(await focused(), "RFB showKeyboard focuses the text field");
+  await eventually("only the new console open", async () => (await all()).length === 1);
+  before = await unicode();
+  await compose(cdp, ["z", "zh", "zho", "zhong"], "中");
+  await eventually("中 as KeyEvent2", async () => (await shows("中")) && (await unicode()) === before + 2);
 });
 
 test("the package's app entry mounts the whole app; sessionIsActive answers with a sentence", async ({ page, seen }) => {

@@ -168,6 +168,14 @@ export async function runTests(tests, prefix, open) {
   return { passed, failed };
 }
 
+/** Chromium's input-method events, as an IME makes them: the word grows (`steps`), then `commit` is committed. */
+export async function compose(cdp, steps, commit) {
+  for (const text of steps) {
+    await cdp.send("Input.imeSetComposition", { text, selectionStart: text.length, selectionEnd: text.length });
+  }
+  await cdp.send("Input.insertText", { text: commit });
+}
+
 /** A lab config file for `--config`. */
 export function configFile(obj) {
   const p = join(tmpdir(), `lab-e2e-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);

@@ -15,6 +15,8 @@ use crate::input;
 use crate::input::wheel::WheelAccumulator;
 
 use super::driver::{act_weak, WeakShared};
+use super::text_field::TextField;
+use super::typing::{KeyQueue, Queued};
 
 /// DOM `buttons` (1 left, 2 right, 4 middle) to the RFB mask (bit 0 left, 1 middle, 2 right).
 pub fn rfb_buttons(dom: u16) -> u8 {
@@ -42,6 +44,14 @@ struct InputState {
     paste_key: Option<(crate::rfb::KeyInput, (bool, bool))>,
     /// The way out by keyboard (`input::leave`).
     leave: input::leave::LeaveChord,
+    /// The screen's text field, for composed text (`text_field.rs`).
+    field: Option<TextField>,
+    /// Composed text's keys on their way, paced; and the console they go to.
+    queue: KeyQueue,
+    shared: WeakShared,
+    /// The person asked for text input (the console's Keyboard control): a click on the
+    /// screen keeps the focus in the text field, so an input method stays on.
+    text_input: bool,
 }
 
 /// The modifiers an event says are held.
@@ -65,7 +75,7 @@ fn leave_chord(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputSt
 /// console's section, or its first control: the app's toolbar), else to the next control after
 /// the screen, else it just leaves the screen.
 fn leave_screen(canvas: &HtmlCanvasElement) {
-    const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex='-1'])";
+    const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]):not([data-vsc-text-field]), [tabindex]:not([tabindex='-1'])";
     let target = canvas
         .closest(".vc-console")
         .ok()
@@ -103,11 +113,13 @@ type Listener = (EventTarget, &'static str, Closure<dyn FnMut(JsValue)>);
 
 pub struct InputListeners {
     listeners: Vec<Listener>,
+    state: Rc<RefCell<InputState>>,
+    canvas: HtmlCanvasElement,
 }
 
 impl InputListeners {
     pub(super) fn attach(canvas: &HtmlCanvasElement, shared: WeakShared) -> Self {
-        let state = Rc::new(RefCell::new(InputState::default()));
+        let state = Rc::new(RefCell::new(InputState { field: TextField::attach(canvas), shared: shared.clone(), ..InputState::default() }));
         let mut listeners: Vec<Listener> = Vec::new();
         let window: Option<EventTarget> = web_sys::window().map(Into::into);
         let document: Option<EventTarget> = web_sys::window().and_then(|w| w.document()).map(Into::into);
@@ -123,71 +135,29 @@ impl InputListeners {
             ));
         };
         let canvas_target: EventTarget = canvas.clone().into();
+        let field_target: Option<EventTarget> = state.borrow().field.as_ref().map(|f| f.element().clone().into());
+        // Keys, the person's paste and focus loss: the same on the canvas and on the text field.
+        for target in std::iter::once(&canvas_target).chain(field_target.as_ref()) {
+            on_target(target, "keydown", Box::new(key_down));
+            on_target(target, "keyup", Box::new(key_up));
+            on_target(target, "paste", Box::new(paste));
+            on_target(target, "blur", Box::new(|c, _, st, _| release_held(c, st)));
+        }
+        if let Some(target) = &field_target {
+            on_target(target, "compositionend", Box::new(composition_end));
+            on_target(target, "input", Box::new(text_input));
+        }
         let mut on = |name: &'static str, f: Handler| on_target(&canvas_target, name, f);
-        on(
-            "keydown",
-            Box::new(|c, canvas, st, ev| {
-                let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
-                leave_chord(c, canvas, st, &e, true);
-                if !c.status().input_allowed() {
-                    return;
-                }
-                let key = input::key_input(&e.code(), &e.key(), true);
-                let locks = (e.get_modifier_state("CapsLock"), e.get_modifier_state("NumLock"));
-                if e.code() == "KeyV" && (e.ctrl_key() || e.meta_key()) && c.clipboard_policy().to_vm {
-                    // The person pastes: the browser's `paste` event follows with their
-                    // text (not prevented, so it comes); the V waits for it.
-                    st.paste_key = Some((key, locks));
-                    return;
-                }
-                e.prevent_default();
-                c.key(key, Some(locks), &e.code());
-            }),
-        );
-        on(
-            "keyup",
-            Box::new(|c, canvas, st, ev| {
-                let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
-                if leave_chord(c, canvas, st, &e, false) {
-                    e.prevent_default();
-                    return;
-                }
-                if !c.status().input_allowed() {
-                    return;
-                }
-                e.prevent_default();
-                if e.code() == "KeyV" {
-                    // No paste event came (nothing to paste): the V goes now.
-                    if let Some((key, locks)) = st.paste_key.take() {
-                        c.key(key, Some(locks), "KeyV");
-                    }
-                }
-                c.key(input::key_input(&e.code(), &e.key(), false), None, &e.code());
-            }),
-        );
-        // The only way local text reaches the VM besides the page's own controls: the
-        // person's paste into the console (Ctrl/Cmd+V, or the browser's Paste). Never on
-        // focus: what they copied for another program stays theirs.
-        on(
-            "paste",
-            Box::new(|c, _, st, ev| {
-                let Ok(e) = ev.dyn_into::<web_sys::ClipboardEvent>() else { return };
-                e.prevent_default();
-                let text = e.clipboard_data().and_then(|d| d.get_data("text/plain").ok()).unwrap_or_default();
-                if !text.is_empty() && c.status().input_allowed() {
-                    let _ = c.clipboard_paste(&text);
-                }
-                if let Some((key, locks)) = st.paste_key.take() {
-                    c.key(key, Some(locks), "KeyV");
-                }
-            }),
-        );
-        on("blur", Box::new(|c, _, st, _| release_held(c, st)));
         on(
             "mousedown",
             Box::new(|c, canvas, st, ev| {
                 let Ok(e) = ev.dyn_into::<MouseEvent>() else { return };
-                let _ = canvas.focus();
+                match st.field.as_ref().filter(|_| st.text_input) {
+                    Some(f) => f.focus(),
+                    None => {
+                        let _ = canvas.focus();
+                    }
+                }
                 e.prevent_default();
                 if c.status().input_allowed() && c.wants_pointer_lock() {
                     canvas.request_pointer_lock();
@@ -317,7 +287,23 @@ impl InputListeners {
         for (target, name, cb) in &listeners {
             let _ = target.add_event_listener_with_callback(name, cb.as_ref().unchecked_ref());
         }
-        InputListeners { listeners }
+        InputListeners { listeners, state, canvas: canvas.clone() }
+    }
+
+    /// Text input on (the focus to the text field, which opens a touch device's keyboard
+    /// and lets an input method compose) or off (the focus back to the canvas). False
+    /// where the screen has no text field.
+    pub fn set_text_input(&self, on: bool) -> bool {
+        let Ok(mut st) = self.state.try_borrow_mut() else { return false };
+        let Some(field) = &st.field else { return false };
+        if on {
+            field.reset();
+            field.focus();
+        } else {
+            let _ = self.canvas.focus();
+        }
+        st.text_input = on;
+        true
     }
 }
 
@@ -328,6 +314,121 @@ impl Drop for InputListeners {
         }
         // A page may destroy the console from inside one of these listeners.
         crate::web::drop_later(std::mem::take(&mut self.listeners));
+    }
+}
+
+fn key_down(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputState, ev: JsValue) {
+    let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
+    leave_chord(c, canvas, st, &e, true);
+    // A key an input method or an on-screen keyboard is composing with: what it makes
+    // comes as text (`composition_end`, `text_input`), not as this key.
+    if e.is_composing() || e.key_code() == 229 {
+        return;
+    }
+    if !c.status().input_allowed() {
+        return;
+    }
+    let key = input::key_input(&e.code(), &e.key(), true);
+    let locks = (e.get_modifier_state("CapsLock"), e.get_modifier_state("NumLock"));
+    if e.code() == "KeyV" && (e.ctrl_key() || e.meta_key()) && c.clipboard_policy().to_vm {
+        // The person pastes: the browser's `paste` event follows with their
+        // text (not prevented, so it comes); the V waits for it.
+        st.paste_key = Some((key, locks));
+        return;
+    }
+    e.prevent_default();
+    press(c, st, key, Some(locks), e.code());
+}
+
+/// A key the person pressed or released: now, or behind composed text still on its way.
+fn press(c: &mut ConsoleCore, st: &mut InputState, key: crate::rfb::KeyInput, locks: Option<(bool, bool)>, code: String) {
+    if st.queue.busy() {
+        st.queue.push_items(st.shared.clone(), [Queued::Pressed(key, locks, code)], c.options().typing_delay_ms);
+    } else {
+        c.key(key, locks, &code);
+    }
+}
+
+fn key_up(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputState, ev: JsValue) {
+    let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
+    if leave_chord(c, canvas, st, &e, false) {
+        e.prevent_default();
+        return;
+    }
+    if !c.status().input_allowed() || e.is_composing() || e.key_code() == 229 {
+        return;
+    }
+    e.prevent_default();
+    if e.code() == "KeyV" {
+        // No paste event came (nothing to paste): the V goes now.
+        if let Some((key, locks)) = st.paste_key.take() {
+            c.key(key, Some(locks), "KeyV");
+        }
+    }
+    // A key-up whose key-down went to an input method finds no key down: the core drops it.
+    press(c, st, input::key_input(&e.code(), &e.key(), false), None, e.code());
+}
+
+/// The only way local text reaches the VM besides the page's own controls: the
+/// person's paste into the console (Ctrl/Cmd+V, or the browser's Paste). Never on
+/// focus: what they copied for another program stays theirs.
+fn paste(c: &mut ConsoleCore, _: &HtmlCanvasElement, st: &mut InputState, ev: JsValue) {
+    let Ok(e) = ev.dyn_into::<web_sys::ClipboardEvent>() else { return };
+    e.prevent_default();
+    let text = e.clipboard_data().and_then(|d| d.get_data("text/plain").ok()).unwrap_or_default();
+    if !text.is_empty() && c.status().input_allowed() {
+        let _ = c.clipboard_paste(&text);
+    }
+    if let Some((key, locks)) = st.paste_key.take() {
+        c.key(key, Some(locks), "KeyV");
+    }
+}
+
+/// Composed text's keys join the queue; a refusal is in the status already (the core
+/// puts it there).
+fn send_composed(c: &mut ConsoleCore, st: &mut InputState, text: &str) {
+    if let Ok(keys) = c.plan_composed(text) {
+        st.queue.push(st.shared.clone(), keys, c.options().typing_delay_ms);
+    }
+}
+
+/// An input method's or on-screen keyboard's word, committed.
+fn composition_end(c: &mut ConsoleCore, _: &HtmlCanvasElement, st: &mut InputState, ev: JsValue) {
+    let Ok(e) = ev.dyn_into::<web_sys::CompositionEvent>() else { return };
+    if let Some(text) = e.data().filter(|t| !t.is_empty()) {
+        send_composed(c, st, &text);
+    }
+    if let Some(f) = &st.field {
+        f.reset();
+    }
+}
+
+/// Text put in the field without a composition (an emoji or a suggestion picked, a
+/// keyboard that commits at once), and the soft keyboard's Enter and Backspace. While a
+/// composition runs its steps are not text yet: `composition_end` sends the result.
+fn text_input(c: &mut ConsoleCore, _: &HtmlCanvasElement, st: &mut InputState, ev: JsValue) {
+    let Ok(e) = ev.dyn_into::<web_sys::InputEvent>() else { return };
+    if e.is_composing() {
+        return;
+    }
+    match e.input_type().as_str() {
+        "insertText" | "insertReplacementText" => {
+            if let Some(text) = e.data().filter(|t| !t.is_empty()) {
+                send_composed(c, st, &text);
+            }
+        }
+        "insertLineBreak" | "insertParagraph" => {
+            send_composed(c, st, "\n");
+        }
+        // Behind any text still on its way, or the wrong letter goes.
+        "deleteContentBackward" => {
+            st.queue.push(st.shared.clone(), input::combo(&[("Backspace", "Backspace")]), c.options().typing_delay_ms)
+        }
+        "deleteContentForward" => st.queue.push(st.shared.clone(), input::combo(&[("Delete", "Delete")]), c.options().typing_delay_ms),
+        _ => {}
+    }
+    if let Some(f) = &st.field {
+        f.reset();
     }
 }
 

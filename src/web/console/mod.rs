@@ -10,6 +10,7 @@ pub mod painter;
 pub mod runner;
 pub mod screen;
 pub mod socket;
+mod text_field;
 pub mod typing;
 
 pub use driver::{RunnerHooks, TicketFuture};

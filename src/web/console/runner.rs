@@ -38,7 +38,7 @@ impl Pasted {
 /// SessionClose), closes the socket and removes its listeners.
 pub struct ConsoleRunner {
     shared: Rc<RefCell<Shared>>,
-    _input: InputListeners,
+    input: InputListeners,
     typing: typing::Typing,
 }
 
@@ -61,7 +61,7 @@ impl ConsoleRunner {
         let screen = super::screen::Screen::new(&canvas);
         let shared = Shared::new(core, painter, screen, CursorStyle::new(canvas.clone()), hooks);
         let input = InputListeners::attach(&canvas, Rc::downgrade(&shared));
-        let runner = ConsoleRunner { shared, _input: input, typing: typing::Typing::default() };
+        let runner = ConsoleRunner { shared, input, typing: typing::Typing::default() };
         runner.act(|c| c.connect());
         Ok(runner)
     }
@@ -107,10 +107,11 @@ impl ConsoleRunner {
         self.act(|c| c.set_view_only(view_only));
     }
 
-    /// `text` as the keys "Type text" would send, for the guest's layout, or as keysyms
-    /// where the layout cannot type it (paste as typing of anything).
-    pub fn plan_text_or_keysyms(&self, text: &str) -> Vec<KeyInput> {
-        self.act(|c| c.plan_text(text)).unwrap_or_else(|_| crate::input::text::plan_keysyms(text))
+    /// Text input on or off: on, the screen's text field has the focus, so a touch
+    /// device's keyboard opens and an input method composes (`text_field.rs`); off, the
+    /// canvas has it again. False where the screen has no text field.
+    pub fn set_text_input(&self, on: bool) -> bool {
+        self.input.set_text_input(on)
     }
 
     /// The person's copy control: the VM's waiting text goes to the local clipboard

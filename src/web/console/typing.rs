@@ -2,6 +2,7 @@
 //! done, cancelled, or the console closes. One typing job at a time per console.
 
 use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
 use std::rc::Rc;
 
 use crate::input::text::HeldKeys;
@@ -67,5 +68,62 @@ impl Typing {
             }
             Ok(())
         }
+    }
+}
+
+/// Composed text's keys (input methods, touch keyboards), sent in order, a typing delay
+/// apart. Unlike a typing job nothing cancels them: each word the person composes joins
+/// the queue behind the last, and so do keys pressed while it is not empty (an Enter
+/// pressed after a word must not overtake it). The pause matters: an X server gives a
+/// character without a key a spare key of its own, and reuses it for the next one, so
+/// keys sent back to back are read with the wrong character.
+#[derive(Default)]
+pub struct KeyQueue {
+    items: Rc<RefCell<VecDeque<Queued>>>,
+    running: Rc<Cell<bool>>,
+}
+
+/// A key of composed text, or a key the person pressed (with the lock states and the
+/// `KeyboardEvent.code` that `ConsoleCore::key` takes).
+pub enum Queued {
+    Composed(KeyInput),
+    Pressed(KeyInput, Option<(bool, bool)>, String),
+}
+
+impl KeyQueue {
+    /// Something is waiting or being sent.
+    pub fn busy(&self) -> bool {
+        self.running.get()
+    }
+
+    /// Queues composed text's keys.
+    pub fn push(&self, shared: WeakShared, keys: Vec<KeyInput>, delay_ms: u32) {
+        self.push_items(shared, keys.into_iter().map(Queued::Composed), delay_ms);
+    }
+
+    /// Queues items and starts sending, if not sending already, once the caller is done
+    /// with the core (the first goes on the next microtask).
+    pub fn push_items(&self, shared: WeakShared, items: impl IntoIterator<Item = Queued>, delay_ms: u32) {
+        self.items.borrow_mut().extend(items);
+        if self.running.replace(true) {
+            return;
+        }
+        let (queue, running) = (self.items.clone(), self.running.clone());
+        wasm_bindgen_futures::spawn_local(async move {
+            loop {
+                let Some(item) = queue.borrow_mut().pop_front() else { break };
+                let Some(rc) = shared.upgrade() else {
+                    queue.borrow_mut().clear();
+                    break;
+                };
+                act(&rc, |c| match item {
+                    Queued::Composed(k) => c.keys(&[k]),
+                    Queued::Pressed(k, locks, code) => c.key(k, locks, &code),
+                });
+                drop(rc);
+                sleep_ms(delay_ms).await;
+            }
+            running.set(false);
+        });
     }
 }
