@@ -680,3 +680,38 @@ fn composed_text_goes_as_characters_where_the_server_takes_them_else_by_layout_o
     assert!(c.plan_composed("a").is_err());
     assert!(sent(&drain(&mut c)).is_empty());
 }
+
+#[test]
+fn a_paint_asked_inside_an_update_waits_for_its_end_and_the_next_update_waits_for_the_paint() {
+    let mut c = core(options());
+    to_running(&mut c);
+    let first_pixel = |c: &ConsoleCore| c.framebuffer().map(|fb| fb.pixels()[..3].to_vec()).unwrap_or_default();
+    assert_eq!(first_pixel(&c), [255, 0, 0], "red after the first update");
+    let (green, blue) = (raw_update(0, 0, 4, 2, [0, 255, 0, 0]), raw_update(0, 0, 4, 2, [0, 0, 255, 0]));
+    // Half of the green update: an animation frame now would show half of it.
+    c.received(1, &green[..20]);
+    drain(&mut c);
+    assert!(!c.frame_due(1), "inside an update: no paint");
+    // The rest of it and the start of the blue one, in one message: the engine stops at
+    // green's end and asks for the paint; blue waits.
+    let mut rest = green[20..].to_vec();
+    rest.extend_from_slice(&blue[..20]);
+    c.received(1, &rest);
+    let w = drain(&mut c);
+    assert!(w.contains(&Work::PaintNow { generation: 1 }), "{:?}", names(&w));
+    assert_eq!(first_pixel(&c), [0, 255, 0]);
+    assert!(c.framebuffer().unwrap().pixels().chunks(4).all(|p| p[..3] == [0, 255, 0]), "all of green, none of blue");
+    assert!(!c.is_settled(), "the paint it asked for is due");
+    c.painted(1);
+    drain(&mut c);
+    c.received(1, &blue[20..]);
+    drain(&mut c);
+    assert!(c.framebuffer().unwrap().pixels().chunks(4).all(|p| p[..3] == [0, 0, 255]), "blue went on after the paint");
+    assert!(c.frame_due(1), "between updates: paint now");
+    // A stream that stalls inside an update: settled, the last whole picture stays.
+    c.painted(1);
+    c.received(1, &green[..20]);
+    assert!(!c.frame_due(1));
+    drain(&mut c);
+    assert!(c.is_settled(), "nothing more can be drawn until the rest comes");
+}

@@ -1,6 +1,6 @@
 //! The painting path ends on the right picture: every committed recording is replayed
 //! through the console runner as the product runs it (its socket adapter, painter, and
-//! JPEG/PNG rectangles drawn straight onto the canvas), on a socket stand-in, and the
+//! JPEG/PNG rectangles drawn into its back canvas), on a socket stand-in, and the
 //! canvas must then hold exactly the picture of a reference: the engine alone, fed each
 //! image's pixels as the browser decodes them (read back from a canvas of its own).
 
@@ -228,4 +228,161 @@ async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
         return Err(format!("{name}: {differ} of {} pixels on the canvas differ from the reference picture", w * h));
     }
     Ok(())
+}
+
+/// The reference engine over a recording's frames (client frames assumed as sent), each
+/// image decoded as the browser decodes it. `visit` sees the engine after each server
+/// frame, by that frame's number among the server's.
+async fn reference_run(frames: &[RecordedFrame], mut visit: impl FnMut(usize, &Engine)) -> Result<(), String> {
+    let mut s = Engine::new(EngineConfig { set_pixel_format: false, ..EngineConfig::default() });
+    let mut n = 0;
+    for f in frames {
+        if !f.from_server {
+            s.assume_client_messages(&f.data).map_err(|e| e.to_string())?;
+            continue;
+        }
+        s.receive(&f.data).map_err(|e| e.to_string())?;
+        let mut images = std::collections::VecDeque::new();
+        loop {
+            while let Some(ev) = s.poll_event() {
+                if let Event::DecodeImage { format, data, width, height, .. } = ev {
+                    images.push_back(browser_decode(format, &data, width, height).await);
+                }
+            }
+            let Some(rgba) = images.pop_front() else { break };
+            s.image_decoded(rgba).map_err(|e| e.to_string())?;
+        }
+        visit(n, &s);
+        n += 1;
+    }
+    Ok(())
+}
+
+/// Resolves after two animation frames: whatever the console would paint has been painted.
+async fn two_frames() {
+    let p = js_sys::Function::new_no_args("return new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));")
+        .call0(&JsValue::UNDEFINED)
+        .map(|p| p.unchecked_into::<Promise>());
+    if let Ok(p) = p {
+        let _ = JsFuture::from(p).await;
+    }
+}
+
+/// A picture's fingerprint (FNV-1a over 64-bit words: the test build is unoptimised, and
+/// it fingerprints every whole picture of a recording).
+fn fingerprint(rgba: &[u8]) -> u64 {
+    rgba.chunks(8).fold(0xcbf2_9ce4_8422_2325u64, |h, w| {
+        let mut word = [0u8; 8];
+        word[..w.len()].copy_from_slice(w);
+        (h ^ u64::from_le_bytes(word)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Only whole updates reach the screen. The recording is replayed up to an update of many
+/// rectangles that comes in one server message, and that message's first half comes in
+/// the same socket message as the end of the update before (so the animation frame that
+/// paints that one falls inside this one), then the stream stalls; then the rest comes in pieces, one per task with
+/// animation frames in between (a slow socket). Each time the canvas must hold the picture
+/// at the end of some whole update of the reference, and at the end the one after it.
+async fn whole_updates_only(name: &str, file: &[u8]) -> Result<(), String> {
+    let frames = parse_recording(&recording_text(file)?)?;
+    let server = server_frames(&frames)?;
+    let mut between = Vec::new();
+    let mut whole = std::collections::HashSet::new();
+    reference_run(&frames, |_, e| {
+        let at_end = e.between_updates() && e.framebuffer().is_some();
+        between.push(at_end);
+        if let (true, Some(fb)) = (at_end, e.framebuffer()) {
+            whole.insert(fingerprint(fb.pixels()));
+        }
+    })
+    .await?;
+    let rects = |m: &[u8]| if m.len() > 4096 && m[0] == 0 { u16::from_be_bytes([m[2], m[3]]) } else { 0 };
+    let cut = (1..server.len())
+        .filter(|&i| between[i - 1] && between[i] && rects(&server[i]) >= 4)
+        .max_by_key(|&i| rects(&server[i]))
+        .ok_or(format!("{name}: no message that is one whole update of several rectangles"))?;
+    let mut after = Vec::new();
+    reference_run(&frames, |n, e| {
+        if n == cut {
+            after = e.framebuffer().map(|fb| fb.pixels().to_vec()).unwrap_or_default();
+        }
+    })
+    .await?;
+    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(|_| "canvas")?.unchecked_into();
+    document.body().ok_or("no body")?.append_child(&canvas).map_err(|_| "append")?;
+    let options = ConsoleOptions {
+        policy: ConsolePolicy {
+            allow_insecure: true,
+            allowed_hosts: vec!["127.0.0.1".into()],
+            allowed_ports: vec![9],
+            ..Default::default()
+        },
+        requested_from: "http://127.0.0.1:9".into(),
+        reconnect: false,
+        step_timeout_seconds: 300,
+        ..Default::default()
+    };
+    let runner =
+        ConsoleRunner::start(canvas.clone(), MoRef { kind: "VirtualMachine".into(), value: "vm-whole".into() }, options, hooks(), false)?;
+    let replay: js_sys::Function =
+        js_sys::Reflect::get(&web_sys::window().ok_or("window")?.into(), &"__replay".into()).map_err(|_| "replay")?.unchecked_into();
+    let send = |pieces: &[&[u8]]| {
+        let arr = Array::new();
+        for p in pieces {
+            arr.push(&Uint8Array::from(*p));
+        }
+        replay.call1(&JsValue::UNDEFINED, &arr).map(|p| p.unchecked_into::<Promise>()).map_err(|_| "replay call".to_owned())
+    };
+    let shown = || -> Result<Vec<u8>, String> {
+        let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok().flatten().ok_or("2d")?.unchecked_into();
+        Ok(ctx.get_image_data(0.0, 0.0, canvas.width() as f64, canvas.height() as f64).map_err(|_| "getImageData")?.data().0)
+    };
+    let message = &server[cut];
+    let half = message.len() / 2;
+    // The update before it ends in the same socket message that starts it: its paint is
+    // due while this update is half read.
+    let joined: Vec<u8> = [&server[cut - 1][..], &message[..half]].concat();
+    let mut first: Vec<&[u8]> = server[..cut - 1].iter().map(|f| &f[..]).collect();
+    first.push(&joined);
+    JsFuture::from(send(&first)?).await.map_err(|e| format!("{name}: {e:?}"))?;
+    JsFuture::from(runner.settled()).await.map_err(|_| "settled")?;
+    two_frames().await;
+    if !whole.contains(&fingerprint(&shown()?)) {
+        return Err(format!("{name}: a stream stalled inside an update shows part of it"));
+    }
+    let pieces: Vec<&[u8]> = message[half..].chunks(message[half..].len().div_ceil(8)).collect();
+    for (k, piece) in pieces.iter().enumerate() {
+        JsFuture::from(send(&[piece])?).await.map_err(|e| format!("{name}: {e:?}"))?;
+        two_frames().await;
+        if !whole.contains(&fingerprint(&shown()?)) {
+            return Err(format!("{name}: after piece {} of {}, part of an update is on screen", k + 1, pieces.len()));
+        }
+    }
+    JsFuture::from(runner.settled()).await.map_err(|_| "settled")?;
+    let last = shown()?;
+    drop(runner);
+    canvas.remove();
+    if last != after {
+        let differ = last.chunks_exact(4).zip(after.chunks_exact(4)).filter(|(a, b)| a != b).count();
+        return Err(format!("{name}: after the whole update {differ} pixels differ from the reference picture"));
+    }
+    Ok(())
+}
+
+#[wasm_bindgen_test]
+async fn whole_updates_only_tight() {
+    install_socket();
+    if let Err(e) = whole_updates_only("xvnc-1024x768-tight.js.gz", include_bytes!("recordings/xvnc-1024x768-tight.js.gz")).await {
+        panic!("{e}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn whole_updates_only_tight_jpeg() {
+    install_socket();
+    if let Err(e) = whole_updates_only("xvnc-1024x768-tightjpeg.js.gz", include_bytes!("recordings/xvnc-1024x768-tightjpeg.js.gz")).await {
+        panic!("{e}");
+    }
 }

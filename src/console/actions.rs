@@ -235,7 +235,11 @@ impl ConsoleCore {
     /// Nothing received is waiting to be drawn: no image out for decoding, no work left
     /// for a later turn, no paint asked for and not yet done.
     pub fn is_settled(&self) -> bool {
-        !self.paint_pending && self.rfb.as_ref().is_none_or(|r| !r.has_more_work() && !r.is_waiting_for_image())
+        let Some(r) = self.rfb.as_ref() else { return !self.paint_pending };
+        // A paint held for an update that waits for its bytes can wait for ever: what is
+        // on screen is all there is to draw until they come.
+        let waiting_for_bytes = r.is_holding() && !r.between_updates();
+        (!self.paint_pending || waiting_for_bytes) && !r.has_more_work() && !r.is_waiting_for_image()
     }
 
     /// The damage since the last call, for the painter.

@@ -53,6 +53,8 @@ pub struct ConsoleCore {
     pub(super) relative_pointer: bool,
     /// A paint was asked for and has not been reported done.
     pub(super) paint_pending: bool,
+    /// `Work::PaintNow` is out and not yet answered with `painted`.
+    pub(super) paint_now_asked: bool,
     /// Keys down, by `KeyboardEvent.code`, with what their key-down sent: a key-up sends
     /// the same keysym (Shift may have changed `key` in between), and all can be let go.
     pub(super) held: Vec<(String, KeyInput)>,
@@ -92,6 +94,7 @@ impl ConsoleCore {
             cursor_hidden: false,
             relative_pointer: false,
             paint_pending: false,
+            paint_now_asked: false,
             held: Vec::new(),
             closing: None,
             fresh_tickets: true,
@@ -140,6 +143,7 @@ impl ConsoleCore {
         self.generation = self.generation.wrapping_add(1);
         self.rfb = None;
         self.paint_pending = false;
+        self.paint_now_asked = false;
         self.ticket = TicketState::requested(self.vm.clone());
         let drops = self.status.drops;
         self.status = ConsoleStatus {
@@ -340,17 +344,36 @@ impl ConsoleCore {
         }
     }
 
+    /// An animation frame: true when the host may paint now, because what the engine
+    /// holds is a whole update. Inside an update, false: the engine stops at the update's
+    /// end and asks with [`Work::PaintNow`], so the screen never shows part of an update.
+    pub fn frame_due(&mut self, generation: u32) -> bool {
+        match self.rfb.as_mut() {
+            Some(rfb) if generation == self.generation && self.socket_live && !rfb.between_updates() => {
+                rfb.hold_for_paint();
+                false
+            }
+            _ => true,
+        }
+    }
+
     /// The host drew the damage it was asked to (first time: the console runs).
     pub fn painted(&mut self, generation: u32) {
         if generation != self.generation {
             return;
         }
         self.paint_pending = false;
+        self.paint_now_asked = false;
         let now = (self.clock)();
         if let (true, Some(rfb)) = (self.socket_live, self.rfb.as_mut()) {
+            let held = rfb.is_holding();
             // What the engine decoded is on screen: a WebMKS server's updates are acknowledged.
             rfb.painted(now);
             self.flush();
+            if held {
+                // It stopped at the update's end for this paint: on with what came after.
+                self.with_engine(generation, |rfb| rfb.receive(&[]));
+            }
         }
         if self.status.step == Step::WaitingForPicture {
             self.status.step = Step::Running;

@@ -102,6 +102,14 @@ impl ConsoleCore {
             self.paint_pending = true;
             self.work.push_back(Work::Paint { generation: self.generation });
         }
+        // The engine stopped at an update's end for the frame's paint, and that update is
+        // whole (its images drawn): paint now.
+        if let (Some(rfb), false) = (self.rfb.as_ref(), self.paint_now_asked) {
+            if rfb.is_holding() && rfb.between_updates() {
+                self.paint_now_asked = true;
+                self.work.push_back(Work::PaintNow { generation: self.generation });
+            }
+        }
         if status_changed {
             self.changed();
         }

@@ -84,8 +84,14 @@ pub enum Work {
         width: u32,
         height: u32,
     },
-    /// Damage is waiting: draw it on the next animation frame, then call `painted`.
+    /// Damage is waiting: on the next animation frame ask `frame_due`, and where it says
+    /// so draw it and call `painted`.
     Paint {
+        generation: u32,
+    },
+    /// The engine stopped at an update's end for the paint `frame_due` asked for: draw the
+    /// damage and show it now, then call `painted`, which lets the engine go on.
+    PaintNow {
         generation: u32,
     },
     /// Decode this image for the rectangle at `x`,`y`; oldest first, either hand over

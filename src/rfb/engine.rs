@@ -151,6 +151,9 @@ pub struct Engine {
     pub(super) update_work_start: u64,
     /// The last `receive` stopped at its work budget with input left.
     more: bool,
+    /// The host wants to paint: parsing stops at the next update's end, so the picture it
+    /// paints is a whole update ([`Engine::hold_for_paint`]).
+    hold: bool,
     /// The server's Extended Clipboard actions, once its caps arrived (text format only).
     pub(super) ext_clipboard: Option<u32>,
     /// Our text, announced with notify and waiting for the server's request.
@@ -208,6 +211,7 @@ impl Engine {
             stats: Stats::default(),
             update_work_start: 0,
             more: false,
+            hold: false,
             ext_clipboard: None,
             clipboard_out: None,
         }
@@ -217,6 +221,25 @@ impl Engine {
     /// later turn of the event loop, to go on.
     pub fn has_more_work(&self) -> bool {
         self.more && self.phase != Phase::Failed
+    }
+
+    /// Between two updates, with every image of the last one drawn and nothing asked of
+    /// the canvas: the framebuffer and the canvas hold the picture at the end of a whole
+    /// FramebufferUpdate (or of the handshake).
+    pub fn between_updates(&self) -> bool {
+        self.phase == Phase::Normal && !self.is_waiting_for_image()
+    }
+
+    /// The host wants to paint but the engine is inside an update: no byte past the
+    /// update's end is parsed until [`Engine::painted`], and once its images are drawn
+    /// the engine is [`Engine::between_updates`] and the host paints.
+    pub fn hold_for_paint(&mut self) {
+        self.hold = true;
+    }
+
+    /// Parsing waits for the host's paint ([`Engine::hold_for_paint`]).
+    pub fn is_holding(&self) -> bool {
+        self.hold
     }
 
     pub fn stats(&self) -> &Stats {
@@ -279,6 +302,7 @@ impl Engine {
     /// of a WebMKS server that waited for it are acknowledged.
     pub fn painted(&mut self, now_ms: f64) {
         self.now_ms = now_ms;
+        self.hold = false;
         for u in self.unacked.iter_mut() {
             u.painted = true;
         }
@@ -424,7 +448,7 @@ impl Engine {
 
     /// One unit. `Ok(false)`: not enough bytes yet (nothing consumed).
     fn step(&mut self, r: &mut Reader) -> Result<bool, RfbError> {
-        if !self.read_back.is_empty() {
+        if !self.read_back.is_empty() || (self.hold && self.phase == Phase::Normal) {
             return Ok(false);
         }
         if !self.pending_images.is_empty() && !self.may_parse_past_images(r) {

@@ -189,6 +189,11 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                     draw_images_in_order(&rc);
                 });
             }
+            Work::PaintNow { generation } => {
+                // Shown at once, in this task: the engine waits at the update's end.
+                rc.borrow_mut().show();
+                act(rc, |c| c.painted(generation));
+            }
             Work::ReadBack { generation, rects } => {
                 let pixels = rc.borrow().painter.read(&rects);
                 act(rc, |c| c.canvas_read(generation, pixels));
@@ -288,17 +293,25 @@ impl Shared {
             | Work::AcquireTicket { .. }
             | Work::DecodeImage { .. }
             | Work::ReadBack { .. }
+            | Work::PaintNow { .. }
             | Work::OpenSocket { .. }
             | Work::StartTimer { .. } => {}
         }
     }
 
-    /// Draws the damage now (an animation frame, or before an image that must land on top).
+    /// Draws the damage now into the painter's back canvas (before showing it, or before
+    /// an image that must land on top).
     fn paint_damage(&mut self) {
         let damage = self.core.take_damage();
         if let Some(fb) = self.core.framebuffer() {
             self.painter.paint(fb, &damage);
         }
+    }
+
+    /// The whole update the engine holds goes on screen.
+    fn show(&mut self) {
+        self.paint_damage();
+        self.painter.flip();
     }
 }
 
@@ -330,13 +343,20 @@ fn resolve_if_settled(rc: &Rc<RefCell<Shared>>) {
     }
 }
 
-/// The animation frame: draw the damage, tell the core.
+/// The animation frame: where the core says the engine holds a whole update, show it
+/// and tell the core; otherwise the core asks again (`Work::PaintNow`) at the update's end.
 fn paint_now(rc: &Rc<RefCell<Shared>>) {
     let generation = {
         let Ok(mut s) = rc.try_borrow_mut() else { return };
         s.raf_id = None;
-        s.paint_damage();
-        s.core.generation()
+        let generation = s.core.generation();
+        if !s.core.frame_due(generation) {
+            drop(s);
+            // Waiting for the rest of an update may be all there is to do.
+            return resolve_if_settled(rc);
+        }
+        s.show();
+        generation
     };
     act(rc, |c| c.painted(generation));
 }
