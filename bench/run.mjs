@@ -57,9 +57,30 @@ function serverFrames(name) {
   return parsed.get(name);
 }
 
+/**
+ * vsphere-console sends no SetPixelFormat to a server whose own format is 32-bit RGBX or
+ * BGRX (as VMware's client), so the ServerInit is made to announce the format the
+ * recording client asked for, as a server whose own format it is would; then both clients
+ * read the bytes as they were recorded (noVNC asks for that format itself). The same as
+ * `server_frames` in tests/web_paint.rs. RFB 3.8 with security None, as every recording.
+ */
+function announceAskedFormat(name, frames, asked) {
+  if (!asked) return;
+  const stream = Buffer.concat(frames);
+  if (stream.toString("latin1", 0, 12) !== "RFB 003.008\n") throw new Error(`${name}: not RFB 3.8`);
+  const at = 12 + 1 + stream[12] + 4 + 4;
+  asked.copy(stream, at);
+  let pos = 0;
+  for (const [k, f] of frames.entries()) {
+    frames[k] = stream.subarray(pos, pos + f.length);
+    pos += f.length;
+  }
+}
+
 function parseServerFrames(name) {
   const buf = recordingFile(name);
   const out = [];
+  let asked = null;
   let i = buf.indexOf(0x5b);
   for (;;) {
     const q = buf.indexOf(0x27, i);
@@ -83,9 +104,15 @@ function parseServerFrames(name) {
     i = j + 1;
     const frame = lit.subarray(0, n);
     if (frame.length === 3 && frame.toString("latin1") === "EOF") break;
-    if (frame[0] !== 0x7b) continue; // `}`: the client's bytes
-    out.push(frame.subarray(frame.indexOf(0x7b, 1) + 1));
+    if (frame[0] !== 0x7b) {
+      // `}`: the client's bytes. Its SetPixelFormat is the format the server's bytes are in.
+      const data = frame.subarray(frame.indexOf(0x7d, 1) + 1);
+      if (!asked && data[0] === 0 && data.length >= 20) asked = Buffer.from(data.subarray(4, 20));
+      continue;
+    }
+    out.push(Buffer.from(frame.subarray(frame.indexOf(0x7b, 1) + 1)));
   }
+  announceAskedFormat(name, out, asked);
   const total = out.reduce((t, b) => t + 8 + b.length, 4);
   const container = Buffer.allocUnsafe(total);
   container.writeUInt32LE(out.length, 0);
