@@ -132,24 +132,7 @@ async fn browser_decode(format: ImageFormat, data: &[u8], width: u32, height: u3
 
 /// The reference picture: the engine alone, each image's pixels handed to it in order.
 async fn reference_picture(frames: &[RecordedFrame]) -> Result<(u32, u32, Vec<u8>), String> {
-    let mut s = Engine::new(EngineConfig { set_pixel_format: false, ..EngineConfig::default() });
-    for f in frames {
-        if !f.from_server {
-            s.assume_client_messages(&f.data).map_err(|e| e.to_string())?;
-            continue;
-        }
-        s.receive(&f.data).map_err(|e| e.to_string())?;
-        let mut images = std::collections::VecDeque::new();
-        loop {
-            while let Some(ev) = s.poll_event() {
-                if let Event::DecodeImage { format, data, width, height, .. } = ev {
-                    images.push_back(browser_decode(format, &data, width, height).await);
-                }
-            }
-            let Some(rgba) = images.pop_front() else { break };
-            s.image_decoded(rgba).map_err(|e| e.to_string())?;
-        }
-    }
+    let s = reference_run(frames, |_, _| {}).await?;
     let fb = s.framebuffer().ok_or("no framebuffer")?;
     Ok((fb.width(), fb.height(), fb.pixels().to_vec()))
 }
@@ -185,12 +168,8 @@ fn server_frames(frames: &[RecordedFrame]) -> Result<Vec<Vec<u8>>, String> {
     Ok(server)
 }
 
-async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
-    let frames = parse_recording(&recording_text(file)?)?;
-    let server = Array::new();
-    for f in server_frames(&frames)? {
-        server.push(&Uint8Array::from(&f[..]));
-    }
+/// A console runner on a fresh canvas in the page, and the replay socket's `__replay`.
+fn start_console(vm: &str) -> Result<(HtmlCanvasElement, ConsoleRunner, js_sys::Function), String> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(|_| "canvas")?.unchecked_into();
     document.body().ok_or("no body")?.append_child(&canvas).map_err(|_| "append")?;
@@ -206,10 +185,19 @@ async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
         step_timeout_seconds: 300,
         ..Default::default()
     };
-    let runner =
-        ConsoleRunner::start(canvas.clone(), MoRef { kind: "VirtualMachine".into(), value: "vm-paint".into() }, options, hooks(), false)?;
+    let runner = ConsoleRunner::start(canvas.clone(), MoRef { kind: "VirtualMachine".into(), value: vm.into() }, options, hooks(), false)?;
     let replay: js_sys::Function =
         js_sys::Reflect::get(&web_sys::window().ok_or("window")?.into(), &"__replay".into()).map_err(|_| "replay")?.unchecked_into();
+    Ok((canvas, runner, replay))
+}
+
+async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
+    let frames = parse_recording(&recording_text(file)?)?;
+    let server = Array::new();
+    for f in server_frames(&frames)? {
+        server.push(&Uint8Array::from(&f[..]));
+    }
+    let (canvas, runner, replay) = start_console("vm-paint")?;
     let delivered: Promise = replay.call1(&JsValue::UNDEFINED, &server).map_err(|_| "replay call")?.unchecked_into();
     JsFuture::from(delivered).await.map_err(|e| format!("{name}: {e:?}"))?;
     JsFuture::from(runner.settled()).await.map_err(|_| "settled")?;
@@ -232,8 +220,8 @@ async fn replay_and_compare(name: &str, file: &[u8]) -> Result<(), String> {
 
 /// The reference engine over a recording's frames (client frames assumed as sent), each
 /// image decoded as the browser decodes it. `visit` sees the engine after each server
-/// frame, by that frame's number among the server's.
-async fn reference_run(frames: &[RecordedFrame], mut visit: impl FnMut(usize, &Engine)) -> Result<(), String> {
+/// frame, by that frame's number among the server's; the engine at the end is returned.
+async fn reference_run(frames: &[RecordedFrame], mut visit: impl FnMut(usize, &Engine)) -> Result<Engine, String> {
     let mut s = Engine::new(EngineConfig { set_pixel_format: false, ..EngineConfig::default() });
     let mut n = 0;
     for f in frames {
@@ -255,7 +243,7 @@ async fn reference_run(frames: &[RecordedFrame], mut visit: impl FnMut(usize, &E
         visit(n, &s);
         n += 1;
     }
-    Ok(())
+    Ok(s)
 }
 
 /// Resolves after two animation frames: whatever the console would paint has been painted.
@@ -309,25 +297,7 @@ async fn whole_updates_only(name: &str, file: &[u8]) -> Result<(), String> {
         }
     })
     .await?;
-    let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
-    let canvas: HtmlCanvasElement = document.create_element("canvas").map_err(|_| "canvas")?.unchecked_into();
-    document.body().ok_or("no body")?.append_child(&canvas).map_err(|_| "append")?;
-    let options = ConsoleOptions {
-        policy: ConsolePolicy {
-            allow_insecure: true,
-            allowed_hosts: vec!["127.0.0.1".into()],
-            allowed_ports: vec![9],
-            ..Default::default()
-        },
-        requested_from: "http://127.0.0.1:9".into(),
-        reconnect: false,
-        step_timeout_seconds: 300,
-        ..Default::default()
-    };
-    let runner =
-        ConsoleRunner::start(canvas.clone(), MoRef { kind: "VirtualMachine".into(), value: "vm-whole".into() }, options, hooks(), false)?;
-    let replay: js_sys::Function =
-        js_sys::Reflect::get(&web_sys::window().ok_or("window")?.into(), &"__replay".into()).map_err(|_| "replay")?.unchecked_into();
+    let (canvas, runner, replay) = start_console("vm-whole")?;
     let send = |pieces: &[&[u8]]| {
         let arr = Array::new();
         for p in pieces {
