@@ -195,7 +195,7 @@ fn pump(rc: &Rc<RefCell<Shared>>) {
                 act(rc, |c| c.painted(generation));
             }
             Work::ReadBack { generation, rects } => {
-                let pixels = rc.borrow().painter.read(&rects);
+                let pixels = rc.borrow_mut().painter.read(&rects);
                 act(rc, |c| c.canvas_read(generation, pixels));
             }
             Work::OpenSocket { generation, url } => {
@@ -304,14 +304,16 @@ impl Shared {
     fn paint_damage(&mut self) {
         let damage = self.core.take_damage();
         if let Some(fb) = self.core.framebuffer() {
-            self.painter.paint(fb, &damage);
+            self.painter.paint_back(fb, &damage);
         }
     }
 
     /// The whole update the engine holds goes on screen.
     fn show(&mut self) {
-        self.paint_damage();
-        self.painter.flip();
+        let damage = self.core.take_damage();
+        if let Some(fb) = self.core.framebuffer() {
+            self.painter.show(fb, &damage);
+        }
     }
 }
 

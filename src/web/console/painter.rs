@@ -1,29 +1,63 @@
-//! The console's canvas, behind a back canvas: the framebuffer's damage goes into the
-//! back canvas with `putImageData`, straight from a view of wasm memory, and decoded
-//! JPEG/PNG rectangles are drawn into it as they come; `flip` copies what changed to the
-//! visible canvas only when the engine holds a whole update, so the screen never shows
-//! part of one (an update's images arrive over several tasks, and a stream may stall
-//! inside an update). Read-backs read the back canvas.
+//! The console's canvas, and a back canvas for decoded images. The screen shows only
+//! whole updates: an update's JPEG/PNG rectangles arrive over several tasks, so they are
+//! drawn into the back canvas (with the framebuffer's damage put before each, to keep
+//! the order), and `show` flips what changed there to the visible canvas at the update's
+//! end. Damage shown while no image waits goes straight from a view of wasm memory to
+//! the visible canvas with `putImageData`, as it always did: streams without images never
+//! touch the back canvas (whose backing store the browser then never allocates), and the
+//! back canvas catches up from the visible one before its next use. Read-backs read the
+//! back canvas.
 
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, HtmlImageElement, ImageData};
 
 use crate::rfb::{Framebuffer, Rect};
 
-/// Above this many changed rectangles a flip copies their bounding box instead.
-const MAX_FLIP_RECTS: usize = 64;
+/// Above this many rectangles a list is merged to its bounding box.
+const MAX_RECTS: usize = 64;
 
 pub struct Painter {
     canvas: HtmlCanvasElement,
     ctx: CanvasRenderingContext2d,
     back: HtmlCanvasElement,
     back_ctx: CanvasRenderingContext2d,
-    /// What changed in the back canvas since the last flip.
-    changed: Vec<Rect>,
+    /// Changed in the back canvas since the last show.
+    unshown: Vec<Rect>,
+    /// Shown straight on the visible canvas, not yet in the back canvas.
+    behind: Vec<Rect>,
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
+}
+
+/// `rects`, merged to their bounding box when there are many.
+fn bounded(rects: &mut Vec<Rect>) {
+    if rects.len() > MAX_RECTS {
+        let all = rects.iter().skip(1).fold(rects[0], |a, r| a.union(r));
+        *rects = vec![all];
+    }
+}
+
+/// Copies `rects` from `from` onto `to`, replacing (not blending) what was there.
+fn copy(to: &CanvasRenderingContext2d, from: &HtmlCanvasElement, rects: &mut Vec<Rect>) {
+    bounded(rects);
+    for r in rects.drain(..) {
+        let (x, y, w, h) = (r.x as f64, r.y as f64, r.w as f64, r.h as f64);
+        to.clear_rect(x, y, w, h);
+        let _ = to.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(from, x, y, w, h, x, y, w, h);
+    }
+}
+
+/// The damaged rectangles of `fb` into `ctx`, from a view of wasm memory.
+fn put(ctx: &CanvasRenderingContext2d, fb: &Framebuffer, damage: &[Rect]) {
+    // Built right before use (memory growth detaches old views).
+    let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(fb.pixels()), fb.width(), fb.height()) else { return };
+    for r in damage {
+        let _ = ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
+            &image, 0.0, 0.0, r.x as f64, r.y as f64, r.w as f64, r.h as f64,
+        );
+    }
 }
 
 impl Painter {
@@ -33,7 +67,7 @@ impl Painter {
         let back: HtmlCanvasElement =
             canvas.owner_document().and_then(|d| d.create_element("canvas").ok()).and_then(|c| c.dyn_into().ok()).ok_or(NO_CANVAS)?;
         let back_ctx = context(&back).ok_or(NO_CANVAS)?;
-        Ok(Painter { canvas, ctx, back, back_ctx, changed: Vec::new() })
+        Ok(Painter { canvas, ctx, back, back_ctx, unshown: Vec::new(), behind: Vec::new() })
     }
 
     pub fn canvas(&self) -> &HtmlCanvasElement {
@@ -46,56 +80,59 @@ impl Painter {
             c.set_width(width);
             c.set_height(height);
         }
-        self.changed.clear();
+        self.unshown.clear();
+        self.behind.clear();
     }
 
-    /// Puts the damaged rectangles into the back canvas; true when something was drawn.
-    pub fn paint(&mut self, fb: &Framebuffer, damage: &[Rect]) -> bool {
+    /// The back canvas catches up with what was shown straight on the visible one.
+    fn catch_up(&mut self) {
+        if !self.behind.is_empty() {
+            copy(&self.back_ctx, &self.canvas, &mut self.behind);
+        }
+    }
+
+    /// The damage so far into the back canvas, inside an update (before an image that
+    /// must land on top of it).
+    pub fn paint_back(&mut self, fb: &Framebuffer, damage: &[Rect]) {
         if damage.is_empty() {
-            return false;
+            return;
         }
-        // A view of wasm memory, built right before use (memory growth detaches old views).
-        let Ok(image) = ImageData::new_with_u8_clamped_array_and_sh(Clamped(fb.pixels()), fb.width(), fb.height()) else { return false };
-        for r in damage {
-            let _ = self.back_ctx.put_image_data_with_dirty_x_and_dirty_y_and_dirty_width_and_dirty_height(
-                &image, 0.0, 0.0, r.x as f64, r.y as f64, r.w as f64, r.h as f64,
-            );
-        }
-        self.changed.extend_from_slice(damage);
-        true
+        self.catch_up();
+        put(&self.back_ctx, fb, damage);
+        self.unshown.extend_from_slice(damage);
     }
 
-    /// Shows what changed in the back canvas since the last flip. Call it only when the
-    /// back canvas holds a whole update.
-    pub fn flip(&mut self) {
-        if self.changed.len() > MAX_FLIP_RECTS {
-            let all = self.changed.iter().skip(1).fold(self.changed[0], |a, r| a.union(r));
-            self.changed = vec![all];
-        }
-        for r in self.changed.drain(..) {
-            let (x, y, w, h) = (r.x as f64, r.y as f64, r.w as f64, r.h as f64);
-            // Replaced, not blended: what the back canvas holds is the picture.
-            self.ctx.clear_rect(x, y, w, h);
-            let _ =
-                self.ctx.draw_image_with_html_canvas_element_and_sw_and_sh_and_dx_and_dy_and_dw_and_dh(&self.back, x, y, w, h, x, y, w, h);
+    /// Shows a whole update: its remaining damage, and what its images changed in the
+    /// back canvas. Call it only when the framebuffer and the back canvas hold a whole
+    /// update (the core says when).
+    pub fn show(&mut self, fb: &Framebuffer, damage: &[Rect]) {
+        if self.unshown.is_empty() {
+            put(&self.ctx, fb, damage);
+            self.behind.extend_from_slice(damage);
+            bounded(&mut self.behind);
+        } else {
+            self.paint_back(fb, damage);
+            copy(&self.ctx, &self.back, &mut self.unshown);
         }
     }
 
     /// Draws a decoded image at `x`,`y`. A picture that may be transparent replaces what
     /// was there, as the engine's own pixels would, rather than blending over it.
     pub fn draw_image(&mut self, img: &HtmlImageElement, x: u32, y: u32, may_be_transparent: bool) -> Result<(), String> {
+        self.catch_up();
         let (w, h) = (img.natural_width(), img.natural_height());
         if may_be_transparent {
             self.back_ctx.clear_rect(x as f64, y as f64, w as f64, h as f64);
         }
-        self.changed.push(Rect::new(x, y, w, h));
+        self.unshown.push(Rect::new(x, y, w, h));
         self.back_ctx
             .draw_image_with_html_image_element(img, x as f64, y as f64)
             .map_err(|_| "the browser could not draw a decoded image".to_owned())
     }
 
     /// The back canvas's RGBA under each rectangle, in order.
-    pub fn read(&self, rects: &[Rect]) -> Result<Vec<Vec<u8>>, String> {
+    pub fn read(&mut self, rects: &[Rect]) -> Result<Vec<Vec<u8>>, String> {
+        self.catch_up();
         rects
             .iter()
             .map(|r| {
