@@ -13,6 +13,9 @@ export declare class VSphereConsoleElement extends HTMLElement {
   sendCtrlAltDel(): void;
   sendKeys(combo: string | string[]): boolean;
   typeText(text: string): TypingPromise | Promise<never>;
+  /** Text input on (input methods, touch keyboards); call from a tap or click. False before the console starts. */
+  showKeyboard(): boolean;
+  hideKeyboard(): boolean;
   addEventListener<K extends keyof VSphereConsoleEventMap>(type: K, listener: (ev: VSphereConsoleEventMap[K]) => void, options?: boolean | AddEventListenerOptions): void;
   addEventListener(type: string, listener: EventListenerOrEventListenerObject | null, options?: boolean | AddEventListenerOptions): void;
 }

@@ -75,6 +75,9 @@ export class VSphereConsoleElement extends HTMLElement {
   sendCtrlAltDel() { this.#console?.sendCtrlAltDel(); }
   sendKeys(combo) { return this.#console?.sendKeys(combo) ?? false; }
   typeText(text) { return this.#console ? this.#console.typeText(text) : Promise.reject(new Error("The console has not started.")); }
+  /** Text input on (input methods, touch keyboards): call it from a tap or click. */
+  showKeyboard() { return this.#console?.showKeyboard() ?? false; }
+  hideKeyboard() { return this.#console?.hideKeyboard() ?? false; }
   focus(options) { this.#console ? this.#console.focus(options) : super.focus(options); }
 }
 

@@ -230,6 +230,12 @@ test("<vsphere-console>: the ticket is a property, events on the element, reconn
   await eventually("Ctrl+Alt+Del from the element", async () => (await lastScancodes(6)) === CAD);
   assert(await page.evaluate(() => window.api.typeText("el-typed").then(() => "done")) === "done", "typeText on the element");
   await eventually("typed text from the element", async () => (await labView()).typed.endsWith("el-typed"));
+  // Text input on the element: the console's text field takes the focus and composed text.
+  assert(await page.evaluate(() => window.api.showKeyboard()) === true, "showKeyboard on the element");
+  assert(await page.evaluate(() => document.activeElement?.hasAttribute("data-vsc-text-field")), "the text field has the focus");
+  await compose(await page.context().newCDPSession(page), ["ひ"], "火");
+  await eventually("composed text from the element", async () => (await labView()).typed.endsWith("火"));
+  assert(await page.evaluate(() => window.api.hideKeyboard()) === true, "hideKeyboard on the element");
   assert(await page.evaluate(() => window.api.console.status.step) === "Running", "el.console is the VSphereConsole");
   await page.evaluate(() => document.querySelector("vsphere-console").setAttribute("scale", "actual"));
   const width = await page.evaluate(() => document.querySelector("canvas").getBoundingClientRect().width);
