@@ -201,7 +201,7 @@ impl ConsoleCore {
             let keys = text.chars().filter(|&c| c != '\r').flat_map(|c| match c {
                 '\n' => input::combo(&[("Enter", "Enter")]),
                 '\t' => input::combo(&[("Tab", "Tab")]),
-                c => input::text::plan_keysyms(&c.to_string()),
+                c => input::text::keysym_press(c).to_vec(),
             });
             return Ok(keys.collect());
         }

@@ -107,7 +107,7 @@ pub fn plan_mixed(text: &str, layout: Layout) -> Vec<KeyInput> {
     for c in text.chars().filter(|&c| c != '\r') {
         match layout.strokes(c) {
             Some(strokes) => push_strokes(&mut out, &strokes),
-            None => out.extend(plan_keysyms(&c.to_string())),
+            None => out.extend(keysym_press(c)),
         }
     }
     out
@@ -136,13 +136,13 @@ fn push_strokes(out: &mut Vec<KeyInput>, strokes: &[Stroke]) {
 /// Key presses for `text` as keysyms only (servers without scan-code input): any
 /// character has one, and the server maps it.
 pub fn plan_keysyms(text: &str) -> Vec<KeyInput> {
-    text.chars()
-        .filter(|&c| c != '\r')
-        .flat_map(|c| {
-            let keysym = char_keysym(c);
-            [KeyInput { keysym, scancode: None, down: true }, KeyInput { keysym, scancode: None, down: false }]
-        })
-        .collect()
+    text.chars().filter(|&c| c != '\r').flat_map(keysym_press).collect()
+}
+
+/// One character pressed and released by its keysym alone, no scan code.
+pub fn keysym_press(c: char) -> [KeyInput; 2] {
+    let keysym = char_keysym(c);
+    [KeyInput { keysym, scancode: None, down: true }, KeyInput { keysym, scancode: None, down: false }]
 }
 
 /// The keys a paced typing job has pressed and not yet released, so that a job stopped

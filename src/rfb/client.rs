@@ -27,6 +27,11 @@ impl Engine {
         if !self.is_connected() {
             return;
         }
+        // A character without a key: as itself where the server takes that (VMware's
+        // client never sends a WebMKS server RFB key events).
+        if let Some(cp) = key.scancode.is_none().then(|| keysym_char(key.keysym)).flatten().filter(|_| self.takes_unicode_keys()) {
+            return vmware::unicode_key_event(&mut self.out, cp, key.down);
+        }
         match (self.key_mode, key.scancode) {
             (KeyMode::VmwareScancode, Some(sc)) => vmware::key_event(&mut self.out, sc, key.down),
             (KeyMode::QemuExtended, Some(sc)) => {
@@ -37,11 +42,6 @@ impl Engine {
                     sc => sc as u32,
                 };
                 messages::qemu_extended_key_event(&mut self.out, key.down, key.keysym, xt)
-            }
-            // A character without a key: as itself where the server takes that (VMware's
-            // client never sends a WebMKS server RFB key events).
-            (_, None) if self.takes_unicode_keys() && keysym_char(key.keysym).is_some() => {
-                vmware::unicode_key_event(&mut self.out, keysym_char(key.keysym).unwrap_or_default(), key.down)
             }
             _ if key.keysym != 0 => messages::key_event(&mut self.out, key.down, key.keysym),
             _ => {}

@@ -15,7 +15,7 @@ use crate::input;
 use crate::input::wheel::WheelAccumulator;
 
 use super::driver::{act_weak, WeakShared};
-use super::text_field::TextField;
+use super::text_field::{self, TextField};
 use super::typing::{KeyQueue, Queued};
 
 /// DOM `buttons` (1 left, 2 right, 4 middle) to the RFB mask (bit 0 left, 1 middle, 2 right).
@@ -33,7 +33,6 @@ fn to_framebuffer(canvas: &HtmlCanvasElement, client_x: f64, client_y: f64) -> O
     Some((((client_x - r.left()) * w / r.width()).floor() as i32, ((client_y - r.top()) * h / r.height()).floor() as i32))
 }
 
-#[derive(Default)]
 struct InputState {
     buttons: u8,
     /// A touch in progress: start x, y and time.
@@ -46,9 +45,8 @@ struct InputState {
     leave: input::leave::LeaveChord,
     /// The screen's text field, for composed text (`text_field.rs`).
     field: Option<TextField>,
-    /// Composed text's keys on their way, paced; and the console they go to.
+    /// Composed text's keys on their way, paced.
     queue: KeyQueue,
-    shared: WeakShared,
     /// The person asked for text input (the console's Keyboard control): a click on the
     /// screen keeps the focus in the text field, so an input method stays on.
     text_input: bool,
@@ -75,16 +73,20 @@ fn leave_chord(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputSt
 /// console's section, or its first control: the app's toolbar), else to the next control after
 /// the screen, else it just leaves the screen.
 fn leave_screen(canvas: &HtmlCanvasElement) {
-    const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]):not([data-vsc-text-field]), [tabindex]:not([tabindex='-1'])";
+    let focusable = format!(
+        "a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), textarea:not([disabled]):not([{}]), [tabindex]:not([tabindex='-1'])",
+        text_field::MARK
+    );
+    let focusable = focusable.as_str();
     let target = canvas
         .closest(".vc-console")
         .ok()
         .flatten()
         .and_then(|s| s.query_selector("[data-vsc-leave]").ok().flatten())
-        .and_then(|t| if t.matches(FOCUSABLE).unwrap_or(false) { Some(t) } else { t.query_selector(FOCUSABLE).ok().flatten() });
+        .and_then(|t| if t.matches(focusable).unwrap_or(false) { Some(t) } else { t.query_selector(focusable).ok().flatten() });
     let target = target.or_else(|| {
         let doc = canvas.owner_document()?;
-        let all = doc.query_selector_all(FOCUSABLE).ok()?;
+        let all = doc.query_selector_all(focusable).ok()?;
         let list: Vec<Element> = (0..all.length()).filter_map(|i| all.item(i)).filter_map(|n| n.dyn_into::<Element>().ok()).collect();
         let at = list.iter().position(|el| el == &***canvas)?;
         list.into_iter().skip(at + 1).find(|el| !canvas.contains(Some(el)))
@@ -119,7 +121,16 @@ pub struct InputListeners {
 
 impl InputListeners {
     pub(super) fn attach(canvas: &HtmlCanvasElement, shared: WeakShared) -> Self {
-        let state = Rc::new(RefCell::new(InputState { field: TextField::attach(canvas), shared: shared.clone(), ..InputState::default() }));
+        let state = Rc::new(RefCell::new(InputState {
+            buttons: 0,
+            touch: None,
+            wheel: WheelAccumulator::default(),
+            paste_key: None,
+            leave: input::leave::LeaveChord::default(),
+            field: TextField::attach(canvas),
+            queue: KeyQueue::new(shared.clone()),
+            text_input: false,
+        }));
         let mut listeners: Vec<Listener> = Vec::new();
         let window: Option<EventTarget> = web_sys::window().map(Into::into);
         let document: Option<EventTarget> = web_sys::window().and_then(|w| w.document()).map(Into::into);
@@ -317,15 +328,16 @@ impl Drop for InputListeners {
     }
 }
 
+/// A key an input method or an on-screen keyboard is composing with: what it makes comes
+/// as text (`composition_end`, `text_input`), not as this key.
+fn composing(e: &KeyboardEvent) -> bool {
+    e.is_composing() || e.key_code() == 229
+}
+
 fn key_down(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputState, ev: JsValue) {
     let Ok(e) = ev.dyn_into::<KeyboardEvent>() else { return };
     leave_chord(c, canvas, st, &e, true);
-    // A key an input method or an on-screen keyboard is composing with: what it makes
-    // comes as text (`composition_end`, `text_input`), not as this key.
-    if e.is_composing() || e.key_code() == 229 {
-        return;
-    }
-    if !c.status().input_allowed() {
+    if composing(&e) || !c.status().input_allowed() {
         return;
     }
     let key = input::key_input(&e.code(), &e.key(), true);
@@ -343,7 +355,7 @@ fn key_down(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputState
 /// A key the person pressed or released: now, or behind composed text still on its way.
 fn press(c: &mut ConsoleCore, st: &mut InputState, key: crate::rfb::KeyInput, locks: Option<(bool, bool)>, code: String) {
     if st.queue.busy() {
-        st.queue.push_items(st.shared.clone(), [Queued::Pressed(key, locks, code)], c.options().typing_delay_ms);
+        st.queue.push_items([Queued::Pressed(key, locks, code)], c.options().typing_delay_ms);
     } else {
         c.key(key, locks, &code);
     }
@@ -355,7 +367,7 @@ fn key_up(c: &mut ConsoleCore, canvas: &HtmlCanvasElement, st: &mut InputState, 
         e.prevent_default();
         return;
     }
-    if !c.status().input_allowed() || e.is_composing() || e.key_code() == 229 {
+    if composing(&e) || !c.status().input_allowed() {
         return;
     }
     e.prevent_default();
@@ -388,7 +400,7 @@ fn paste(c: &mut ConsoleCore, _: &HtmlCanvasElement, st: &mut InputState, ev: Js
 /// puts it there).
 fn send_composed(c: &mut ConsoleCore, st: &mut InputState, text: &str) {
     if let Ok(keys) = c.plan_composed(text) {
-        st.queue.push(st.shared.clone(), keys, c.options().typing_delay_ms);
+        st.queue.push(keys, c.options().typing_delay_ms);
     }
 }
 
@@ -421,10 +433,8 @@ fn text_input(c: &mut ConsoleCore, _: &HtmlCanvasElement, st: &mut InputState, e
             send_composed(c, st, "\n");
         }
         // Behind any text still on its way, or the wrong letter goes.
-        "deleteContentBackward" => {
-            st.queue.push(st.shared.clone(), input::combo(&[("Backspace", "Backspace")]), c.options().typing_delay_ms)
-        }
-        "deleteContentForward" => st.queue.push(st.shared.clone(), input::combo(&[("Delete", "Delete")]), c.options().typing_delay_ms),
+        "deleteContentBackward" => st.queue.push(input::combo(&[("Backspace", "Backspace")]), c.options().typing_delay_ms),
+        "deleteContentForward" => st.queue.push(input::combo(&[("Delete", "Delete")]), c.options().typing_delay_ms),
         _ => {}
     }
     if let Some(f) = &st.field {

@@ -77,8 +77,8 @@ impl Typing {
 /// pressed after a word must not overtake it). The pause matters: an X server gives a
 /// character without a key a spare key of its own, and reuses it for the next one, so
 /// keys sent back to back are read with the wrong character.
-#[derive(Default)]
 pub struct KeyQueue {
+    shared: WeakShared,
     items: Rc<RefCell<VecDeque<Queued>>>,
     running: Rc<Cell<bool>>,
 }
@@ -91,24 +91,29 @@ pub enum Queued {
 }
 
 impl KeyQueue {
+    /// A queue for the console `shared`.
+    pub fn new(shared: WeakShared) -> Self {
+        KeyQueue { shared, items: Rc::default(), running: Rc::default() }
+    }
+
     /// Something is waiting or being sent.
     pub fn busy(&self) -> bool {
         self.running.get()
     }
 
     /// Queues composed text's keys.
-    pub fn push(&self, shared: WeakShared, keys: Vec<KeyInput>, delay_ms: u32) {
-        self.push_items(shared, keys.into_iter().map(Queued::Composed), delay_ms);
+    pub fn push(&self, keys: Vec<KeyInput>, delay_ms: u32) {
+        self.push_items(keys.into_iter().map(Queued::Composed), delay_ms);
     }
 
     /// Queues items and starts sending, if not sending already, once the caller is done
     /// with the core (the first goes on the next microtask).
-    pub fn push_items(&self, shared: WeakShared, items: impl IntoIterator<Item = Queued>, delay_ms: u32) {
+    pub fn push_items(&self, items: impl IntoIterator<Item = Queued>, delay_ms: u32) {
         self.items.borrow_mut().extend(items);
         if self.running.replace(true) {
             return;
         }
-        let (queue, running) = (self.items.clone(), self.running.clone());
+        let (shared, queue, running) = (self.shared.clone(), self.items.clone(), self.running.clone());
         wasm_bindgen_futures::spawn_local(async move {
             loop {
                 let Some(item) = queue.borrow_mut().pop_front() else { break };
