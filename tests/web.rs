@@ -206,3 +206,34 @@ fn the_hostile_ticket_table_holds_in_chromium_s_parser() {
     assert!(n >= 100, "the table has {n} cases");
     assert!(wrong.is_empty(), "{} of {n} cases wrong in Chromium:\n{}", wrong.len(), wrong.join("\n"));
 }
+
+/// Options, tickets and policies come in as plain objects and events go out as plain
+/// objects, copied by hand (not through JSON text): what a page hands in must read the
+/// same as JSON would, and what is not plain data must be refused, not looped over.
+#[wasm_bindgen_test]
+fn plain_objects_copy_both_ways() {
+    use vsphere_console::embed::plain::{from_js, to_js, to_json};
+    let page = js_sys::JSON::parse(r#"{"a":[1,2.5,-3,"x",null,true],"b":{"c":{"d":"e"}},"big":9007199254740993}"#).unwrap();
+    let value = to_json(&page, 0).unwrap();
+    assert_eq!(value, serde_json::json!({"a":[1,2.5,-3,"x",null,true],"b":{"c":{"d":"e"}},"big":9007199254740992.0}));
+    let back = to_js(&value);
+    assert_eq!(js_sys::JSON::stringify(&back).unwrap(), js_sys::JSON::stringify(&page).unwrap());
+
+    // `undefined` is a missing field; a function, a symbol, a BigInt and a cycle are refused.
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"gone".into(), &wasm_bindgen::JsValue::UNDEFINED).unwrap();
+    assert_eq!(to_json(&o, 0), Some(serde_json::json!({})));
+    let f = js_sys::Function::new_no_args("return 1");
+    js_sys::Reflect::set(&o, &"f".into(), &f).unwrap();
+    assert_eq!(to_json(&o, 0), None);
+    assert_eq!(to_json(&js_sys::Symbol::for_("s").into(), 0), None);
+    assert_eq!(to_json(&js_sys::BigInt::from(1u32).into(), 0), None);
+    let cycle = js_sys::Object::new();
+    js_sys::Reflect::set(&cycle, &"me".into(), &cycle).unwrap();
+    assert_eq!(to_json(&cycle, 0), None);
+
+    // Typed reads keep serde's rules: a missing field takes its default, a wrong type fails.
+    let policy: vsphere_console::ticket::ConsolePolicy = from_js(&js_sys::JSON::parse(r#"{"allowedPorts":[8443]}"#).unwrap()).unwrap();
+    assert_eq!(policy.allowed_ports, vec![8443]);
+    assert!(from_js::<vsphere_console::ticket::ConsolePolicy>(&js_sys::JSON::parse(r#"{"allowedPorts":"443"}"#).unwrap()).is_err());
+}

@@ -21,7 +21,7 @@ pub struct ConsoleHandle {
 
 /// Calls `on_event(name, detail)`; the detail is a plain object.
 fn emit(on_event: &Function, name: &str, detail: &serde_json::Value) {
-    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+    let detail = super::plain::to_js(detail);
     let _ = on_event.call2(&JsValue::NULL, &JsValue::from_str(name), &detail);
 }
 
@@ -59,8 +59,8 @@ fn acquire_ticket_from(f: Function) -> Rc<dyn Fn() -> TicketFuture> {
             let value = value.map_err(|e| AcquireError::new(format!("The page could not get a console ticket: {}.", error_text(&e))))?;
             let issued_at_ms = js_sys::Reflect::get(&value, &"issuedAt".into()).ok().and_then(|v| v.as_f64());
             let ticket = js_sys::Reflect::get(&value, &"ticket".into()).unwrap_or(JsValue::UNDEFINED);
-            let json: serde_json::Value = serde_wasm_bindgen::from_value(ticket)
-                .map_err(|_| AcquireError::new("The console ticket the page handed in is not an object."))?;
+            let json: serde_json::Value =
+                super::plain::from_js(&ticket).map_err(|_| AcquireError::new("The console ticket the page handed in is not an object."))?;
             let ticket = ticket_from_json(json)
                 .map_err(|e| AcquireError::new(format!("The console ticket the page handed in is not usable: {e}.")))?;
             Ok(IssuedTicket { ticket, issued_at_ms })
@@ -94,7 +94,7 @@ impl ConsoleHandle {
         let options: ConsoleOptions = if options.is_undefined() || options.is_null() {
             ConsoleOptions::default()
         } else {
-            serde_wasm_bindgen::from_value(options)
+            super::plain::from_js(&options)
                 .map_err(|_| JsValue::from_str("The console options are not valid: see ConsoleOptions in the README."))?
         };
         let (events, status_events) = (on_event.clone(), on_event);
@@ -115,10 +115,7 @@ impl ConsoleHandle {
 
     /// The current status: `{step, text, message, ticket, width, height, name, keyMode, viewOnly, …}`.
     pub fn status(&self) -> JsValue {
-        self.runner
-            .as_ref()
-            .map(|r| js_sys::JSON::parse(&status_json(&r.status()).to_string()).unwrap_or(JsValue::NULL))
-            .unwrap_or(JsValue::NULL)
+        self.runner.as_ref().map(|r| super::plain::to_js(&status_json(&r.status()))).unwrap_or(JsValue::NULL)
     }
 
     /// SessionClose (where the server takes it), then the socket closes.
@@ -237,7 +234,7 @@ impl ConsoleHandle {
             Some(p) => (p.sent, p.sentence),
             None => (false, Some("The console has been destroyed.".to_owned())),
         };
-        js_sys::JSON::parse(&serde_json::json!({ "sent": sent, "sentence": sentence }).to_string()).unwrap_or(JsValue::NULL)
+        super::plain::to_js(&serde_json::json!({ "sent": sent, "sentence": sentence }))
     }
 
     /// Fullscreen on `element` with the keyboard locked where the browser can

@@ -4,10 +4,12 @@
 //!   core. The npm package's JavaScript (`VSphereConsole`, the `RFB`- and
 //!   `createWMKS`-shaped layers, `<vsphere-console>`) wraps it; see `js/`.
 //! - [`validate::validate_console_url`]: the URL policy on its own.
+//! - [`plain`]: plain JavaScript objects to and from JSON values, for both.
 //! - With the `app` feature, [`app::mount`] (the whole app) and
 //!   [`app::session_is_active`].
 
 pub mod console_handle;
+pub mod plain;
 pub mod validate;
 
 #[cfg(feature = "app")]

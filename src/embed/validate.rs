@@ -20,14 +20,14 @@ pub fn validate_console_url(ticket: JsValue, requested_from: &str, policy: JsVal
         let _ = js_sys::Reflect::set(&o, &"reason".into(), &reason.into());
         o.into()
     };
-    let ticket: crate::api::wire::VirtualMachineTicket = match serde_wasm_bindgen::from_value(ticket) {
+    let ticket: crate::api::wire::VirtualMachineTicket = match super::plain::from_js(&ticket) {
         Ok(t) => t,
         Err(_) => return fail("bad-input", "The ticket is not a VirtualMachineTicket object.".into()),
     };
     let policy: ConsolePolicy = if policy.is_undefined() || policy.is_null() {
         ConsolePolicy::default()
     } else {
-        match serde_wasm_bindgen::from_value(policy) {
+        match super::plain::from_js(&policy) {
             Ok(p) => p,
             Err(e) => return fail("bad-input", format!("The policy is not valid: {e}.")),
         }
