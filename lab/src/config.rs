@@ -92,6 +92,10 @@ pub struct Vm {
     /// to ServerInit, a start VMware's client also accepts).
     #[serde(default)]
     pub webmks_start: Option<String>,
+    /// The synthetic desktop's photo fills the screen below the title bar and pans a few
+    /// pixels every 40 ms: a JPEG-heavy stream, for `cargo xtask bench`.
+    #[serde(default)]
+    pub motion: bool,
 }
 
 /// What AcquireTicket returns for a VM. `{ticket}` and `{port}` in strings are replaced
@@ -142,6 +146,7 @@ impl Default for LabConfig {
             hostile: None,
             power_on_fault: None,
             webmks_start: None,
+            motion: false,
         };
         let mut outside = vm("vm-105", "outside-policy", "poweredOn", "host-11", "Other Linux (64-bit)");
         outside.ticket.url = Some("wss://esx-untrusted.example.net:443/ticket/{ticket}".into());
@@ -194,6 +199,7 @@ impl LabConfig {
                 hostile: None,
                 power_on_fault: None,
                 webmks_start: None,
+                motion: false,
             });
         }
         vms

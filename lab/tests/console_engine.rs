@@ -12,7 +12,11 @@ use vsphere_console::input;
 use vsphere_console::rfb::{Engine, EngineConfig, Event};
 
 fn ticket(lab: &Lab, session: &str) -> String {
-    let r = lab.vim("POST", "VirtualMachine/vm-101/AcquireTicket", Some(session), Some(r#"{"ticketType":"webmks"}"#));
+    ticket_for(lab, session, "vm-101")
+}
+
+fn ticket_for(lab: &Lab, session: &str, vm: &str) -> String {
+    let r = lab.vim("POST", &format!("VirtualMachine/{vm}/AcquireTicket"), Some(session), Some(r#"{"ticketType":"webmks"}"#));
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["ticket"].as_str().unwrap().to_owned()
 }
@@ -108,4 +112,32 @@ fn without_the_binary_subprotocol_the_socket_is_refused() {
     let t = ticket(&lab, &sid);
     let req = format!("ws://{}/ticket/{t}", lab.addr).into_client_request().unwrap();
     assert!(tungstenite::connect(req).is_err());
+}
+
+/// `motion`: the photo covers the desktop and pans, so update after update changes the
+/// picture, mostly in JPEG tiles (what the bench records as an ESXi stream).
+#[test]
+fn a_moving_desktop_keeps_changing_in_jpeg_tiles() {
+    let cfg = std::env::temp_dir().join(format!("lab-motion-{}.json", std::process::id()));
+    std::fs::write(&cfg, r#"{"vms":[{"moid":"vm-301","name":"moving","powerState":"poweredOn","host":"host-10","motion":true}]}"#).unwrap();
+    let lab = Lab::start_with(&["--config", cfg.to_str().unwrap()]);
+    let sid = lab.login("demo@vsphere.local", "demo");
+    let t = ticket_for(&lab, &sid, "vm-301");
+    let mut ws = connect(&lab, &t);
+    // A still desktop would send nothing more: fail, do not wait.
+    if let tungstenite::stream::MaybeTlsStream::Plain(tcp) = ws.get_mut() {
+        tcp.set_read_timeout(Some(std::time::Duration::from_secs(5))).unwrap();
+    }
+    let mut s = Engine::new(EngineConfig { image_decoder: Some(vsphere_console::rfb::native_images::decode), ..EngineConfig::default() });
+    let mut pictures = std::collections::HashSet::new();
+    let started = std::time::Instant::now();
+    for _ in 0..6 {
+        pump(&mut ws, &mut s, |ev, _| matches!(ev, Event::FrameComplete));
+        pictures.insert(s.framebuffer().unwrap().pixels().to_vec());
+    }
+    assert!(pictures.len() >= 5, "{} different pictures in 6 updates", pictures.len());
+    let stats = s.stats();
+    assert!(stats.bytes > 6 * 100_000, "a moving 1024x768 photo is large: {} bytes in 6 updates", stats.bytes);
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    let _ = std::fs::remove_file(cfg);
 }

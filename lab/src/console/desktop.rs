@@ -36,6 +36,8 @@ pub struct Desktop {
     pub pointer: (u16, u16),
     pub buttons: u8,
     pub clipboard: String,
+    /// `Some(phase)`: the moving photo covers the desktop, panned by `phase` pixels.
+    pub motion: Option<u32>,
 }
 
 impl Desktop {
@@ -63,7 +65,7 @@ impl Desktop {
             c.text(32, 290, 2, &format!("Clipboard: {clip}"), WHITE, None);
         }
         c.put(PALETTE.0, PALETTE.1, &palette(), PALETTE.2);
-        c.put(PHOTO.0, PHOTO.1, &photo(), PHOTO.2);
+        c.put(PHOTO.0, PHOTO.1, &photo(PHOTO.2, PHOTO.3, 0), PHOTO.2);
         let (lx, ly, lw, lh) = LOG;
         c.rect(lx, ly, lw, lh, TYPED_BG);
         for (i, line) in self.log.iter().rev().take(LOG_LINES).rev().enumerate() {
@@ -76,6 +78,10 @@ impl Desktop {
             c.rect(i as u32 * bw, 560, bw, 160, *col);
         }
         c.text(24, height.saturating_sub(32), 2, "Type here: keys and pointer reach this desktop.", WHITE, None);
+        if let Some(phase) = self.motion {
+            let body = height.saturating_sub(64);
+            c.put(0, 64, &photo(width, body, phase), width);
+        }
         c.px
     }
 
@@ -100,12 +106,12 @@ pub fn palette() -> Vec<u8> {
     px
 }
 
-/// A smooth gradient with fine ripples: many colours, as a photo has.
-fn photo() -> Vec<u8> {
-    let (_, _, w, h) = PHOTO;
+/// A smooth gradient with fine ripples: many colours, as a photo has; `phase` pans it.
+fn photo(w: u32, h: u32, phase: u32) -> Vec<u8> {
     let mut px = Vec::with_capacity((w * h * 4) as usize);
     for y in 0..h {
         for x in 0..w {
+            let x = (x + phase) % w.max(1);
             let ripple = ((x * 7 + y * 13) % 17) as u8;
             px.extend_from_slice(&[
                 (x * 255 / w) as u8 ^ ripple,

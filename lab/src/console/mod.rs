@@ -36,6 +36,9 @@ const SERVER_CAPS: u32 = 0x2 | 0x8 | 0x20 | 0x80 | 0x100 | 0x200 | 0x2000 | 0x20
 const CLIENT_HEARTBEAT: u32 = 0x100;
 const CLIENT_RECONNECT_TOKEN: u32 = 0x4000;
 const HEARTBEAT_EVERY: Duration = Duration::from_secs(5);
+/// A moving desktop's photo pans this many pixels this often.
+const MOTION_EVERY_MS: u64 = 40;
+const MOTION_STEP_PX: u64 = 8;
 /// The smallest and largest desktop RequestResolution may ask for.
 const MIN_SIZE: (u16, u16) = (320, 200);
 const MAX_SIDE: u16 = 4096;
@@ -144,7 +147,9 @@ async fn run(socket: &mut WebSocket, settings: &Settings, registry: &ConsoleRegi
     }
     let mut kicked = registry.kick_receiver();
     let mut copied = registry.copy_receiver();
-    let mut tick = tokio::time::interval(Duration::from_millis(250));
+    // A moving desktop changes every 40 ms; a still one only for its clock.
+    let mut tick = tokio::time::interval(Duration::from_millis(if settings.vm.motion { MOTION_EVERY_MS } else { 250 }));
+    let began = std::time::Instant::now();
     let mut heartbeat = tokio::time::interval(HEARTBEAT_EVERY);
     let mut beats: u16 = 0;
 
@@ -162,6 +167,9 @@ async fn run(socket: &mut WebSocket, settings: &Settings, registry: &ConsoleRegi
             }
         }
 
+        if settings.vm.motion {
+            s.desktop.motion = Some((began.elapsed().as_millis() as u64 / MOTION_EVERY_MS * MOTION_STEP_PX) as u32);
+        }
         // An update: asked for (classic flow), or pushed when nothing is in flight.
         let due = match (s.push_mode(), s.shown.is_some()) {
             (_, false) => s.asked.is_some(),
