@@ -355,6 +355,34 @@ fn several_images_decode_at_once_and_land_in_order() {
     assert_eq!([px(&s, 0, 0), px(&s, 1, 0), px(&s, 2, 0), px(&s, 3, 0)], [RED, RED, BLUE, RED], "in order; CopyRect after every image");
 }
 
+/// ESXi sends a moving picture as many small JPEG tiles: a whole 1024x768 update (192
+/// tiles) goes out for decoding at once, as VMware's client sends them all; large images
+/// go out only while those out cover less than four 1920x1080 screens.
+#[test]
+fn a_screen_of_tiles_goes_out_at_once_and_large_images_a_few_at_a_time() {
+    let count_out = |s: &mut vsphere_console::rfb::Engine| events(s).iter().filter(|e| matches!(e, Event::DecodeImage { .. })).count();
+    let png = |w: u32, h: u32| {
+        let p = png_bytes(w, h, &vec![255; (w * h * 4) as usize]);
+        let n = p.len();
+        assert!(n < 1 << 21);
+        let mut body = vec![0xA0, 0x80 | (n & 0x7f) as u8, 0x80 | (n >> 7 & 0x7f) as u8, (n >> 14) as u8];
+        body.extend_from_slice(&p);
+        body
+    };
+    let mut s = session(1024, 768, PixelFormat::RGBX8888);
+    let tile = png(64, 64);
+    let tiles: Vec<_> = (0..192u16).map(|i| ((i % 16) * 64, (i / 16) * 64, 64, 64, enc::TIGHT_PNG, tile.clone())).collect();
+    s.receive(&fbu(&tiles)).unwrap();
+    assert_eq!(count_out(&mut s), 192, "every tile of the update is out before the first comes back");
+
+    let mut s = session(1920, 1080, PixelFormat::RGBX8888);
+    let screen = png(1920, 1080);
+    s.receive(&fbu(&vec![(0, 0, 1920, 1080, enc::TIGHT_PNG, screen); 6])).unwrap();
+    assert_eq!(count_out(&mut s), 4, "four screens of pixels out at once, not six");
+    s.image_decoded(Ok(vec![255; 1920 * 1080 * 4])).unwrap();
+    assert_eq!(count_out(&mut s), 1, "one more goes out when one comes back");
+}
+
 /// Issue 11, item 7: an image whose header does not match its rectangle (or is no image
 /// at all) is refused before any decoder sees it: no DecodeImage, no decode.
 #[test]

@@ -14,9 +14,17 @@ pub const MAX_REASON: usize = 64 * 1024;
 pub const MAX_SIDE: u32 = 8192;
 pub const MAX_AREA: u64 = 8192 * 4096;
 
-/// Images out for decoding at once: enough to keep the browser's decoders busy, few
-/// enough that their bytes stay small.
-pub const MAX_IMAGES_IN_FLIGHT: usize = 16;
+/// Images out for decoding at once. ESXi sends a moving picture as many small JPEG
+/// tiles (192 in a 1024x768 update, 510 at 1920x1080), and the browser decodes them
+/// side by side (VMware's client hands it all of them). `cargo xtask bench --only wmks`,
+/// the lab's moving photo: 16 out took 8.6 s at 1024x768 (wmks.js 6.0 s), 256 took
+/// 3.0 s; at 1920x1080 256 took 6.7 s and 1024 4.6 s (wmks.js 6.1 and 6.8 s).
+pub const MAX_IMAGES_IN_FLIGHT: usize = 1024;
+
+/// Pixels out for decoding at once (decoded, each costs 4 bytes in the browser): no
+/// new image goes out while those out already cover this much, so large images are
+/// decoded a few at a time.
+pub const MAX_IMAGE_PIXELS_IN_FLIGHT: u64 = 4 * 1920 * 1080;
 
 /// One FramebufferUpdate may draw at most this many screens' worth of pixels: real
 /// updates draw one or two; more is a server asking for absurd work.

@@ -9,7 +9,7 @@ use super::error::RfbError;
 use super::event::Event;
 use super::framebuffer::{Framebuffer, Rect};
 use super::image_header;
-use super::limits::{MAX_CANVAS_ONLY_RECTS, MAX_IMAGES_IN_FLIGHT};
+use super::limits::{MAX_CANVAS_ONLY_RECTS, MAX_IMAGES_IN_FLIGHT, MAX_IMAGE_PIXELS_IN_FLIGHT};
 use super::reader::{Parsed, Reader, Stop};
 
 impl Engine {
@@ -152,7 +152,8 @@ impl Engine {
     /// rectangle of pixels that reads nothing and overlaps no image still out. Anything
     /// else (CopyRect, a resize, a cursor, another message) waits.
     pub(super) fn may_parse_past_images(&self, r: &Reader) -> bool {
-        if self.pending_images.len() >= MAX_IMAGES_IN_FLIGHT {
+        let pixels: u64 = self.pending_images.iter().map(|p| p.rect.w as u64 * p.rect.h as u64).sum();
+        if self.pending_images.len() >= MAX_IMAGES_IN_FLIGHT || pixels >= MAX_IMAGE_PIXELS_IN_FLIGHT {
             return false;
         }
         match self.phase {
