@@ -130,6 +130,69 @@ async function startNoVnc(el) {
   return { client: rfb, sock, canvas: el.querySelector("canvas"), settled, stop: () => rfb.disconnect() };
 }
 
+/** VMware's wmks.js 2.1 (npm opennebula-wmks, a test tool: it bundles jQuery and jQuery UI), on first use. */
+let wmksModule = null;
+async function loadWmks() {
+  wmksModule ??= (await import("/wmks/wmks.js")).default;
+  return wmksModule;
+}
+
+/** wmks.js as a portal embeds it: `createWMKS(id, options).connect(url)`. */
+async function createWmks(el, url) {
+  const WMKS = await loadWmks();
+  const core = WMKS.createWMKS(el.id, {});
+  core.connect(url);
+  return core;
+}
+
+async function startWmks(el) {
+  const opened = new Promise((r) => { ReplaySocket.opened = r; });
+  const core = await createWmks(el, "ws://127.0.0.1:9/");
+  const sock = await waitSocket(opened);
+  const decoder = core.wmksData._vncDecoder;
+  const settled = async () => {
+    // Nothing left to read and no update in hand (wmks.js holds an update until its
+    // images have decoded, then draws it all at once).
+    for (;;) {
+      if (decoder._receiveQueueBytesUnread() > 0 || decoder.rects !== 0) await nextTask();
+      else return;
+    }
+  };
+  const stop = () => { core.disconnect(); core.destroy(); };
+  return { client: core, sock, canvas: decoder._canvas[0], settled, stop };
+}
+
+/**
+ * A live session against the lab, recorded as the bench's other recordings are (the
+ * server's frames): wmks.js drives it, so the stream is what ESXi's dialect gives
+ * VMware's own client. Kept in this page as recording `name`.
+ */
+async function recordLive(name, url, seconds, width, height) {
+  const list = [];
+  class Recorder extends NativeWebSocket {
+    constructor(u, p) {
+      super(u, p);
+      this.addEventListener("message", (e) => { if (e.data instanceof ArrayBuffer) list.push(new Uint8Array(e.data.slice(0))); });
+    }
+  }
+  window.WebSocket = Recorder;
+  try {
+    // wmks.js asks the server for its element's size.
+    const el = freshElement();
+    el.style.width = `${width}px`;
+    el.style.height = `${height}px`;
+    const core = await createWmks(el, url);
+    await new Promise((r) => setTimeout(r, seconds * 1000));
+    core.disconnect();
+    core.destroy();
+  } finally {
+    window.WebSocket = ReplaySocket;
+  }
+  document.getElementById("stage")?.remove();
+  recordings.set(name, list);
+  return { frames: list.length, bytes: list.reduce((t, f) => t + f.length, 0) };
+}
+
 async function waitSocket(opened) {
   await opened;
   const sock = ReplaySocket.current;
@@ -141,7 +204,8 @@ async function waitSocket(opened) {
 async function replay(which, name) {
   const list = await frames(name);
   const el = freshElement();
-  const run = which === "engine" ? await startEngine(el) : await startNoVnc(el);
+  const start = { engine: startEngine, novnc: startNoVnc, wmks: startWmks }[which];
+  const run = await start(el);
   const t0 = performance.now();
   await deliver(run.sock, list);
   await run.settled();
@@ -249,4 +313,4 @@ async function dashboardStop() {
   return window.__keyLatency;
 }
 
-window.bench = { replay, firstFrame, memory, soak, dashboardStart, dashboardStop, frames: async (n) => (await frames(n)).length };
+window.bench = { replay, recordLive, firstFrame, memory, soak, dashboardStart, dashboardStop, frames: async (n) => (await frames(n)).length };

@@ -1,10 +1,11 @@
 // `cargo xtask bench` runs this: vsphere-console against noVNC 1.7.0 in one headless
-// Chromium page, on every committed recording, A B A B; then the first-frame latency
-// against the lab, memory at 1920x1080 and over a soak, and a 16-console dashboard.
+// Chromium page, on every committed recording, A B A B; against VMware's wmks.js 2.1 on
+// live lab sessions in ESXi's dialect; then the first-frame latency against the lab,
+// memory at 1920x1080 and over a soak, and a 16-console dashboard.
 // Prints one JSON object (the xtask writes BENCHMARKS.md from it).
 //
 // env: PAIRS (default 7), SOAK_MINUTES (default 10), ONLY (a substring of recording
-// names), LAB_BIN, NPM_PACKAGE_DIR.
+// names, or `wmks` or `latency` for those parts alone), LAB_BIN, NPM_PACKAGE_DIR.
 import { createServer } from "node:http";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,10 +23,12 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const PAIRS = Number(process.env.PAIRS || 7);
 const SOAK_MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const ONLY = process.env.ONLY || "";
+/** How long each live lab session runs for the wmks.js comparison. */
+const LIVE_SECONDS = 8;
 const RECORDINGS = join(ROOT, "tests/recordings");
 const log = (...a) => console.error("bench:", ...a);
 
-/** Every committed recording: NAME.js or NAME.js.gz. */
+/** Every committed recording `ONLY` picks: NAME.js or NAME.js.gz. */
 function recordingNames() {
   return readdirSync(RECORDINGS)
     .filter((f) => f.endsWith(".js") || f.endsWith(".js.gz"))
@@ -142,6 +145,7 @@ function serve() {
     "/bench/": join(ROOT, "bench"),
     "/pkg/": process.env.NPM_PACKAGE_DIR || join(ROOT, "target/npm/vsphere-console"),
     "/novnc/": join(ROOT, "tools/node_modules/@novnc/novnc"),
+    "/wmks/": join(ROOT, "tools/node_modules/opennebula-wmks/dist"),
   };
   const server = createServer((req, res) => {
     // Cross-origin isolated, so the page may measure its memory.
@@ -197,40 +201,69 @@ async function main() {
   await page.waitForFunction(() => window.bench);
   const gc = () => page.evaluate(() => globalThis.gc?.());
 
-  const rows = [];
-  for (const name of recordingNames()) {
-    const info = serverFrames(name);
-    const times = { engine: [], novnc: [] };
-    const hashes = { engine: new Set(), novnc: new Set() };
+  /**
+   * vsphere-console against `rival` on one recording: one unmeasured run of each, then
+   * `PAIRS` pairs; the ratio is the median of each pair's ours / theirs.
+   */
+  const compare = async (name, rival, info) => {
+    const times = { engine: [], [rival]: [] };
+    const hashes = { engine: new Set(), [rival]: new Set() };
     const ratios = [];
     let error = null;
     try {
       // One unmeasured run of each warms the caches and the JIT.
-      for (const which of ["engine", "novnc"]) await page.evaluate(([w, n]) => window.bench.replay(w, n), [which, name]);
+      for (const which of ["engine", rival]) await page.evaluate(([w, n]) => window.bench.replay(w, n), [which, name]);
       for (let i = 0; i < PAIRS; i++) {
         const pair = {};
-        for (const which of ["engine", "novnc"]) {
+        for (const which of ["engine", rival]) {
           await gc();
           const r = await page.evaluate(([w, n]) => window.bench.replay(w, n), [which, name]);
           times[which].push(r.ms);
           hashes[which].add(r.hash);
           pair[which] = r.ms;
         }
-        ratios.push(pair.engine / pair.novnc);
+        ratios.push(pair.engine / pair[rival]);
       }
     } catch (e) {
       error = String(e.message || e).split("\n")[0];
     }
-    const same = hashes.engine.size === 1 && hashes.novnc.size === 1 && [...hashes.engine][0] === [...hashes.novnc][0];
+    const same = hashes.engine.size === 1 && hashes[rival].size === 1 && [...hashes.engine][0] === [...hashes[rival]][0];
     const row = {
       name, frames: info.frames, bytes: info.bytes, pairs: ratios.length,
       engine_ms: times.engine.length ? round(median(times.engine)) : null,
-      novnc_ms: times.novnc.length ? round(median(times.novnc)) : null,
+      rival_ms: times[rival].length ? round(median(times[rival])) : null,
       ratio: ratios.length ? round(median(ratios), 3) : null,
-      picture: error ? `error: ${error}` : same ? "same" : `differs (engine ${[...hashes.engine].join(", ")}; noVNC ${[...hashes.novnc].join(", ")})`,
+      picture: error ? `error: ${error}` : same ? "same" : `differs (ours ${[...hashes.engine].join(", ")}; theirs ${[...hashes[rival]].join(", ")})`,
     };
-    log(JSON.stringify(row));
-    rows.push(row);
+    log(rival, JSON.stringify(row));
+    return row;
+  };
+
+  const rows = [];
+  for (const name of recordingNames()) rows.push(await compare(name, "novnc", serverFrames(name)));
+
+  // Against VMware's wmks.js 2.1 on live sessions with the lab in ESXi's dialect, which
+  // wmks.js itself drives while this page records the server's frames. The committed
+  // recordings cannot be its: it decodes only Raw, CopyRect and TightPNG, and it drops
+  // the connection at a pseudo-encoding it does not know, which every one of them holds
+  // (Xvnc's rich cursor -239, QEMU's extended key event -258).
+  let wmks = null;
+  if (!ONLY || ONLY === "wmks") {
+    wmks = { rows: [], live: [] };
+    const lab = await startLab(["--config", configFile({ vms: [{ moid: "vm-301", name: "moving-photo", powerState: "poweredOn", host: "host-10", motion: true }] })]);
+    try {
+      const login = await labCall(lab, "SessionManager/SessionManager/Login", { userName: "demo@vsphere.local", password: "demo" });
+      for (const [w, h] of [[1024, 768], [1920, 1080]]) {
+        const t = await labCall(lab, "VirtualMachine/vm-301/AcquireTicket", { ticketType: "webmks" }, login.session);
+        const name = `lab-esxi-${w}x${h}-moving-photo`;
+        const rec = await page.evaluate(([n, url, s, w, h]) => window.bench.recordLive(n, url, s, w, h), [name, t.json.url, LIVE_SECONDS, w, h]);
+        wmks.live.push({ name, seconds: LIVE_SECONDS, ...rec });
+        log("recorded", name, JSON.stringify(rec));
+        wmks.rows.push(await compare(name, "wmks", rec));
+      }
+    } finally {
+      lab.stop();
+    }
   }
 
   // Ticket to first painted frame, a real ticket from the lab over a loopback socket, in a
@@ -302,7 +335,7 @@ async function main() {
   }
 
   const cpu = execFileSync("sh", ["-c", "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"]).toString().trim();
-  const result = { chromium: version, cpu, cores: Number(execFileSync("nproc").toString().trim()), pairs: PAIRS, rows, latency, memory, dashboard, sizes: sizes(), crates: crates(), pageErrors };
+  const result = { chromium: version, cpu, cores: Number(execFileSync("nproc").toString().trim()), pairs: PAIRS, rows, wmks, latency, memory, dashboard, sizes: sizes(), crates: crates(), pageErrors };
   console.log(JSON.stringify(result, null, 1));
   if (!ONLY) writeFileSync(join(ROOT, "BENCHMARKS.md"), markdown(result));
   await browser.close();
@@ -400,7 +433,7 @@ function perCrate(b) {
   return [...byCrate.entries()].sort((a, b) => b[1] - a[1]).slice(0, 14).map(([crate, bytes]) => ({ crate, bytes }));
 }
 
-const TARGETS = { lossless: 0.25, image: 0.7 };
+const TARGETS = { lossless: 0.25, image: 0.7, wmks: 0.5 };
 const isImage = (name) => /jpeg|png/.test(name);
 
 function markdown(r) {
@@ -419,7 +452,18 @@ function markdown(r) {
   for (const row of r.rows) {
     const target = isImage(row.name) ? TARGETS.image : TARGETS.lossless;
     const met = row.ratio !== null && row.ratio <= target;
-    lines.push(`| ${row.name} | ${row.frames} | ${row.bytes} | ${row.engine_ms ?? "–"} | ${row.novnc_ms ?? "–"} | ${row.ratio ?? "–"} | ≤ ${target}: ${ok(met)} | ${row.picture} |`);
+    lines.push(`| ${row.name} | ${row.frames} | ${row.bytes} | ${row.engine_ms ?? "–"} | ${row.rival_ms ?? "–"} | ${row.ratio ?? "–"} | ≤ ${target}: ${ok(met)} | ${row.picture} |`);
+  }
+  if (r.wmks) {
+    lines.push("", "## Against VMware's wmks.js 2.1", "");
+    lines.push("VMware's HTML Console SDK 2.1 (`opennebula-wmks` 2.1.4 from npm, pinned in `tools/package.json`; a test tool, never shipped), created as a portal creates it (`WMKS.createWMKS(id, {}).connect(url)`), in the same page on the same stand-in socket, A B in pairs as above. Its time ends when it has read every byte and holds no update (it draws an update only once all of the update's images have decoded). It decodes Raw, CopyRect and TightPNG only and drops the connection at a pseudo-encoding it does not know, which every committed recording holds (Xvnc's rich cursor -239, QEMU's extended key event -258), so it plays these:");
+    lines.push("", ...r.wmks.live.map((l) => `- \`${l.name}\`: recorded by this run, ${l.seconds} s of a live session in which wmks.js itself drove the lab's moving-photo desktop (a lab VM with \`motion\`) in ESXi's dialect (TightPNG fills, PNG and diff-JPEG tiles, CopyRect, the update cache, ServerPush2): ${l.frames} server frames, ${l.bytes} bytes.`));
+    lines.push("", "| recording | server frames | bytes | vsphere-console ms (median) | wmks.js ms (median) | ratio (median of pairs) | target | picture |");
+    lines.push("|---|---:|---:|---:|---:|---:|---|---|");
+    for (const row of r.wmks.rows) {
+      const met = row.ratio !== null && row.ratio <= TARGETS.wmks && row.picture === "same";
+      lines.push(`| ${row.name} | ${row.frames} | ${row.bytes} | ${row.engine_ms ?? "–"} | ${row.rival_ms ?? "–"} | ${row.ratio ?? "–"} | ≤ ${TARGETS.wmks}: ${ok(met)} | ${row.picture} |`);
+    }
   }
   lines.push("", "## Latency, memory, many consoles", "");
   if (r.latency) {
