@@ -217,9 +217,30 @@ async function replay(which, name) {
   return { ms, hash };
 }
 
-/** Ticket to first painted frame with a real ticket from the lab. */
+/**
+ * Ticket to first painted frame with a real ticket from the lab, and where the time
+ * went: until the socket exists (options, policy), until it is open, until the first
+ * update's last byte (the RFB handshake and the server's encoding), until the
+ * `connect` event (decoding and painting it).
+ */
 async function firstFrame(ticket, requestedFrom) {
-  window.WebSocket = NativeWebSocket;
+  const marks = { socket: 0, open: 0, update: 0 };
+  let serverInitSeen = false;
+  class Timed extends NativeWebSocket {
+    constructor(u, p) {
+      super(u, p);
+      marks.socket = performance.now();
+      this.addEventListener("open", () => { marks.open = performance.now(); });
+      this.addEventListener("message", (e) => {
+        const b = new Uint8Array(e.data instanceof ArrayBuffer ? e.data : new ArrayBuffer(0));
+        // The lab sends each step of the handshake and each update as a message of its
+        // own; the first message after ServerInit that starts a FramebufferUpdate.
+        if (serverInitSeen && b[0] === 0 && !marks.update) marks.update = performance.now();
+        if (b.length >= 24 && !serverInitSeen && b.length === 24 + new DataView(b.buffer, b.byteOffset).getUint32(20)) serverInitSeen = true;
+      });
+    }
+  }
+  window.WebSocket = Timed;
   try {
     const el = freshElement();
     const t0 = performance.now();
@@ -228,10 +249,11 @@ async function firstFrame(ticket, requestedFrom) {
       c.addEventListener("connect", resolve, { once: true });
       c.addEventListener("error", (e) => reject(new Error(e.detail.sentence)), { once: true });
     });
-    const ms = performance.now() - t0;
+    const end = performance.now();
     c.destroy();
     el.remove();
-    return ms;
+    const phase = (a, b) => (a && b ? b - a : null);
+    return { ms: end - t0, to_socket: phase(t0, marks.socket), to_open: phase(marks.socket, marks.open), to_update: phase(marks.open, marks.update), to_painted: phase(marks.update, end) };
   } finally {
     window.WebSocket = ReplaySocket;
   }
