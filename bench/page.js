@@ -44,6 +44,13 @@ class ReplaySocket {
 const NativeWebSocket = window.WebSocket;
 window.WebSocket = ReplaySocket;
 
+/**
+ * The finish line is the animation frame that shows the last picture, for every client:
+ * vsphere-console paints in an animation frame (its `settled()` resolves there), noVNC
+ * and wmks.js draw at once and the browser shows it in the next one, which is awaited.
+ */
+const nextFrame = () => new Promise((r) => requestAnimationFrame(() => r()));
+
 /** Posts a zero-delay task (setTimeout is clamped to 4 ms when nested). */
 const channel = new MessageChannel();
 const tasks = [];
@@ -124,7 +131,7 @@ async function startNoVnc(el) {
     for (;;) {
       if (rfb._display.pending()) await rfb._display.flush();
       else if (rfb._flushing || rfb._sock.rQlen() > 0) await nextTask();
-      else return;
+      else return nextFrame();
     }
   };
   return { client: rfb, sock, canvas: el.querySelector("canvas"), settled, stop: () => rfb.disconnect() };
@@ -155,7 +162,7 @@ async function startWmks(el) {
     // images have decoded, then draws it all at once).
     for (;;) {
       if (decoder._receiveQueueBytesUnread() > 0 || decoder.rects !== 0) await nextTask();
-      else return;
+      else return nextFrame();
     }
   };
   const stop = () => { core.disconnect(); core.destroy(); };
