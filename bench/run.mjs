@@ -461,7 +461,7 @@ function markdown(r) {
   if (r.wmks) {
     lines.push("", "## Against VMware's wmks.js 2.1", "");
     lines.push("VMware's HTML Console SDK 2.1 (`opennebula-wmks` 2.1.4 from npm, pinned in `tools/package.json`; a test tool, never shipped), created as a portal creates it (`WMKS.createWMKS(id, {}).connect(url)`), in the same page on the same stand-in socket, A B in pairs as above. Its time ends at the animation frame after it has read every byte and holds no update (it draws an update at once, but only when all of the update's images have decoded). It decodes Raw, CopyRect and TightPNG only and drops the connection at a pseudo-encoding it does not know, which every committed recording holds (Xvnc's rich cursor -239, QEMU's extended key event -258), so it plays these:");
-    lines.push("", ...r.wmks.live.map((l) => `- \`${l.name}\`: recorded by this run, ${l.seconds} s of a live session in which wmks.js itself drove the lab's moving-photo desktop (a lab VM with \`motion\`) in ESXi's dialect (TightPNG fills, PNG and diff-JPEG tiles, CopyRect, the update cache, ServerPush2): ${l.frames} server frames, ${l.bytes} bytes.`));
+    lines.push("", ...r.wmks.live.map((l) => `- \`${l.name}\`: recorded by this run, ${l.seconds} s of a live session in which wmks.js itself drove the lab's moving-photo desktop (a lab VM with \`motion\`) in ESXi's dialect (64x64 TightPNG tiles: fills, PNGs, JPEGs and diff-JPEGs; pushed updates paced by UpdateAcks): ${l.frames} server frames, ${l.bytes} bytes.`));
     lines.push("", "| recording | server frames | bytes | vsphere-console ms (median) | wmks.js ms (median) | ratio (median of pairs) | target | picture |");
     lines.push("|---|---:|---:|---:|---:|---:|---|---|");
     for (const row of r.wmks.rows) {
