@@ -31,6 +31,11 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok())
 }
 
+/// A canvas in `document`, not in the page.
+fn offscreen(document: Option<web_sys::Document>) -> Option<HtmlCanvasElement> {
+    document?.create_element("canvas").ok()?.dyn_into().ok()
+}
+
 /// `rects`, merged to their bounding box when there are many.
 fn bounded(rects: &mut Vec<Rect>) {
     if rects.len() > MAX_RECTS {
@@ -64,8 +69,7 @@ impl Painter {
     pub fn new(canvas: HtmlCanvasElement) -> Result<Self, String> {
         const NO_CANVAS: &str = "This browser cannot draw on a canvas.";
         let ctx = context(&canvas).ok_or(NO_CANVAS)?;
-        let back: HtmlCanvasElement =
-            canvas.owner_document().and_then(|d| d.create_element("canvas").ok()).and_then(|c| c.dyn_into().ok()).ok_or(NO_CANVAS)?;
+        let back = offscreen(canvas.owner_document()).ok_or(NO_CANVAS)?;
         let back_ctx = context(&back).ok_or(NO_CANVAS)?;
         Ok(Painter { canvas, ctx, back, back_ctx, unshown: Vec::new(), behind: Vec::new() })
     }
@@ -150,11 +154,10 @@ impl Painter {
 pub fn pixels_of(img: &HtmlImageElement) -> Result<Vec<u8>, String> {
     let fail = || "the browser would not read a decoded image's pixels".to_owned();
     let (w, h) = (img.natural_width(), img.natural_height());
-    let canvas = web_sys::window().and_then(|w| w.document()).and_then(|d| d.create_element("canvas").ok()).ok_or_else(fail)?;
-    let canvas: HtmlCanvasElement = canvas.dyn_into().map_err(|_| fail())?;
+    let canvas = offscreen(web_sys::window().and_then(|w| w.document())).ok_or_else(fail)?;
     canvas.set_width(w);
     canvas.set_height(h);
-    let ctx = canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok()).ok_or_else(fail)?;
+    let ctx = context(&canvas).ok_or_else(fail)?;
     ctx.draw_image_with_html_image_element(img, 0.0, 0.0).map_err(|_| fail())?;
     ctx.get_image_data(0.0, 0.0, w as f64, h as f64).map(|d| d.data().0).map_err(|_| fail())
 }
